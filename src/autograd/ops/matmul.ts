@@ -1,0 +1,41 @@
+// Matrix product over the last two dims, batched over broadcast leading dims.
+// C = A·B;  dA += G·Bᵀ;  dB += Aᵀ·G. One gemm kernel serves all three: a transpose is just swapped strides,
+// and because gemm accumulates, a batch-broadcast operand's gradient sums over the batch by itself.
+import { Tensor } from '../../tensor/tensor.ts';
+import { gemm } from '../../tensor/gemm.ts';
+import { broadcastShapes, broadcastStrides, fmt, sizeOf } from '../../tensor/shape.ts';
+import { gradOf, record } from '../graph.ts';
+
+/** Offsets of each batch matrix of `shape` while walking the broadcast `batch` shape in order. */
+function batchOffsets(shape: readonly number[], batch: number[], matrixSize: number): Int32Array {
+  const strides = broadcastStrides(shape.slice(0, -2), batch);
+  const offs = new Int32Array(sizeOf(batch));
+  for (let k = 0; k < offs.length; k++) {
+    let rest = k, off = 0;
+    for (let d = batch.length - 1; d >= 0; d--) {
+      off += (rest % batch[d]) * strides[d];
+      rest = Math.floor(rest / batch[d]);
+    }
+    offs[k] = off * matrixSize;
+  }
+  return offs;
+}
+
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim < 2 || b.ndim < 2) throw new Error(`matmul: expects tensors of at least 2 dims, got ${fmt(a.shape)} @ ${fmt(b.shape)}`);
+  const M = a.shape[a.ndim - 2], K = a.shape[a.ndim - 1], N = b.shape[b.ndim - 1];
+  if (b.shape[b.ndim - 2] !== K) {
+    throw new Error(`matmul: inner dimensions differ: ${fmt(a.shape)} @ ${fmt(b.shape)} (${K} vs ${b.shape[b.ndim - 2]})`);
+  }
+  const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const ao = batchOffsets(a.shape, batch, M * K), bo = batchOffsets(b.shape, batch, K * N);
+  const out = new Tensor(new Float64Array(ao.length * M * N), [...batch, M, N]);
+  for (let k = 0; k < ao.length; k++) gemm(M, N, K, a.data, ao[k], K, 1, b.data, bo[k], N, 1, out.data, k * M * N);
+  return record(out, 'matmul', [a, b], (g) => {
+    for (let k = 0; k < ao.length; k++) {
+      const go = k * M * N;
+      if (a.requiresGrad) gemm(M, K, N, g, go, N, 1, b.data, bo[k], 1, N, gradOf(a), ao[k]); // G·Bᵀ
+      if (b.requiresGrad) gemm(K, N, M, a.data, ao[k], 1, K, g, go, N, 1, gradOf(b), bo[k]); // Aᵀ·G
+    }
+  });
+}

