@@ -1,0 +1,90 @@
+// Optimizers: in-place updates of parameter buffers, outside the graph, following PyTorch's update rules.
+import type { Tensor } from '../tensor/tensor.ts';
+
+abstract class Optimizer {
+  constructor(readonly params: Tensor[]) {
+    for (const p of params) {
+      if (!p.requiresGrad) throw new Error(`${new.target.name}: every parameter must require grad (got one of shape [${p.shape}] that does not)`);
+    }
+  }
+  abstract step(): void;
+  zeroGrad(): void {
+    for (const p of this.params) p.zeroGrad();
+  }
+}
+
+export interface SGDOptions {
+  lr: number;
+  momentum?: number;
+  weightDecay?: number;
+}
+
+/** g = ∇ + λ·p;  v = μ·v + g (v = g at the first step);  p −= lr·(μ > 0 ? v : g). */
+export class SGD extends Optimizer {
+  readonly lr: number;
+  readonly momentum: number;
+  readonly weightDecay: number;
+  private readonly velocity: (Float64Array | null)[];
+
+  constructor(params: Tensor[], { lr, momentum = 0, weightDecay = 0 }: SGDOptions) {
+    super(params);
+    this.lr = lr; this.momentum = momentum; this.weightDecay = weightDecay;
+    this.velocity = params.map(() => null);
+  }
+
+  step(): void {
+    const { lr, momentum: mu, weightDecay: wd } = this;
+    this.params.forEach((p, k) => {
+      if (p.grad === null) return;
+      const w = p.data, g = p.grad.data;
+      let v = this.velocity[k];
+      if (mu !== 0 && v === null) v = this.velocity[k] = Float64Array.from(g, (gi, i) => gi + wd * w[i]);
+      else if (v !== null) for (let i = 0; i < w.length; i++) v[i] = mu * v[i] + g[i] + wd * w[i];
+      for (let i = 0; i < w.length; i++) w[i] -= lr * (v === null ? g[i] + wd * w[i] : v[i]);
+    });
+  }
+}
+
+export interface AdamOptions {
+  lr?: number;
+  betas?: [number, number];
+  eps?: number;
+  weightDecay?: number;
+}
+
+/**
+ * g = ∇ + λ·p;  m = β₁m + (1 − β₁)g;  v = β₂v + (1 − β₂)g²;
+ * p −= lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)   (bias-corrected, in PyTorch's arrangement).
+ */
+export class Adam extends Optimizer {
+  readonly lr: number;
+  readonly betas: [number, number];
+  readonly eps: number;
+  readonly weightDecay: number;
+  private t = 0;
+  private readonly m: Float64Array[];
+  private readonly v: Float64Array[];
+
+  constructor(params: Tensor[], { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0 }: AdamOptions = {}) {
+    super(params);
+    this.lr = lr; this.betas = betas; this.eps = eps; this.weightDecay = weightDecay;
+    this.m = params.map((p) => new Float64Array(p.size));
+    this.v = params.map((p) => new Float64Array(p.size));
+  }
+
+  step(): void {
+    const [b1, b2] = this.betas, { lr, eps, weightDecay: wd } = this;
+    const t = ++this.t;
+    const stepSize = lr / (1 - b1 ** t), root2 = Math.sqrt(1 - b2 ** t);
+    this.params.forEach((p, k) => {
+      if (p.grad === null) return;
+      const w = p.data, g = p.grad.data, m = this.m[k], v = this.v[k];
+      for (let i = 0; i < w.length; i++) {
+        const gi = g[i] + wd * w[i];
+        m[i] = b1 * m[i] + (1 - b1) * gi;
+        v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+        w[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) / root2 + eps);
+      }
+    });
+  }
+}
