@@ -36,8 +36,10 @@ export class Linear extends Module {
     const a = init === 'uniform' ? 1 : init === 'xavier' ? Math.sqrt(6 / (inFeatures + outFeatures)) : init === 'he' ? Math.sqrt(6 / inFeatures) : NaN;
     if (Number.isNaN(a)) throw new Error(`Linear: unknown init '${init}' (use 'uniform', 'xavier' or 'he')`);
     this.weight = Tensor.from(rng.uniform(-a, a, [inFeatures, outFeatures]), [inFeatures, outFeatures], { requiresGrad: true });
-    const b = init === 'uniform' ? rng.uniform(-1, 1, [outFeatures]) : new Float64Array(outFeatures);
-    this.bias = bias ? Tensor.from(b, [outFeatures], { requiresGrad: true }) : null;
+    // No bias, no draw: layers built from one rng then follow NumPy's stream (syn0, then syn1).
+    this.bias = bias
+      ? Tensor.from(init === 'uniform' ? rng.uniform(-1, 1, [outFeatures]) : new Float64Array(outFeatures), [outFeatures], { requiresGrad: true })
+      : null;
   }
 
   forward(x: Tensor): Tensor {

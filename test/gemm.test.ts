@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { gemm } from '../src/tensor/gemm.ts';
+
+/** Deterministic LCG in [-1, 1). */
+function makeRng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 31 - 1;
+  };
+}
+
+function randomArray(n: number, rng: () => number): Float64Array {
+  const a = new Float64Array(n);
+  for (let i = 0; i < n; i++) a[i] = rng();
+  return a;
+}
+
+/** Straightforward reference with the same addressing contract as gemm. */
+function reference(M: number, N: number, K: number,
+  A: Float64Array, aOff: number, aRow: number, aCol: number,
+  B: Float64Array, bOff: number, bRow: number, bCol: number,
+  C: Float64Array, cOff: number): void {
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      let s = 0;
+      for (let k = 0; k < K; k++) s += A[aOff + i * aRow + k * aCol] * B[bOff + k * bRow + j * bCol];
+      C[cOff + i * N + j] += s;
+    }
+  }
+}
+
+interface Case { M: number; N: number; K: number; tA: boolean; tB: boolean; aOff: number; bOff: number; cOff: number; accumulate: boolean }
+
+/** Runs gemm and the reference on the same data; checks C (including untouched padding) to 1e-12 relative. */
+function check({ M, N, K, tA, tB, aOff, bOff, cOff, accumulate }: Case, seed: number): void {
+  const rng = makeRng(seed);
+  // op(A) is M×K: stored M×K row-major, or K×M row-major when transposed (same for B).
+  const [aRow, aCol] = tA ? [1, M] : [K, 1];
+  const [bRow, bCol] = tB ? [1, K] : [N, 1];
+  const A = randomArray(aOff + M * K + 3, rng);
+  const B = randomArray(bOff + K * N + 3, rng);
+  const C0 = accumulate ? randomArray(cOff + M * N + 3, rng) : new Float64Array(cOff + M * N + 3);
+  const got = C0.slice();
+  const want = C0.slice();
+  gemm(M, N, K, A, aOff, aRow, aCol, B, bOff, bRow, bCol, got, cOff);
+  reference(M, N, K, A, aOff, aRow, aCol, B, bOff, bRow, bCol, want, cOff);
+  for (let i = 0; i < want.length; i++) {
+    const scale = Math.max(1, Math.abs(want[i]), Math.sqrt(K));
+    if (Math.abs(got[i] - want[i]) > 1e-12 * scale) {
+      expect.fail(`M=${M} N=${N} K=${K} tA=${tA} tB=${tB}: C[${i}] = ${got[i]}, expected ${want[i]}`);
+    }
+  }
+}
+
+const transposes: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];
+const tName = (tA: boolean, tB: boolean) => `${tA ? 'Aᵀ' : 'A'}·${tB ? 'Bᵀ' : 'B'}`;
+
+const shapes: [number, number, number][] = [
+  [1, 1, 1], [2, 2, 2], [4, 3, 3], [3, 4, 4], [4, 4, 4], [5, 7, 3], [13, 9, 17], [7, 5, 13],
+  [1, 17, 9], [17, 1, 9], [9, 17, 1], [1, 1, 300], [2, 3, 1], [8, 6, 16], [16, 16, 16],
+  [33, 31, 29], [64, 10, 128], [10, 64, 128], [37, 41, 300], [6, 5, 513], [100, 3, 257],
+];
+
+describe('gemm', () => {
+  for (const [tA, tB] of transposes) {
+    describe(tName(tA, tB), () => {
+      for (const [M, N, K] of shapes) {
+        it(`${M}×${K} · ${K}×${N}`, () => {
+          check({ M, N, K, tA, tB, aOff: 0, bOff: 0, cOff: 0, accumulate: false }, M * 1000 + N * 10 + K);
+        });
+      }
+      it('honours nonzero offsets and accumulates into a nonzero C', () => {
+        for (const [M, N, K] of [[1, 1, 1], [5, 7, 3], [13, 9, 17], [37, 41, 300], [1, 20, 20]]) {
+          check({ M, N, K, tA, tB, aOff: 5, bOff: 11, cOff: 7, accumulate: true }, M + N + K);
+        }
+      });
+    });
+  }
+
+  it('matches a 256³ product in all transpose combinations', () => {
+    for (const [tA, tB] of transposes) {
+      check({ M: 256, N: 256, K: 256, tA, tB, aOff: 1, bOff: 2, cOff: 3, accumulate: true }, 42);
+    }
+  });
+
+  it('leaves C unchanged when K, M or N is 0', () => {
+    const C = Float64Array.from([1, 2, 3, 4, 5, 6]);
+    const A = Float64Array.from([1, 2, 3]);
+    const B = Float64Array.from([4, 5, 6]);
+    gemm(2, 3, 0, A, 0, 0, 1, B, 0, 3, 1, C, 0);
+    gemm(0, 3, 1, A, 0, 1, 1, B, 0, 3, 1, C, 0);
+    gemm(2, 0, 1, A, 0, 1, 1, B, 0, 3, 1, C, 0);
+    expect(Array.from(C)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('computes a small product exactly', () => {
+    // [[1,2],[3,4]] · [[5,6],[7,8]] = [[19,22],[43,50]], added to C = [[1,1],[1,1]].
+    const C = new Float64Array([1, 1, 1, 1]);
+    gemm(2, 2, 2, Float64Array.of(1, 2, 3, 4), 0, 2, 1, Float64Array.of(5, 6, 7, 8), 0, 2, 1, C, 0);
+    expect(Array.from(C)).toEqual([20, 23, 44, 51]);
+  });
+
+  it('gives the same result when called again after a larger product (scratch reuse)', () => {
+    check({ M: 300, N: 200, K: 600, tA: false, tB: true, aOff: 0, bOff: 0, cOff: 0, accumulate: false }, 7);
+    check({ M: 5, N: 7, K: 9, tA: true, tB: false, aOff: 1, bOff: 1, cOff: 1, accumulate: true }, 8);
+  });
+});
