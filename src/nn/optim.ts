@@ -61,23 +61,25 @@ export class Adam extends Optimizer {
   readonly betas: [number, number];
   readonly eps: number;
   readonly weightDecay: number;
-  private t = 0;
+  // Steps per parameter (PyTorch's state['step']): one skipped while its grad was null starts its bias correction at t = 1.
+  private readonly t: number[];
   private readonly m: Float64Array[];
   private readonly v: Float64Array[];
 
   constructor(params: Tensor[], { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0 }: AdamOptions = {}) {
     super(params);
     this.lr = lr; this.betas = betas; this.eps = eps; this.weightDecay = weightDecay;
+    this.t = params.map(() => 0);
     this.m = params.map((p) => new Float64Array(p.size));
     this.v = params.map((p) => new Float64Array(p.size));
   }
 
   step(): void {
     const [b1, b2] = this.betas, { lr, eps, weightDecay: wd } = this;
-    const t = ++this.t;
-    const stepSize = lr / (1 - b1 ** t), root2 = Math.sqrt(1 - b2 ** t);
     this.params.forEach((p, k) => {
       if (p.grad === null) return;
+      const t = ++this.t[k];
+      const stepSize = lr / (1 - b1 ** t), root2 = Math.sqrt(1 - b2 ** t);
       const w = p.data, g = p.grad.data, m = this.m[k], v = this.v[k];
       for (let i = 0; i < w.length; i++) {
         const gi = g[i] + wd * w[i];
