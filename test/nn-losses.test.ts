@@ -211,3 +211,13 @@ describe('errors', () => {
     expect(nn.mseLoss(tensor([0]), tensor([-3])).item()).toBe(9);
   });
 });
+
+describe('bceLoss input checks', () => {
+  it('throws on probabilities outside [0, 1], naming the loss and the value', () => {
+    expect(() => nn.bceLoss(tensor([0.5, 1.5]), tensor([0, 1]))).toThrow(/bceLoss: probabilities must lie in \[0, 1\], got 1\.5 at index 1/);
+    expect(() => nn.bceLoss(tensor([-0.1]), tensor([0]))).toThrow(/bceLoss.*-0\.1/);
+  });
+  it('bceWithLogitsLoss accepts any logit', () => {
+    expect(Number.isFinite(nn.bceWithLogitsLoss(tensor([-5, 7]), tensor([0, 1])).item())).toBe(true);
+  });
+});

@@ -392,3 +392,12 @@ describe("the documents' 3-4-1 sigmoid XOR network", () => {
     }
   }
 });
+
+describe('loadStateDict malformed entries', () => {
+  it('names the parameter when an entry is not { shape, data } of numbers', () => {
+    const m = new nn.Linear(2, 1, { rng: new RandomState(3) });
+    const good = m.stateDict();
+    expect(() => m.loadStateDict({ ...good, weight: { data: [1, 2] } as never })).toThrow(/loadStateDict: 'weight' must be/);
+    expect(() => m.loadStateDict({ ...good, bias: { shape: [1], data: [null as unknown as number] } })).toThrow(/'bias'/);
+  });
+});

@@ -31,14 +31,16 @@ const BCE_WITH_LOGITS: Binary = {
   db: (z) => -z,
 };
 
-function loss(op: string, fn: Binary, pred: Tensor, target: Tensor, opts: LossOptions, probabilityTarget: boolean): Tensor {
+function loss(op: string, fn: Binary, pred: Tensor, target: Tensor, opts: LossOptions, kind: 'any' | 'logits' | 'probabilities'): Tensor {
   if (!sameShape(pred.shape, target.shape)) {
     throw new Error(`${op}: prediction shape ${fmt(pred.shape)} does not match target shape ${fmt(target.shape)}`);
   }
-  if (probabilityTarget) {
-    const bad = target.data.findIndex((y) => !(y >= 0 && y <= 1));
-    if (bad >= 0) throw new Error(`${op}: targets must lie in [0, 1], got ${target.data[bad]} at index ${bad} (shape ${fmt(target.shape)})`);
-  }
+  const inUnit = (t: Tensor, what: string): void => {
+    const bad = t.data.findIndex((v) => !(v >= 0 && v <= 1));
+    if (bad >= 0) throw new Error(`${op}: ${what} must lie in [0, 1], got ${t.data[bad]} at index ${bad} (shape ${fmt(t.shape)})`);
+  };
+  if (kind !== 'any') inUnit(target, 'targets');
+  if (kind === 'probabilities') inUnit(pred, 'probabilities'); // outside [0, 1] the logs would be NaN
   const { reduction = 'mean' } = opts;
   const each = binary(op, fn, pred, target);
   if (reduction === 'mean') return each.mean();
@@ -47,7 +49,7 @@ function loss(op: string, fn: Binary, pred: Tensor, target: Tensor, opts: LossOp
   throw new Error(`${op}: unknown reduction '${reduction as string}' (use 'mean', 'sum' or 'none')`);
 }
 
-export const mseLoss = (pred: Tensor, target: Tensor, opts: LossOptions = {}): Tensor => loss('mseLoss', MSE, pred, target, opts, false);
-export const bceLoss = (prob: Tensor, target: Tensor, opts: LossOptions = {}): Tensor => loss('bceLoss', BCE, prob, target, opts, true);
+export const mseLoss = (pred: Tensor, target: Tensor, opts: LossOptions = {}): Tensor => loss('mseLoss', MSE, pred, target, opts, 'any');
+export const bceLoss = (prob: Tensor, target: Tensor, opts: LossOptions = {}): Tensor => loss('bceLoss', BCE, prob, target, opts, 'probabilities');
 export const bceWithLogitsLoss = (logits: Tensor, target: Tensor, opts: LossOptions = {}): Tensor =>
-  loss('bceWithLogitsLoss', BCE_WITH_LOGITS, logits, target, opts, true);
+  loss('bceWithLogitsLoss', BCE_WITH_LOGITS, logits, target, opts, 'logits');

@@ -66,6 +66,9 @@ export abstract class Module {
     for (const [name, p] of params) {
       const entry = dict[name];
       if (entry === undefined) throw new Error(`loadStateDict: missing key '${name}' (expected shape ${fmt(p.shape)})`);
+      if (!Array.isArray(entry.shape) || !Array.isArray(entry.data) || !entry.data.every((v) => typeof v === 'number')) {
+        throw new Error(`loadStateDict: '${name}' must be { shape: number[], data: number[] } (JSON keeps only finite numbers)`);
+      }
       if (!sameShape(entry.shape, p.shape) || entry.data.length !== p.size) {
         throw new Error(`loadStateDict: '${name}' has shape ${fmt(entry.shape)} with ${entry.data.length} values, expected ${fmt(p.shape)}`);
       }
