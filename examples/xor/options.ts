@@ -1,0 +1,97 @@
+// Command-line options of examples/xor.ts: parsed strictly, validated, with a usage text.
+import { parseArgs } from 'node:util';
+
+export type LossName = 'mse' | 'bce';
+
+export interface Options {
+  loss: LossName;
+  steps: number;
+  lr: number;
+  hidden: number;
+  /** Where the initial weights come from: nn.Linear's init with RandomState(seed), or NumPy's draws. */
+  init: { kind: 'seed' | 'numpy'; seed: number };
+  compare: boolean;
+  plot: string | null;
+  deltas: boolean;
+  help: boolean;
+}
+
+export const DEFAULT_SEED = 1;
+
+export const USAGE = `Usage: npm run xor -- [options]      (or: npx tsx examples/xor.ts [options])
+
+Trains the documents' XOR network with the engine: X is 4×3 (the third column is ones, a bias),
+y = [0, 1, 1, 0]ᵀ, H sigmoid hidden units, one sigmoid output, no separate biases, weights 2·U[0,1) − 1,
+plain gradient descent (autograd + optim.SGD).
+
+Options:
+  --loss mse|bce     mse: ½Σ(y − ŷ)², the numpy program's marked line; output delta (a − y)·a·(1 − a)
+                     bce: summed log loss −Σ[y log ŷ + (1 − y) log(1 − ŷ)]; output delta a − y
+                     (default mse)
+  --steps N          gradient-descent steps (default 60000)
+  --lr RATE          learning rate (default 1, as in the numpy program)
+  --hidden H         hidden units (default 4)
+  --seed S           initial weights from nn.Linear's uniform init with RandomState(S) (default ${DEFAULT_SEED});
+                     Linear draws [in, out] in NumPy's order, so this equals --numpy-seed S
+  --numpy-seed N     initial weights drawn explicitly as np.random.seed(N);
+                     syn0 = 2*np.random.random((3,H)) - 1; syn1 = 2*np.random.random((H,1)) - 1
+  --compare          train both losses from the same initial weights; report for each the steps until
+                     every prediction is within 0.1 of its target, and the final loss
+  --plot FILE.svg    write the loss curve(s) to FILE.svg (log-scale loss; two curves with --compare)
+  --deltas           show the first step's output delta δ(L) = ∂loss/∂z(L), read from autograd with
+                     retainGrad(), next to the hand formula for the loss
+  -h, --help         show this help and exit
+
+Examples:
+  npm run xor
+  npm run xor -- --loss bce --steps 2000 --deltas
+  npm run xor -- --compare --steps 2000 --plot losses.svg
+`;
+
+function integer(name: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const v = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(v) || v < min || v > max) {
+    throw new Error(`--${name} must be an integer from ${min} to ${max}, got '${text}'`);
+  }
+  return v;
+}
+
+/** Parse argv; throws an Error with a user-facing message on anything invalid. */
+export function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      loss: { type: 'string', default: 'mse' },
+      steps: { type: 'string', default: '60000' },
+      lr: { type: 'string', default: '1' },
+      hidden: { type: 'string', default: '4' },
+      seed: { type: 'string' },
+      'numpy-seed': { type: 'string' },
+      compare: { type: 'boolean', default: false },
+      plot: { type: 'string' },
+      deltas: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.loss !== 'mse' && values.loss !== 'bce') throw new Error(`--loss must be 'mse' or 'bce', got '${values.loss}'`);
+  const lr = Number(values.lr);
+  if (values.lr.trim() === '' || !Number.isFinite(lr) || lr <= 0) throw new Error(`--lr must be a positive number, got '${values.lr}'`);
+  if (values.seed !== undefined && values['numpy-seed'] !== undefined) throw new Error('give either --seed or --numpy-seed, not both');
+  const init = values['numpy-seed'] !== undefined
+    ? { kind: 'numpy' as const, seed: integer('numpy-seed', values['numpy-seed'], 0, 2 ** 32 - 1) }
+    : { kind: 'seed' as const, seed: values.seed === undefined ? DEFAULT_SEED : integer('seed', values.seed, 0, 2 ** 32 - 1) };
+  if (values.plot !== undefined && values.plot.trim() === '') throw new Error('--plot needs a file name, e.g. --plot losses.svg');
+  return {
+    loss: values.loss,
+    steps: integer('steps', values.steps, 0),
+    lr,
+    hidden: integer('hidden', values.hidden, 1, 10000),
+    init,
+    compare: values.compare,
+    plot: values.plot ?? null,
+    deltas: values.deltas,
+    help: values.help,
+  };
+}

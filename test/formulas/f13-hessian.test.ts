@@ -1,0 +1,91 @@
+// F13 (document 002, comments): log loss is convex in θ for logistic regression; squared error through a
+// sigmoid is not. Hessians by central differences of the autograd gradient, eigenvalues by Jacobi rotations.
+import { describe, expect, it } from 'vitest';
+import { RandomState, Tensor } from '../../src/index.ts';
+import { expectClose, leaf, randLabels, randMat, sigma, symEig, type Mat } from './helpers.ts';
+
+// A small data set: 8 examples, two random features and a bias column of ones; random labels.
+const rng = new RandomState(13);
+const X: Mat = randMat(rng, 8, 2, -2, 2).map((r) => [...r, 1]);
+const y: Mat = randLabels(rng, 8);
+const m = X.length, n = X[0].length;
+
+type Loss = 'log' | 'squared';
+
+/** ∇J(θ) from the engine, J = (1/m)Σ −[y log h + (1−y) log(1−h)] or (1/m)Σ ½(y − h)², h = σ(Xθ). */
+function gradient(theta: number[], loss: Loss): number[] {
+  const th = Tensor.from(Float64Array.from(theta), [n, 1], { requiresGrad: true });
+  const h = leaf(X, false).matmul(th).sigmoid(), yt = leaf(y, false);
+  const J = loss === 'log'
+    ? yt.mul(h.log()).add(yt.neg().add(1).mul(h.neg().add(1).log())).mean().neg()
+    : yt.sub(h).pow(2).mul(0.5).mean();
+  J.backward();
+  return Array.from(th.grad!.data);
+}
+
+/** H[i][j] = (∂_i J(θ + εe_j) − ∂_i J(θ − εe_j)) / 2ε, symmetrised. */
+function hessian(theta: number[], loss: Loss, eps = 1e-5): Mat {
+  const H = theta.map(() => theta.map(() => 0));
+  for (let j = 0; j < n; j++) {
+    const up = [...theta], down = [...theta];
+    up[j] += eps; down[j] -= eps;
+    const gu = gradient(up, loss), gd = gradient(down, loss);
+    for (let i = 0; i < n; i++) H[i][j] = (gu[i] - gd[i]) / (2 * eps);
+  }
+  return H.map((r, i) => r.map((v, j) => (v + H[j][i]) / 2));
+}
+
+/** The closed forms, by hand: log loss (1/m) Xᵀ diag(h(1−h)) X; squared error (1/m) Σ [σ'² + (h − y)σ''] x xᵀ. */
+function closedForm(theta: number[], loss: Loss): Mat {
+  const H = theta.map(() => theta.map(() => 0));
+  X.forEach((x, k) => {
+    const h = sigma(x.reduce((s, xj, j) => s + xj * theta[j], 0));
+    const s1 = h * (1 - h), s2 = s1 * (1 - 2 * h); // σ', σ''
+    const w = loss === 'log' ? h * (1 - h) : s1 * s1 + (h - y[k][0]) * s2;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) H[i][j] += (x[i] * w * x[j]) / m;
+  });
+  return H;
+}
+
+const scale = (H: Mat): number => Math.max(...H.flat().map(Math.abs));
+
+// Found offline by a scratch search over θ ∈ [−4, 4]³ (2000 points, the Hessian above, most negative λ_min):
+// every prediction is between 0.86 and 0.95 while six of the eight labels are 0, so the term (h − y)σ'' < 0
+// of the closed form below outweighs σ'².
+// There all three eigenvalues are negative (≈ −0.0869, −0.0494, −0.0314): squared error is locally concave.
+const CONCAVE_POINT = [-0.1, 0.32, 2.3];
+
+describe('F13: convexity of the two losses for logistic regression (document 002)', () => {
+  it('helper: the Jacobi eigen-solver recovers a known spectrum', () => {
+    const c = Math.cos(0.7), s = Math.sin(0.7);
+    const Q = [[c, -s, 0], [s, c, 0], [0, 0, 1]], d = [-2, 0.5, 3];
+    const A = Q.map((_, i) => Q.map((__, j) => d.reduce((acc, dk, k) => acc + Q[i][k] * dk * Q[j][k], 0)));
+    expectClose(symEig(A), d, 1e-12, 1, 'eigenvalues');
+  });
+
+  it('F13: log loss: Hessian (1/m) Xᵀ diag(h(1−h)) X, positive semi-definite at every point tried', () => {
+    const pts = new RandomState(1313);
+    const points = [[0, 0, 0], CONCAVE_POINT, [8, -8, 3], ...Array.from({ length: 20 }, () => Array.from(pts.uniform(-6, 6, [n])))];
+    const lows: number[] = [];
+    for (const theta of points) {
+      const H = hessian(theta, 'log'), want = closedForm(theta, 'log');
+      expectClose(H.flat(), want.flat(), 1e-6, scale(want), `Hessian at θ = [${theta}]`);
+      const low = symEig(H)[0];
+      lows.push(low);
+      expect(low, `λ_min at θ = [${theta}]`).toBeGreaterThanOrEqual(-1e-8);
+    }
+    console.log(`F13 log loss: smallest λ_min over ${points.length} points = ${Math.min(...lows).toExponential(3)}`);
+  });
+
+  it('F13: squared error through a sigmoid: the Hessian has a clearly negative eigenvalue (not convex)', () => {
+    const H = hessian(CONCAVE_POINT, 'squared');
+    expectClose(H.flat(), closedForm(CONCAVE_POINT, 'squared').flat(), 1e-6, scale(H), 'squared-error Hessian');
+    const ev = symEig(H);
+    console.log(`F13 squared error at θ = [${CONCAVE_POINT}]: eigenvalues ${ev.map((v) => v.toFixed(5)).join(', ')}`);
+    expect(ev[0]).toBeLessThan(-0.05);
+    // and yet at the same point the log loss is convex
+    expect(symEig(hessian(CONCAVE_POINT, 'log'))[0]).toBeGreaterThan(0);
+    // while near θ = 0 squared error is still convex: non-convexity is a property of some regions, not all
+    expect(symEig(hessian([0, 0, 0], 'squared'))[0]).toBeGreaterThan(0);
+  });
+});
