@@ -32,12 +32,14 @@ export function tensor(values: number | readonly unknown[], opts: TensorOptions 
   return new Tensor(data, shape, opts.requiresGrad ?? false);
 }
 
-export function full(shape: Shape, value: number, opts: TensorOptions = {}): Tensor {
-  const s = [...checkShape('full', shape)];
+// `op` is the caller's name, so a bad shape in zeros([-1]) is reported as zeros, not full.
+function filled(op: string, shape: Shape, value: number, opts: TensorOptions): Tensor {
+  const s = [...checkShape(op, shape)];
   return new Tensor(new Float64Array(sizeOf(s)).fill(value), s, opts.requiresGrad ?? false);
 }
-export const zeros = (shape: Shape, opts: TensorOptions = {}): Tensor => full(shape, 0, opts);
-export const ones = (shape: Shape, opts: TensorOptions = {}): Tensor => full(shape, 1, opts);
+export const full = (shape: Shape, value: number, opts: TensorOptions = {}): Tensor => filled('full', shape, value, opts);
+export const zeros = (shape: Shape, opts: TensorOptions = {}): Tensor => filled('zeros', shape, 0, opts);
+export const ones = (shape: Shape, opts: TensorOptions = {}): Tensor => filled('ones', shape, 1, opts);
 
 /** start, start + step, … below stop (or arange(n) = 0 … n − 1), as NumPy. */
 export function arange(start: number, stop?: number, step = 1, opts: TensorOptions = {}): Tensor {

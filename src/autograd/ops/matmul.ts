@@ -27,7 +27,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (b.shape[b.ndim - 2] !== K) {
     throw new Error(`matmul: inner dimensions differ: ${fmt(a.shape)} @ ${fmt(b.shape)} (${K} vs ${b.shape[b.ndim - 2]})`);
   }
-  const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const batch = broadcastShapes(`matmul: batch dims of ${fmt(a.shape)} @ ${fmt(b.shape)}`, a.shape.slice(0, -2), b.shape.slice(0, -2));
   const ao = batchOffsets(a.shape, batch, M * K), bo = batchOffsets(b.shape, batch, K * N);
   const out = new Tensor(new Float64Array(ao.length * M * N), [...batch, M, N]);
   for (let k = 0; k < ao.length; k++) gemm(M, N, K, a.data, ao[k], K, 1, b.data, bo[k], N, 1, out.data, k * M * N);

@@ -2,7 +2,7 @@
 // forward accumulates the input into the kept-dims output through zero strides, backward expands g back.
 import { Tensor } from '../../tensor/tensor.ts';
 import { broadcast, FORWARD, GRAD_B, maxAlong, walk } from '../../tensor/kernels.ts';
-import { normalizeAxis, sizeOf } from '../../tensor/shape.ts';
+import { fmt, normalizeAxis, sizeOf } from '../../tensor/shape.ts';
 import { gradOf, record } from '../graph.ts';
 import { ADD } from './elementwise.ts';
 
@@ -10,7 +10,7 @@ import { ADD } from './elementwise.ts';
 function axesOf(op: string, x: Tensor, axis?: number | number[]): number[] {
   if (axis === undefined) return x.shape.map((_, i) => i);
   const axes = (Array.isArray(axis) ? axis : [axis]).map((a) => normalizeAxis(op, a, x.shape));
-  if (new Set(axes).size !== axes.length) throw new Error(`${op}: repeated axis in [${axis}] for shape [${x.shape}]`);
+  if (new Set(axes).size !== axes.length) throw new Error(`${op}: repeated axis in ${fmt([axis].flat())} for shape ${fmt(x.shape)}`);
   return axes.sort((p, q) => p - q);
 }
 
@@ -39,7 +39,7 @@ export function mean(x: Tensor, axis?: number | number[], keepdim = false): Tens
 
 /** Max over one axis (or all elements); the gradient flows to the element that was the max. */
 export function max(x: Tensor, axis?: number, keepdim = false): Tensor {
-  if (x.size === 0) throw new Error(`max: cannot reduce an empty tensor of shape [${x.shape}]`);
+  if (x.size === 0) throw new Error(`max: cannot reduce an empty tensor of shape ${fmt(x.shape)}`);
   const axes = axesOf('max', x, axis);
   const a = axes[0] ?? 0;
   const [outer, n, inner] = axis === undefined

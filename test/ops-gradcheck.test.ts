@@ -1,0 +1,282 @@
+// Every differentiable op against central finite differences (the public gradcheck: float64, ε = 1e-6,
+// rtol = 1e-6, atol = 1e-8), over shapes that broadcast; and gradcheck itself failing on wrong derivatives.
+import { describe, expect, it } from 'vitest';
+import { gradcheck, RandomState, Tensor, type Operand, type Shape } from '../src/index.ts';
+import { gradOf, record } from '../src/autograd/graph.ts';
+
+const TOL = { eps: 1e-6, rtol: 1e-6, atol: 1e-8 };
+
+/** A leaf that requires grad, uniform on [lo, hi), drawn from its own seeded generator. */
+function input(shape: Shape, lo: number, hi: number, seed: number): Tensor {
+  return Tensor.from(new RandomState(seed).uniform(lo, hi, shape), shape, { requiresGrad: true });
+}
+
+/** Uniform magnitudes in [lo, hi) with random signs: keeps every value at least lo away from 0. */
+function signed(shape: Shape, lo: number, hi: number, seed: number): Tensor {
+  const rs = new RandomState(seed);
+  const v = rs.uniform(lo, hi, shape);
+  for (let i = 0; i < v.length; i++) if (rs.random() < 0.5) v[i] = -v[i];
+  return Tensor.from(v, shape, { requiresGrad: true });
+}
+
+/** Distinct values at least 0.09 apart in a shuffled order, so max has no ties within ε. */
+function distinct(shape: Shape, seed: number): Tensor {
+  const rs = new RandomState(seed);
+  const n = shape.reduce((p, d) => p * d, 1);
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rs.random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return Tensor.from(Float64Array.from(order, (k) => (k - n / 2) * 0.1 + 0.01 * rs.random()), shape, { requiresGrad: true });
+}
+
+function check(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[]): void {
+  const r = gradcheck(fn, inputs, TOL);
+  expect(r.ok, r.message).toBe(true);
+  expect(r.worst).not.toBeNull();
+}
+
+// [a shape, b shape]: same, 0-d with matrix both ways, row (1-D and 2-D), column, outer, 3-D with 2-D both ways.
+const PAIRS: [Shape, Shape][] = [
+  [[3, 4], [3, 4]],
+  [[3, 4], []],
+  [[], [3, 4]],
+  [[3, 4], [4]],
+  [[4], [3, 4]],
+  [[1, 4], [3, 4]],
+  [[3, 4], [3, 1]],
+  [[3, 1], [3, 4]],
+  [[3, 1], [1, 4]],
+  [[2, 1, 3], [4, 1]],
+  [[4, 1], [2, 1, 3]],
+];
+
+// Each binary op with the domain of each operand: [lo, hi) for a, [lo, hi) for b.
+const BINARY: [string, (a: Tensor, b: Operand) => Tensor, [number, number], [number, number]][] = [
+  ['add', (a, b) => a.add(b), [-2, 2], [-2, 2]],
+  ['sub', (a, b) => a.sub(b), [-2, 2], [-2, 2]],
+  ['mul', (a, b) => a.mul(b), [-2, 2], [-2, 2]],
+  ['div', (a, b) => a.div(b), [-2, 2], [0.5, 2]],
+  ['pow', (a, b) => a.pow(b), [0.5, 2], [-1.5, 1.5]], // positive bases: the exponent's gradient needs ln a
+];
+
+describe('binary ops: both operands, every broadcasting pattern', () => {
+  const cases = BINARY.flatMap(([name, f, da, db]) => PAIRS.map(([sa, sb]) => [name, sa, sb, f, da, db] as const));
+  it.each(cases)('%s %j with %j', (_name, sa, sb, f, da, db) => {
+    const a = input(sa, da[0], da[1], 1), b = input(sb, db[0], db[1], 2);
+    check(f, [a, b]);
+  });
+
+  it.each(BINARY)('%s with a plain number on the right', (_name, f, da, db) => {
+    const a = input([3, 4], da[0], da[1], 3);
+    const k = (db[0] + db[1]) / 2 + 0.3;
+    check((x) => f(x, k), [a]);
+  });
+
+  it('only the operand that requires grad is checked, the other is a constant', () => {
+    const a = signed([2, 1, 3], 0.1, 2, 4), b = Tensor.from(new RandomState(5).uniform(0.5, 2, [4, 1]), [4, 1]);
+    check((x, y) => x.div(y), [a, b]);
+    check((x, y) => y.div(x.abs().add(0.5)), [a, b]);
+  });
+
+  it('pow with integer exponents accepts negative bases', () => {
+    const a = input([3, 4], -2, 2, 6);
+    check((x) => x.pow(2), [a]);
+    check((x) => x.pow(3), [a]);
+    check((x) => x.pow(-1), [signed([3, 4], 0.5, 2, 7)]);
+  });
+
+  it('a 0-d base and a 0-d exponent', () => {
+    check((x, y) => x.pow(y), [input([], 0.5, 2, 8), input([], -1, 1, 9)]);
+  });
+});
+
+/** |x| in [0.05, 0.45) or [0.55, 2): values on both sides of ±0.5, none within 0.05 of a bound or of 0. */
+function clampInput(shape: Shape, seed: number): Tensor {
+  const t = signed(shape, 0.05, 1.45, seed);
+  for (let i = 0; i < t.size; i++) if (Math.abs(t.data[i]) >= 0.45) t.data[i] += Math.sign(t.data[i]) * 0.1;
+  return t;
+}
+
+describe('unary ops', () => {
+  // name, op, input generator (kept inside the domain and away from kinks)
+  const UNARY: [string, (x: Tensor) => Tensor, (shape: Shape, seed: number) => Tensor][] = [
+    ['neg', (x) => x.neg(), (s, k) => input(s, -2, 2, k)],
+    ['exp', (x) => x.exp(), (s, k) => input(s, -2, 2, k)],
+    ['log', (x) => x.log(), (s, k) => input(s, 0.2, 3, k)],
+    ['sigmoid', (x) => x.sigmoid(), (s, k) => input(s, -6, 6, k)],
+    ['tanh', (x) => x.tanh(), (s, k) => input(s, -3, 3, k)],
+    ['relu', (x) => x.relu(), (s, k) => signed(s, 0.05, 2, k)],
+    ['abs', (x) => x.abs(), (s, k) => signed(s, 0.05, 2, k)],
+    ['clamp(-0.5, 0.5)', (x) => x.clamp(-0.5, 0.5), clampInput],
+    ['clamp(0.2)', (x) => x.clamp(0.2), (s, k) => signed(s, 0.05, 2, k)],
+    ['clamp(undefined, -0.3)', (x) => x.clamp(undefined, -0.3), (s, k) => signed(s, 0.4, 2, k)],
+  ];
+  const SHAPES: Shape[] = [[], [5], [3, 4], [2, 1, 3]];
+  const cases = UNARY.flatMap(([name, f, gen]) => SHAPES.map((s, i) => [name, s, f, gen, 10 + i] as const));
+  it.each(cases)('%s on %j', (_name, shape, f, gen, seed) => {
+    check(f, [gen(shape, seed)]);
+  });
+
+  it('the kink-avoiding inputs straddle the kinks (so both sides are checked) without touching them', () => {
+    const r = Array.from(signed([3, 4], 0.05, 2, 12).data);
+    expect(r.some((v) => v < 0) && r.some((v) => v > 0)).toBe(true);
+    expect(r.every((v) => Math.abs(v) >= 0.05)).toBe(true);
+    const c = Array.from(clampInput([3, 4], 12).data);
+    for (const [lo, hi] of [[-2, -0.5], [-0.5, 0], [0, 0.5], [0.5, 2]]) expect(c.some((v) => v > lo && v < hi), `${lo}..${hi}`).toBe(true);
+    expect(c.every((v) => Math.abs(Math.abs(v) - 0.5) >= 0.05)).toBe(true);
+  });
+});
+
+describe('matmul', () => {
+  const CASES: [Shape, Shape][] = [
+    [[3, 4], [4, 5]],
+    [[1, 4], [4, 1]],
+    [[5, 1], [1, 3]],
+    [[2, 3, 4], [4, 5]],
+    [[3, 4], [2, 4, 5]],
+    [[2, 1, 3, 4], [3, 4, 2]],
+    [[2, 3, 4], [2, 4, 5]],
+    [[1, 2, 3], [3, 3, 2]],
+    [[6, 9], [9, 7]], // big enough for the packed kernel path
+  ];
+  it.each(CASES)('%j @ %j', (sa, sb) => {
+    check((a, b) => a.matmul(b), [input(sa, -1, 1, 20), input(sb, -1, 1, 21)]);
+  });
+
+  it('the same tensor on both sides: x @ xᵀ', () => {
+    check((x) => x.matmul(x.T), [input([3, 4], -1, 1, 22)]);
+  });
+});
+
+describe('reductions', () => {
+  const AXES: [number | number[] | undefined, boolean][] = [
+    [undefined, false], [undefined, true],
+    [0, false], [1, true], [2, false], [-1, false], [-1, true], [-3, true],
+    [[0, 2], false], [[2, 0], true], [[-1, 0], false], [[1, -1], true], [[0, 1, 2], false], [[], false],
+  ];
+  it.each(AXES)('sum(axis %j, keepdim %s) of [2, 3, 4]', (axis, keepdim) => {
+    check((x) => x.sum(axis, keepdim), [input([2, 3, 4], -1, 1, 30)]);
+  });
+  it.each(AXES)('mean(axis %j, keepdim %s) of [2, 3, 4]', (axis, keepdim) => {
+    check((x) => x.mean(axis, keepdim), [input([2, 3, 4], -1, 1, 31)]);
+  });
+  it('sum and mean of a 0-d tensor and of a row', () => {
+    check((x) => x.sum(), [input([], -1, 1, 32)]);
+    check((x) => x.mean(0, true), [input([1, 5], -1, 1, 33)]);
+  });
+
+  const MAX: [number | undefined, boolean][] = [[undefined, false], [undefined, true], [0, false], [1, true], [2, false], [-1, true], [-2, false]];
+  it.each(MAX)('max(axis %j, keepdim %s) of [2, 3, 4]', (axis, keepdim) => {
+    check((x) => x.max(axis, keepdim), [distinct([2, 3, 4], 34)]);
+  });
+});
+
+describe('movement', () => {
+  it.each([[[-1, 6]], [[4, -1, 3]], [[24]], [[2, 3, 4]], [[1, 2, 1, 12]]])('reshape %j of [2, 3, 4]', (shape) => {
+    check((x) => x.reshape(shape), [input([2, 3, 4], -1, 1, 40)]);
+  });
+  it('transpose and T', () => {
+    check((x) => x.transpose(), [input([3, 4], -1, 1, 41)]);
+    check((x) => x.T, [input([1, 5], -1, 1, 42)]);
+  });
+  it.each([[[2, 0, 1]], [[1, 2, 0]], [[0, 2, 1]], [[2, 1, 0]], [[-1, -3, -2]]])('permute %j of [2, 3, 4]', (perm) => {
+    check((x) => x.permute(perm), [input([2, 3, 4], -1, 1, 43)]);
+  });
+});
+
+describe('composites', () => {
+  it('a sigmoid layer with a broadcast bias and a mean loss', () => {
+    const X = input([4, 3], -1, 1, 50), W = input([3, 2], -1, 1, 51), b = input([2], -1, 1, 52), y = input([4, 2], 0, 1, 53);
+    check((x, w, c, t) => x.matmul(w).add(c).sigmoid().sub(t).pow(2).mean(), [X, W, b, y]);
+  });
+
+  it('binary cross-entropy written with log, through a batched matmul', () => {
+    const X = input([2, 3, 4], -1, 1, 54), w = input([4, 1], -1, 1, 55);
+    const y = Tensor.from(Float64Array.from([1, 0, 1, 0, 0, 1]), [2, 3, 1]);
+    check((x, v) => {
+      const h = x.matmul(v).sigmoid();
+      return y.mul(h.log()).add(y.neg().add(1).mul(h.neg().add(1).log())).neg().mean();
+    }, [X, w]);
+  });
+
+  it('a softmax-like expression: exp(x − max) / sum, with reshape and permute', () => {
+    const x = distinct([2, 3, 4], 56);
+    check((t) => {
+      const z = t.sub(t.max(-1, true)).exp();
+      return z.div(z.sum(-1, true)).permute(2, 0, 1).reshape(4, -1).tanh();
+    }, [x]);
+  });
+});
+
+/** y = x², with a backward that is told what to claim as the derivative. */
+function square(x: Tensor, derivative: (v: number, i: number) => number): Tensor {
+  const out = new Tensor(x.data.map((v) => v * v), x.shape);
+  return record(out, 'square', [x], (g) => {
+    const gx = gradOf(x);
+    for (let i = 0; i < g.length; i++) gx[i] += g[i] * derivative(x.data[i], i);
+  });
+}
+
+describe('gradcheck catches wrong gradients', () => {
+  it('passes the custom op with the right derivative 2x', () => {
+    check((x) => square(x, (v) => 2 * v), [input([3, 4], -1, 1, 60)]);
+  });
+
+  it('fails on 3x instead of 2x and reports input, element and both values', () => {
+    const x = signed([3, 4], 0.2, 1, 61);
+    const r = gradcheck((t) => square(t, (v) => 3 * v), [x], TOL);
+    expect(r.ok).toBe(false);
+    const w = r.worst!;
+    expect(w.input).toBe(0);
+    expect(w.index).toBeGreaterThanOrEqual(0);
+    expect(w.index).toBeLessThan(12);
+    // whatever the output weight at that element, analytic = 3x·w and numeric = 2x·w
+    expect(w.analytic / w.numeric).toBeCloseTo(1.5, 6);
+    expect(Math.abs(w.numeric)).toBeGreaterThan(0.1);
+    expect(r.maxError).toBeGreaterThan(0.05);
+    expect(r.message).toMatch(/FAILED/);
+    expect(r.message).toContain(`input 0, element ${w.index}`);
+    expect(r.message).toContain(`analytic ${w.analytic}`);
+    expect(r.message).toContain(`numeric ${w.numeric}`);
+  });
+
+  it('pinpoints the one wrong element of the second input', () => {
+    const a = input([2, 3], -1, 1, 62), b = signed([2, 3], 0.5, 1.5, 63);
+    const r = gradcheck((x, y) => x.add(square(y, (v, i) => (i === 4 ? 2 * v + 1e-3 : 2 * v))), [a, b], TOL);
+    expect(r.ok).toBe(false);
+    expect(r.worst!.input).toBe(1);
+    expect(r.worst!.index).toBe(4);
+    expect(r.message).toMatch(/input 1, element 4: analytic -?\d.*numeric -?\d/);
+  });
+
+  it('honours the tolerance: a 1e-4 relative error fails at rtol 1e-6 and passes at rtol 1e-3', () => {
+    const x = signed([5], 0.5, 1.5, 64);
+    const slightlyOff = (t: Tensor): Tensor => square(t, (v) => 2 * v * (1 + 1e-4));
+    expect(gradcheck(slightlyOff, [x], TOL).ok).toBe(false);
+    expect(gradcheck(slightlyOff, [x], { ...TOL, rtol: 1e-3 }).ok).toBe(true);
+  });
+
+  it('fails on a forgotten gradient and on a NaN gradient', () => {
+    const x = input([4], 0.5, 1, 65);
+    const forgot = gradcheck((t) => square(t, () => 0), [x], TOL);
+    expect(forgot.ok).toBe(false);
+    expect(forgot.worst!.analytic).toBe(0);
+    const nan = gradcheck((t) => square(t, (v, i) => (i === 2 ? NaN : 2 * v)), [x], TOL);
+    expect(nan.ok).toBe(false);
+    expect(nan.worst!.index).toBe(2);
+    expect(nan.message).toContain('analytic NaN');
+  });
+
+  it('leaves the inputs as it found them: values and existing gradients', () => {
+    const x = input([3], -1, 1, 66);
+    const before = Float64Array.from(x.data);
+    x.mul(5).sum().backward();
+    const grad = x.grad;
+    expect(gradcheck((t) => t.exp(), [x], TOL).ok).toBe(true);
+    expect(x.data).toEqual(before);
+    expect(x.grad).toBe(grad);
+    expect(Array.from(x.grad!.data)).toEqual([5, 5, 5]);
+  });
+});
