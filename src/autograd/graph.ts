@@ -43,9 +43,26 @@ export function record(out: Tensor, op: string, inputs: readonly Tensor[], backw
 export function gradOf(t: Tensor): Float64Array {
   if (t.gradBuffer === null) {
     if (t.node === null) t.grad ??= new Tensor(new Float64Array(t.size), t.shape);
-    t.gradBuffer = t.node === null ? t.grad!.data : new Float64Array(t.size);
+    t.gradBuffer = t.node === null ? t.grad!.data : takeZeroed(t.size);
   }
   return t.gradBuffer;
+}
+
+// Intermediate gradients live only until their op's backward has run; recycling them by size spares the
+// allocator and the GC. Up to 64 bytes V8 allocates typed arrays on its own heap, cheaper than any pool.
+const pool = new Map<number, Float64Array[]>();
+const POOL_DEPTH = 32, SMALL = 8;
+
+function takeZeroed(n: number): Float64Array {
+  const b = n <= SMALL ? undefined : pool.get(n)?.pop();
+  return b === undefined ? new Float64Array(n) : b.fill(0);
+}
+
+function recycle(b: Float64Array): void {
+  if (b.length <= SMALL) return;
+  let free = pool.get(b.length);
+  if (free === undefined) pool.set(b.length, (free = []));
+  if (free.length < POOL_DEPTH) free.push(b);
 }
 
 let epoch = 0;
@@ -102,16 +119,22 @@ export function backward(root: Tensor, seed?: Tensor, opts: BackwardOptions = {}
   else for (let i = 0; i < g0.length; i++) g0[i] += seed.data[i];
 
   for (let k = order.length - 1; k >= 0; k--) {
-    const t = order[k], node = t.node;
-    if (node !== null && t.gradBuffer !== null) node.backward!(t.gradBuffer);
-    if (node !== null && t.retainsGrad && t.gradBuffer !== null) keepGrad(t, t.gradBuffer);
+    const t = order[k], node = t.node, g = t.gradBuffer;
     t.gradBuffer = null;
-    if (node !== null && !opts.retainGraph) {
+    if (node === null) continue; // a leaf: its gradient is already in .grad
+    if (g !== null) {
+      node.backward!(g);
+      if (t.retainsGrad) keepGrad(t, g);
+      else recycle(g);
+    }
+    if (!opts.retainGraph) {
       node.backward = null; // free what the closure saved; a second walk throws instead of returning garbage
-      node.inputs = [];
+      node.inputs = RELEASED;
     }
   }
 }
+
+const RELEASED: readonly Tensor[] = [];
 
 function keepGrad(t: Tensor, g: Float64Array): void {
   if (t.grad === null) t.grad = new Tensor(g, t.shape);

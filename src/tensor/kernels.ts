@@ -1,6 +1,6 @@
 // Loops over Float64Array buffers. No graph bookkeeping here: the ops in src/autograd
 // call these for their forward and backward passes.
-import { broadcastStrides, sizeOf, type Shape } from './shape.ts';
+import { broadcastShapes, broadcastStrides, sameShape, sizeOf, type Shape } from './shape.ts';
 
 /** An elementwise binary function with its partial derivatives (y = f(a, b) is passed in to save work). */
 export interface Binary {
@@ -9,29 +9,44 @@ export interface Binary {
   db(a: number, b: number, y: number): number;
 }
 
-/** A walk over a broadcast iteration space, with adjacent dims merged where both operands allow it. */
+/**
+ * A walk over the broadcast of two shapes: an inner run of n elements (input strides ia, ib) repeated over
+ * the outer dims (outermost first, with their strides). Adjacent dims are merged where both operands allow,
+ * so same-shape and scalar operands walk one flat run, and a row broadcast over a matrix walks two loops.
+ */
 export interface Walk {
-  readonly dims: number[];
-  readonly sa: number[];
-  readonly sb: number[];
+  readonly shape: Shape;
   readonly size: number;
+  readonly n: number;
+  readonly ia: number;
+  readonly ib: number;
+  readonly outer: readonly number[];
+  readonly sa: readonly number[];
+  readonly sb: readonly number[];
 }
 
-export function walk(out: Shape, aShape: Shape, bShape: Shape): Walk {
-  const sa = broadcastStrides(aShape, out);
-  const sb = broadcastStrides(bShape, out);
+const NONE: readonly number[] = [];
+const flat = (shape: Shape, n: number, ia: number, ib: number): Walk => ({ shape, size: n, n, ia, ib, outer: NONE, sa: NONE, sb: NONE });
+
+export function walk(op: string, aShape: Shape, bShape: Shape): Walk {
+  // The common cases first, without building strides: they are most of the ops of a small network.
+  if (sameShape(aShape, bShape)) return flat(aShape, sizeOf(aShape), 1, 1);
+  if (sizeOf(bShape) === 1 && bShape.length <= aShape.length) return flat(aShape, sizeOf(aShape), 1, 0);
+  if (sizeOf(aShape) === 1 && aShape.length <= bShape.length) return flat(bShape, sizeOf(bShape), 0, 1);
+  const shape = broadcastShapes(op, aShape, bShape);
+  const sa = broadcastStrides(aShape, shape), sb = broadcastStrides(bShape, shape);
   const dims: number[] = [], wa: number[] = [], wb: number[] = [];
-  // Build innermost-first, merging dim d into the current inner run when the strides are contiguous with it:
-  // same-shape ops become one flat loop, a row broadcast over a matrix two loops.
-  for (let d = out.length - 1; d >= 0; d--) {
-    const n = out[d];
+  // Innermost first, merging dim d into the current run when both strides continue it.
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const n = shape[d];
     if (n === 1) continue;
     const k = dims.length - 1;
     if (k >= 0 && sa[d] === wa[k] * dims[k] && sb[d] === wb[k] * dims[k]) dims[k] *= n;
     else { dims.push(n); wa.push(sa[d]); wb.push(sb[d]); }
   }
-  if (dims.length === 0) { dims.push(1); wa.push(0); wb.push(0); }
-  return { dims: dims.reverse(), sa: wa.reverse(), sb: wb.reverse(), size: sizeOf(out) };
+  const size = sizeOf(shape);
+  if (dims.length <= 1) return flat(shape, size, wa[0] ?? 0, wb[0] ?? 0);
+  return { shape, size, n: dims[0], ia: wa[0], ib: wb[0], outer: dims.slice(1).reverse(), sa: wa.slice(1).reverse(), sb: wb.slice(1).reverse() };
 }
 
 export const FORWARD = 0, GRAD_A = 1, GRAD_B = 2;
@@ -45,23 +60,23 @@ export type Mode = typeof FORWARD | typeof GRAD_A | typeof GRAD_B;
  */
 export function broadcast(mode: Mode, fn: Binary, w: Walk, a: Float64Array, b: Float64Array, y: Float64Array,
   g: Float64Array | null = null, gx: Float64Array | null = null): void {
-  const { dims, sa, sb } = w;
+  const { n, ia, ib, outer, sa, sb } = w;
   if (w.size === 0) return;
-  const nd = dims.length, inner = dims[nd - 1], ia = sa[nd - 1], ib = sb[nd - 1];
-  const idx = nd > 1 ? new Array<number>(nd - 1).fill(0) : null;
+  const nd = outer.length;
+  const idx = nd > 0 ? new Array<number>(nd).fill(0) : null;
   let i = 0, j = 0, o = 0;
   for (;;) {
-    for (let k = 0; k < inner; k++, o++, i += ia, j += ib) {
+    for (let k = 0; k < n; k++, o++, i += ia, j += ib) {
       if (mode === FORWARD) y[o] = fn.f(a[i], b[j]);
       else if (mode === GRAD_A) gx![i] += g![o] * fn.da(a[i], b[j], y[o]);
       else gx![j] += g![o] * fn.db(a[i], b[j], y[o]);
     }
     if (idx === null) return;
-    i -= inner * ia; j -= inner * ib;
-    let d = nd - 2; // odometer over the outer dims
+    i -= n * ia; j -= n * ib;
+    let d = nd - 1; // odometer over the outer dims
     for (; d >= 0; d--) {
-      if (++idx[d] < dims[d]) { i += sa[d]; j += sb[d]; break; }
-      idx[d] = 0; i -= (dims[d] - 1) * sa[d]; j -= (dims[d] - 1) * sb[d];
+      if (++idx[d] < outer[d]) { i += sa[d]; j += sb[d]; break; }
+      idx[d] = 0; i -= (outer[d] - 1) * sa[d]; j -= (outer[d] - 1) * sb[d];
     }
     if (d < 0) return;
   }

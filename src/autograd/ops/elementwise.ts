@@ -2,7 +2,6 @@
 // the backward pass multiplies the incoming gradient by the derivative given here.
 import { Tensor, type Operand } from '../../tensor/tensor.ts';
 import { broadcast, FORWARD, GRAD_A, GRAD_B, map, mapGrad, walk, type Binary } from '../../tensor/kernels.ts';
-import { broadcastShapes, sameShape } from '../../tensor/shape.ts';
 import { gradOf, record } from '../graph.ts';
 
 // y = f(a, b);  ∂y/∂a;  ∂y/∂b
@@ -47,13 +46,18 @@ export function unary(op: string, fn: Unary, x: Tensor): Tensor {
   return record(out, op, [x], (g) => mapGrad(fn.df, x.data, out.data, g, gradOf(x)));
 }
 
-const asTensor = (b: Operand): Tensor => (typeof b === 'number' ? new Tensor(new Float64Array([b]), []) : b);
+const SCALAR: readonly number[] = [];
+function asTensor(b: Operand): Tensor {
+  if (typeof b !== 'number') return b;
+  const data = new Float64Array(1); // not Float64Array.from([b]): that walks an iterator, slow in a hot path
+  data[0] = b;
+  return new Tensor(data, SCALAR);
+}
 
 export function binary(op: string, fn: Binary, a: Tensor, operand: Operand): Tensor {
   const b = asTensor(operand);
-  const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(op, a.shape, b.shape);
-  const w = walk(shape, a.shape, b.shape);
-  const out = new Tensor(new Float64Array(w.size), shape);
+  const w = walk(op, a.shape, b.shape);
+  const out = new Tensor(new Float64Array(w.size), w.shape);
   broadcast(FORWARD, fn, w, a.data, b.data, out.data);
   return record(out, op, [a, b], (g) => {
     if (a.requiresGrad) broadcast(GRAD_A, fn, w, a.data, b.data, out.data, g, gradOf(a));

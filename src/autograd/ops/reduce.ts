@@ -22,7 +22,7 @@ function reducedShapes(x: Tensor, axes: number[], keepdim: boolean): [number[], 
 
 export function sum(x: Tensor, axis?: number | number[], keepdim = false): Tensor {
   const [kept, shape] = reducedShapes(x, axesOf('sum', x, axis), keepdim);
-  const w = walk(x.shape, x.shape, kept);
+  const w = walk('sum', x.shape, kept);
   const out = new Tensor(new Float64Array(sizeOf(kept)), shape);
   broadcast(GRAD_B, ADD, w, x.data, out.data, x.data, x.data, out.data); // out[j] += x[i]·∂(a+b)/∂b
   return record(out, 'sum', [x], (g) => {
