@@ -553,3 +553,17 @@ describe('movement: reshape, permute, transpose', () => {
     expect(tensor(3).permute().item()).toBe(3);
   });
 });
+
+describe('number operands', () => {
+  it('keep the sign of zero (0 and −0 are different constants)', () => {
+    expect(tensor([1]).div(0).item()).toBe(Infinity);
+    expect(tensor([1]).div(-0).item()).toBe(-Infinity);
+    expect(tensor([1]).div(0).item()).toBe(Infinity);
+  });
+  it('are not changed by the ops that use them', () => {
+    const x = tensor([2], { requiresGrad: true });
+    x.mul(3).add(3).sum().backward();
+    expect(tensor([1]).mul(3).item()).toBe(3);
+    expect(x.grad!.item()).toBe(3);
+  });
+});

@@ -46,12 +46,20 @@ export function unary(op: string, fn: Unary, x: Tensor): Tensor {
   return record(out, op, [x], (g) => mapGrad(fn.df, x.data, out.data, g, gradOf(x)));
 }
 
+// A number operand becomes a 0-d constant. Programs reuse a few constants (0.5, a learning rate, n for a
+// mean) in every step, so they are cached: no ops ever write to a constant, and users never hold one.
+const constants = new Map<number, Tensor>();
 const SCALAR: readonly number[] = [];
 function asTensor(b: Operand): Tensor {
   if (typeof b !== 'number') return b;
-  const data = new Float64Array(1); // not Float64Array.from([b]): that walks an iterator, slow in a hot path
-  data[0] = b;
-  return new Tensor(data, SCALAR);
+  let t = constants.get(b);
+  if (t === undefined || !Object.is(t.data[0], b)) { // Map keys conflate 0 and −0
+    if (constants.size >= 1024) constants.clear();
+    const data = new Float64Array(1);
+    data[0] = b;
+    constants.set(b, (t = new Tensor(data, SCALAR)));
+  }
+  return t;
 }
 
 export function binary(op: string, fn: Binary, a: Tensor, operand: Operand): Tensor {

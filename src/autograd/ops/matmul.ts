@@ -6,8 +6,11 @@ import { gemm } from '../../tensor/gemm.ts';
 import { broadcastShapes, broadcastStrides, fmt, sizeOf } from '../../tensor/shape.ts';
 import { gradOf, record } from '../graph.ts';
 
+const SINGLE = new Int32Array(1); // a plain 2-D product: one matrix at offset 0 (never written)
+
 /** Offsets of each batch matrix of `shape` while walking the broadcast `batch` shape in order. */
 function batchOffsets(shape: readonly number[], batch: number[], matrixSize: number): Int32Array {
+  if (batch.length === 0) return SINGLE;
   const strides = broadcastStrides(shape.slice(0, -2), batch);
   const offs = new Int32Array(sizeOf(batch));
   for (let k = 0; k < offs.length; k++) {
@@ -21,13 +24,17 @@ function batchOffsets(shape: readonly number[], batch: number[], matrixSize: num
   return offs;
 }
 
+function batchShape(a: readonly number[], b: readonly number[]): number[] {
+  return broadcastShapes(`matmul: batch dims of ${fmt(a)} @ ${fmt(b)}`, a.slice(0, -2), b.slice(0, -2));
+}
+
 export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim < 2 || b.ndim < 2) throw new Error(`matmul: expects tensors of at least 2 dims, got ${fmt(a.shape)} @ ${fmt(b.shape)}`);
   const M = a.shape[a.ndim - 2], K = a.shape[a.ndim - 1], N = b.shape[b.ndim - 1];
   if (b.shape[b.ndim - 2] !== K) {
     throw new Error(`matmul: inner dimensions differ: ${fmt(a.shape)} @ ${fmt(b.shape)} (${K} vs ${b.shape[b.ndim - 2]})`);
   }
-  const batch = broadcastShapes(`matmul: batch dims of ${fmt(a.shape)} @ ${fmt(b.shape)}`, a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const batch = a.ndim === 2 && b.ndim === 2 ? [] : batchShape(a.shape, b.shape);
   const ao = batchOffsets(a.shape, batch, M * K), bo = batchOffsets(b.shape, batch, K * N);
   const out = new Tensor(new Float64Array(ao.length * M * N), [...batch, M, N]);
   for (let k = 0; k < ao.length; k++) gemm(M, N, K, a.data, ao[k], K, 1, b.data, bo[k], N, 1, out.data, k * M * N);
