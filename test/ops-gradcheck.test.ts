@@ -280,3 +280,15 @@ describe('gradcheck catches wrong gradients', () => {
     expect(Array.from(x.grad!.data)).toEqual([5, 5, 5]);
   });
 });
+
+describe('gradcheck inputs', () => {
+  it('reports, rather than throws, when no input requires grad', () => {
+    const r = gradcheck((a) => a.sigmoid(), [Tensor.from(new Float64Array([0.3]), [1])]);
+    expect(r.ok).toBe(false);
+    expect(r.message).toMatch(/no input requires grad/);
+  });
+  it('refuses a non-leaf input, whose perturbation would not reach the graph', () => {
+    const x = Tensor.from(new Float64Array([0.3, 0.4]), [2], { requiresGrad: true });
+    expect(() => gradcheck((a) => a.exp(), [x.mul(2)])).toThrow(/gradcheck: input 0 \(shape \[2\]\) is not a leaf/);
+  });
+});

@@ -31,6 +31,9 @@ export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opt
     weights ??= Tensor.from(new RandomState(1234).uniform(0.5, 1.5, out.shape), out.shape);
     return out.mul(weights).sum();
   };
+  const nonLeaf = inputs.findIndex((x) => !x.isLeaf);
+  if (nonLeaf >= 0) throw new Error(`gradcheck: input ${nonLeaf} (shape [${inputs[nonLeaf].shape.join(', ')}]) is not a leaf; pass x.detach() with requiresGrad set`);
+  if (!inputs.some((x) => x.requiresGrad)) return { ok: false, maxError: 0, worst: null, message: 'gradcheck: no input requires grad' };
   const saved = inputs.map((x) => x.grad);
   inputs.forEach((x) => (x.grad = null));
   scalar(fn(...inputs)).backward();
@@ -61,7 +64,7 @@ export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opt
   const ok = worstScore <= 1;
   const w = worst as GradcheckResult['worst'];
   const message = w === null
-    ? 'gradcheck: no input requires grad'
+    ? 'gradcheck: the inputs that require grad have no elements'
     : `gradcheck ${ok ? 'passed' : 'FAILED'}: worst at input ${w.input}, element ${w.index}: ` +
       `analytic ${w.analytic}, numeric ${w.numeric} (|diff| ${Math.abs(w.analytic - w.numeric)}; atol ${atol}, rtol ${rtol})`;
   return { ok: ok && w !== null, maxError, worst: w, message };
