@@ -1,0 +1,156 @@
+// mlp-step: one training step of a 784-128-10 MLP on a batch of 64, the documents' network scaled up:
+// sigmoid hidden AND sigmoid output layer, both with biases, loss ½Σ(y − ŷ)² summed over batch and outputs
+// (the squared-error delta F8 at the output), SGD lr 0.05. Inputs U[0,1) like MNIST pixels, one-hot targets,
+// Xavier-uniform weights, zero biases. The same for all cases.
+import type * as TF from '@tensorflow/tfjs';
+import { nn, optim, RandomState, Tensor } from '../src/index.ts';
+import { caseNamed, F32_TOL, F64_TOL, runSuite, type SuiteReport } from './common.ts';
+import { gemmBlocked, gemmNaive, sigmoid, type Gemm } from './kernels.ts';
+import { asCase, checkSameStep, type Trainer } from './trainer.ts';
+import { expectNoLeak, f32, loadTf, use, type Tf, type TfBackend } from './tfjs.ts';
+
+const B = 64, IN = 784, H = 128, OUT = 10;
+const LR = 0.05;
+
+export const CASES = {
+  engine: 'engine (modules, mseLoss, backward, SGD)',
+  hand: 'hand-written, blocked gemm (floor)',
+  naive: 'hand-written, naive i-k-j gemm (reference)',
+  tfCpu: 'tfjs cpu (optimizer.minimize)',
+  tfWasm: 'tfjs wasm (optimizer.minimize)',
+} as const;
+
+/** The batch: 64 rows of U[0,1) inputs and one-hot targets of random classes. */
+export function mlpData(): { x: Float64Array; y: Float64Array } {
+  const rng = new RandomState(7);
+  const x = rng.random([B, IN]);
+  const y = new Float64Array(B * OUT);
+  for (let i = 0; i < B; i++) y[i * OUT + Math.floor(rng.random() * OUT)] = 1;
+  return { x, y };
+}
+
+/** Parameters in the order W0 [784,128], b0 [128], W1 [128,10], b1 [10]. */
+export function engineMlp(x: Float64Array, y: Float64Array): Trainer {
+  const rng = new RandomState(1);
+  const l0 = new nn.Linear(IN, H, { init: 'xavier', rng });
+  const l1 = new nn.Linear(H, OUT, { init: 'xavier', rng });
+  const model = new nn.Sequential(l0, new nn.Sigmoid(), l1, new nn.Sigmoid());
+  const opt = new optim.SGD(model.parameters(), { lr: LR });
+  const xs = Tensor.from(x, [B, IN]), ys = Tensor.from(y, [B, OUT]);
+  let loss: Tensor | null = null;
+  const step = (): void => {
+    opt.zeroGrad();
+    loss = nn.mseLoss(model.call(xs), ys, { reduction: 'sum' }).mul(0.5);
+    loss.backward();
+    opt.step();
+  };
+  return {
+    name: CASES.engine, precision: 'f64', step,
+    checkedStep: () => { step(); return loss!.item(); },
+    params: () => [l0.weight.data, l0.bias!.data, l1.weight.data, l1.bias!.data],
+  };
+}
+
+/**
+ * Plain loops over preallocated buffers, every product through `gemm`. Gradients are materialised in their own
+ * buffers and then applied (as the engine's .grad + optimizer do), not fused into the weights.
+ */
+export function handMlp(name: string, note: string | undefined, gemm: Gemm, init: ArrayLike<number>[], x: Float64Array, y: Float64Array): Trainer {
+  const [W0, b0, W1, b1] = init.map((p) => Float64Array.from(p));
+  const A1 = new Float64Array(B * H), A2 = new Float64Array(B * OUT);
+  const D1 = new Float64Array(B * H), D2 = new Float64Array(B * OUT);
+  const gW0 = new Float64Array(IN * H), gb0 = new Float64Array(H), gW1 = new Float64Array(H * OUT), gb1 = new Float64Array(OUT);
+  const sgd = (w: Float64Array, g: Float64Array): void => { for (let i = 0; i < w.length; i++) w[i] -= LR * g[i]; };
+  const colSum = (g: Float64Array, d: Float64Array, n: number): void => {
+    g.fill(0);
+    for (let i = 0; i < B; i++) for (let j = 0; j < n; j++) g[j] += d[i * n + j];
+  };
+  const step = (): number => {
+    // Forward: A1 = σ(X·W0 + b0), A2 = σ(A1·W1 + b1) (the bias is the accumulator's starting value).
+    for (let i = 0; i < B; i++) A1.set(b0, i * H);
+    gemm(B, H, IN, x, 0, IN, 1, W0, 0, H, 1, A1, 0);
+    for (let i = 0; i < A1.length; i++) A1[i] = sigmoid(A1[i]);
+    for (let i = 0; i < B; i++) A2.set(b1, i * OUT);
+    gemm(B, OUT, H, A1, 0, H, 1, W1, 0, OUT, 1, A2, 0);
+    // Loss and the output delta (F8): D2 = (a − y)·a·(1 − a).
+    let loss = 0;
+    for (let i = 0; i < A2.length; i++) {
+      const a = sigmoid(A2[i]), e = a - y[i];
+      A2[i] = a;
+      loss += e * e;
+      D2[i] = e * a * (1 - a);
+    }
+    // Hidden delta (F9): D1 = (D2·W1ᵀ)·a·(1 − a).
+    D1.fill(0);
+    gemm(B, H, OUT, D2, 0, OUT, 1, W1, 0, 1, OUT, D1, 0);
+    for (let i = 0; i < D1.length; i++) { const a = A1[i]; D1[i] *= a * (1 - a); }
+    // Gradients: gW1 = A1ᵀ·D2, gW0 = Xᵀ·D1, biases the column sums of the deltas.
+    gW1.fill(0);
+    gemm(H, OUT, B, A1, 0, 1, H, D2, 0, OUT, 1, gW1, 0);
+    colSum(gb1, D2, OUT);
+    gW0.fill(0);
+    gemm(IN, H, B, x, 0, 1, IN, D1, 0, H, 1, gW0, 0);
+    colSum(gb0, D1, H);
+    sgd(W0, gW0); sgd(b0, gb0); sgd(W1, gW1); sgd(b1, gb1);
+    return 0.5 * loss;
+  };
+  return { name, note, precision: 'f64', step, checkedStep: step, params: () => [W0, b0, W1, b1] };
+}
+
+export function tfjsMlp(tf: Tf, backend: TfBackend, init: ArrayLike<number>[], x: Float64Array, y: Float64Array): Trainer {
+  use(tf, backend);
+  const xs = tf.tensor2d(f32(x), [B, IN]), ys = tf.tensor2d(f32(y), [B, OUT]);
+  const shapes: [number, number][] = [[IN, H], [1, H], [H, OUT], [1, OUT]];
+  const [W0, b0, W1, b1] = init.map((p, k) => tf.tidy(() => tf.variable(tf.tensor2d(f32(p), shapes[k]))));
+  const vars = [W0, b0, W1, b1];
+  const opt = tf.train.sgd(LR);
+  const lossFn = (): TF.Scalar => {
+    const hidden = tf.sigmoid(tf.matMul(xs, W0).add(b0));
+    const pred = tf.sigmoid(tf.matMul(hidden, W1).add(b1));
+    return tf.losses.meanSquaredError(ys, pred, undefined, tf.Reduction.SUM).mul(0.5);
+  };
+  return {
+    name: backend === 'cpu' ? CASES.tfCpu : CASES.tfWasm, precision: 'f32',
+    step: () => {
+      use(tf, backend);
+      tf.tidy(() => { opt.minimize(lossFn, false, vars); });
+    },
+    checkedStep: () => {
+      use(tf, backend);
+      const cost = tf.tidy(() => opt.minimize(lossFn, true, vars)!);
+      const v = cost.dataSync()[0];
+      cost.dispose();
+      return v;
+    },
+    params: () => vars.map((v) => v.dataSync()),
+  };
+}
+
+export async function run(): Promise<SuiteReport> {
+  console.log('\nmlp-step: one training step of a 784-128-10 sigmoid MLP, batch 64, ½Σ(y − ŷ)², SGD lr 0.05');
+  const { x, y } = mlpData();
+  const engine = engineMlp(x, y);
+  const init = engine.params().map((p) => Float64Array.from(p));
+  const hand = handMlp(CASES.hand, undefined, gemmBlocked, init, x, y);
+  const naive = handMlp(CASES.naive, 'reference', gemmNaive, init, x, y);
+  const tf = await loadTf();
+  const tfCpu = tfjsMlp(tf, 'cpu', init, x, y);
+  const tfWasm = tfjsMlp(tf, 'wasm', init, x, y);
+  checkSameStep(hand, [engine, naive, tfCpu, tfWasm], F64_TOL, F32_TOL);
+  for (const t of [tfCpu, tfWasm]) expectNoLeak(tf, t.name, t.step);
+
+  const cases = await runSuite('mlp-step', [engine, hand, naive, tfCpu, tfWasm].map(asCase));
+  const e = caseNamed(cases, CASES.engine).median, h = caseNamed(cases, CASES.hand).median;
+  const vsWasm = caseNamed(cases, CASES.tfWasm).median / e, vsCpu = caseNamed(cases, CASES.tfCpu).median / e;
+  return {
+    suite: 'mlp-step',
+    description: 'one training step of a 784-128-10 MLP (sigmoid hidden and output, biases), batch 64, ½Σ(y − ŷ)², SGD lr 0.05',
+    cases,
+    metrics: [
+      { name: 'engine ÷ blocked floor', value: e / h, unit: '×', target: '≤ 1.2×', met: e / h <= 1.2 },
+      { name: 'tfjs wasm ÷ engine (engine speedup)', value: vsWasm, unit: '×', target: '> 1× (engine faster)', met: vsWasm > 1 },
+      { name: 'tfjs cpu ÷ engine (engine speedup)', value: vsCpu, unit: '×' },
+      { name: 'naive i-k-j ÷ blocked floor', value: caseNamed(cases, CASES.naive).median / h, unit: '×' },
+    ],
+  };
+}
