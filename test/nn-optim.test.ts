@@ -273,3 +273,14 @@ describe('with a real loss', () => {
     }
   });
 });
+
+describe('optimizer settings', () => {
+  const p = () => [Tensor.from(new Float64Array([1, 2]), [2], { requiresGrad: true })];
+  it('are checked like PyTorch, naming the optimizer and the setting', () => {
+    expect(() => new optim.SGD(p(), { lr: -0.1 })).toThrow(/SGD: lr must be a finite number ≥ 0, got -0\.1/);
+    expect(() => new optim.SGD(p(), { lr: NaN })).toThrow(/SGD: lr/);
+    expect(() => new optim.SGD(p(), { lr: 0.1, momentum: -1 })).toThrow(/SGD: momentum/);
+    expect(() => new optim.Adam(p(), { weightDecay: -1 })).toThrow(/Adam: weightDecay/);
+    expect(() => new optim.Adam(p(), { betas: [0.9, 1] })).toThrow(/Adam: betas must lie in \[0, 1\), got \[0\.9, 1\]/);
+  });
+});

@@ -66,6 +66,7 @@ function recycle(b: Float64Array): void {
 }
 
 let epoch = 0;
+const NO_INPUTS: readonly Tensor[] = [];
 
 /** Tensors that `root` depends on and that require grad, inputs before the tensors made from them. */
 function topoSort(root: Tensor): Tensor[] {
@@ -80,7 +81,7 @@ function topoSort(root: Tensor): Tensor[] {
       throw new Error(`backward: the graph through '${node.op}' ${fmt(t.shape)} was already freed by an earlier backward(); ` +
         'pass { retainGraph: true } to the first backward() to walk it again');
     }
-    const inputs = node === null ? [] : node.inputs;
+    const inputs = node === null ? NO_INPUTS : node.inputs;
     if (next[top] < inputs.length) {
       const x = inputs[next[top]++];
       if (x.requiresGrad && x.mark !== mark) {
@@ -129,12 +130,10 @@ export function backward(root: Tensor, seed?: Tensor, opts: BackwardOptions = {}
     }
     if (!opts.retainGraph) {
       node.backward = null; // free what the closure saved; a second walk throws instead of returning garbage
-      node.inputs = RELEASED;
+      node.inputs = NO_INPUTS;
     }
   }
 }
-
-const RELEASED: readonly Tensor[] = [];
 
 function keepGrad(t: Tensor, g: Float64Array): void {
   if (t.grad === null) t.grad = new Tensor(g, t.shape);

@@ -31,16 +31,19 @@ const BCE_WITH_LOGITS: Binary = {
   db: (z) => -z,
 };
 
+function checkUnit(op: string, t: Tensor, what: string): void {
+  for (let i = 0; i < t.size; i++) {
+    const v = t.data[i];
+    if (!(v >= 0 && v <= 1)) throw new Error(`${op}: ${what} must lie in [0, 1], got ${v} at index ${i} (shape ${fmt(t.shape)})`);
+  }
+}
+
 function loss(op: string, fn: Binary, pred: Tensor, target: Tensor, opts: LossOptions, kind: 'any' | 'logits' | 'probabilities'): Tensor {
   if (!sameShape(pred.shape, target.shape)) {
     throw new Error(`${op}: prediction shape ${fmt(pred.shape)} does not match target shape ${fmt(target.shape)}`);
   }
-  const inUnit = (t: Tensor, what: string): void => {
-    const bad = t.data.findIndex((v) => !(v >= 0 && v <= 1));
-    if (bad >= 0) throw new Error(`${op}: ${what} must lie in [0, 1], got ${t.data[bad]} at index ${bad} (shape ${fmt(t.shape)})`);
-  };
-  if (kind !== 'any') inUnit(target, 'targets');
-  if (kind === 'probabilities') inUnit(pred, 'probabilities'); // outside [0, 1] the logs would be NaN
+  if (kind !== 'any') checkUnit(op, target, 'targets');
+  if (kind === 'probabilities') checkUnit(op, pred, 'probabilities'); // outside [0, 1] the logs would be NaN
   const { reduction = 'mean' } = opts;
   const each = binary(op, fn, pred, target);
   if (reduction === 'mean') return each.mean();

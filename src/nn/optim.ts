@@ -1,6 +1,13 @@
 // Optimizers: in-place updates of parameter buffers, outside the graph, following PyTorch's update rules.
 import type { Tensor } from '../tensor/tensor.ts';
 
+/** Throw unless every named setting is a finite number ≥ 0 (PyTorch's checks). */
+function checkSettings(optimizer: string, settings: Record<string, number>): void {
+  for (const [name, value] of Object.entries(settings)) {
+    if (!(Number.isFinite(value) && value >= 0)) throw new Error(`${optimizer}: ${name} must be a finite number ≥ 0, got ${value}`);
+  }
+}
+
 abstract class Optimizer {
   constructor(readonly params: Tensor[]) {
     for (const p of params) {
@@ -28,6 +35,7 @@ export class SGD extends Optimizer {
 
   constructor(params: Tensor[], { lr, momentum = 0, weightDecay = 0 }: SGDOptions) {
     super(params);
+    checkSettings('SGD', { lr, momentum, weightDecay });
     this.lr = lr; this.momentum = momentum; this.weightDecay = weightDecay;
     this.velocity = params.map(() => null);
   }
@@ -37,10 +45,16 @@ export class SGD extends Optimizer {
     this.params.forEach((p, k) => {
       if (p.grad === null) return;
       const w = p.data, g = p.grad.data;
-      let v = this.velocity[k];
-      if (mu !== 0 && v === null) v = this.velocity[k] = Float64Array.from(g, (gi, i) => gi + wd * w[i]);
-      else if (v !== null) for (let i = 0; i < w.length; i++) v[i] = mu * v[i] + g[i] + wd * w[i];
-      for (let i = 0; i < w.length; i++) w[i] -= lr * (v === null ? g[i] + wd * w[i] : v[i]);
+      if (mu === 0) {
+        for (let i = 0; i < w.length; i++) w[i] -= lr * (g[i] + wd * w[i]);
+        return;
+      }
+      const first = this.velocity[k] === null;
+      const v = (this.velocity[k] ??= new Float64Array(w.length));
+      for (let i = 0; i < w.length; i++) {
+        v[i] = (first ? 0 : mu * v[i]) + g[i] + wd * w[i];
+        w[i] -= lr * v[i];
+      }
     });
   }
 }
@@ -68,6 +82,8 @@ export class Adam extends Optimizer {
 
   constructor(params: Tensor[], { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0 }: AdamOptions = {}) {
     super(params);
+    checkSettings('Adam', { lr, eps, weightDecay });
+    if (!betas.every((b) => b >= 0 && b < 1)) throw new Error(`Adam: betas must lie in [0, 1), got [${betas.join(', ')}]`);
     this.lr = lr; this.betas = betas; this.eps = eps; this.weightDecay = weightDecay;
     this.t = params.map(() => 0);
     this.m = params.map((p) => new Float64Array(p.size));

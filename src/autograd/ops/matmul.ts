@@ -36,7 +36,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   }
   const batch = a.ndim === 2 && b.ndim === 2 ? [] : batchShape(a.shape, b.shape);
   const ao = batchOffsets(a.shape, batch, M * K), bo = batchOffsets(b.shape, batch, K * N);
-  const out = new Tensor(new Float64Array(ao.length * M * N), [...batch, M, N]);
+  const out = new Tensor(new Float64Array(ao.length * M * N), batch.length === 0 ? [M, N] : [...batch, M, N]);
   for (let k = 0; k < ao.length; k++) gemm(M, N, K, a.data, ao[k], K, 1, b.data, bo[k], N, 1, out.data, k * M * N);
   return record(out, 'matmul', [a, b], (g) => {
     for (let k = 0; k < ao.length; k++) {

@@ -16,6 +16,10 @@ function axesOf(op: string, x: Tensor, axis?: number | number[]): number[] {
 
 /** The reduced shape: with the axes kept as 1 (for broadcasting), and as returned to the user. */
 function reducedShapes(x: Tensor, axes: number[], keepdim: boolean): [number[], number[]] {
+  if (axes.length === x.ndim) { // everything: the common case of a loss, without the searches below
+    const ones = new Array<number>(x.ndim).fill(1);
+    return [ones, keepdim ? ones : []];
+  }
   const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
   return [kept, keepdim ? kept : x.shape.filter((_, i) => !axes.includes(i))];
 }
