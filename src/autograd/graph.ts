@@ -49,20 +49,27 @@ export function gradOf(t: Tensor): Float64Array {
 }
 
 // Intermediate gradients live only until their op's backward has run; recycling them by size spares the
-// allocator and the GC. Up to 64 bytes V8 allocates typed arrays on its own heap, cheaper than any pool.
-const pool = new Map<number, Float64Array[]>();
-const POOL_DEPTH = 32, SMALL = 8;
+// allocator and the GC. Free lists are indexed by length (a Map only for large buffers, which are few).
+const POOL_DEPTH = 32, INDEXED = 64;
+const small: Float64Array[][] = Array.from({ length: INDEXED + 1 }, () => []);
+const large = new Map<number, Float64Array[]>();
+const freeList = (n: number): Float64Array[] => {
+  if (n <= INDEXED) return small[n];
+  let list = large.get(n);
+  if (list === undefined) large.set(n, (list = []));
+  return list;
+};
 
 function takeZeroed(n: number): Float64Array {
-  const b = n <= SMALL ? undefined : pool.get(n)?.pop();
-  return b === undefined ? new Float64Array(n) : b.fill(0);
+  const b = freeList(n).pop();
+  if (b === undefined) return new Float64Array(n);
+  for (let i = 0; i < n; i++) b[i] = 0;
+  return b;
 }
 
 function recycle(b: Float64Array): void {
-  if (b.length <= SMALL) return;
-  let free = pool.get(b.length);
-  if (free === undefined) pool.set(b.length, (free = []));
-  if (free.length < POOL_DEPTH) free.push(b);
+  const list = freeList(b.length);
+  if (list.length < POOL_DEPTH) list.push(b);
 }
 
 let epoch = 0;
