@@ -1,4 +1,5 @@
 // The dynamic graph: how ops record themselves, and the one backward walk.
+import { alloc } from '../tensor/alloc.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { fmt, sameShape } from '../tensor/shape.ts';
 
@@ -42,7 +43,7 @@ export function record(out: Tensor, op: string, inputs: readonly Tensor[], backw
  */
 export function gradOf(t: Tensor): Float64Array {
   if (t.gradBuffer === null) {
-    if (t.node === null) t.grad ??= new Tensor(new Float64Array(t.size), t.shape);
+    if (t.node === null) t.grad ??= new Tensor(alloc(t.size), t.shape);
     t.gradBuffer = t.node === null ? t.grad!.data : takeZeroed(t.size);
   }
   return t.gradBuffer;
@@ -62,7 +63,7 @@ const freeList = (n: number): Float64Array[] => {
 
 function takeZeroed(n: number): Float64Array {
   const b = freeList(n).pop();
-  if (b === undefined) return new Float64Array(n);
+  if (b === undefined) return alloc(n);
   for (let i = 0; i < n; i++) b[i] = 0;
   return b;
 }

@@ -1,5 +1,6 @@
 // Elementwise ops. Each line is a forward and its derivative side by side, like a derivative table:
 // the backward pass multiplies the incoming gradient by the derivative given here.
+import { alloc } from '../../tensor/alloc.ts';
 import { Tensor, type Operand } from '../../tensor/tensor.ts';
 import { broadcast, FORWARD, GRAD_A, GRAD_B, map, mapGrad, walk, type Binary } from '../../tensor/kernels.ts';
 import { gradOf, record } from '../graph.ts';
@@ -41,7 +42,7 @@ export const clamp = (lo: number, hi: number): Unary => {
 };
 
 export function unary(op: string, fn: Unary, x: Tensor): Tensor {
-  const out = new Tensor(new Float64Array(x.size), x.shape);
+  const out = new Tensor(alloc(x.size), x.shape);
   map(fn.f, x.data, out.data);
   return record(out, op, [x], (g) => mapGrad(fn.df, x.data, out.data, g, gradOf(x)));
 }
@@ -65,7 +66,7 @@ function asTensor(b: Operand): Tensor {
 export function binary(op: string, fn: Binary, a: Tensor, operand: Operand): Tensor {
   const b = asTensor(operand);
   const w = walk(op, a.shape, b.shape);
-  const out = new Tensor(new Float64Array(w.size), w.shape);
+  const out = new Tensor(alloc(w.size), w.shape);
   broadcast(FORWARD, fn, w, a.data, b.data, out.data);
   return record(out, op, [a, b], (g) => {
     if (a.requiresGrad) broadcast(GRAD_A, fn, w, a.data, b.data, out.data, g, gradOf(a));

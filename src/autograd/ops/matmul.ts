@@ -1,6 +1,7 @@
 // Matrix product over the last two dims, batched over broadcast leading dims.
 // C = A·B;  dA += G·Bᵀ;  dB += Aᵀ·G. One gemm kernel serves all three: a transpose is just swapped strides,
 // and because gemm accumulates, a batch-broadcast operand's gradient sums over the batch by itself.
+import { alloc } from '../../tensor/alloc.ts';
 import { Tensor } from '../../tensor/tensor.ts';
 import { gemm } from '../../tensor/gemm.ts';
 import { broadcastShapes, broadcastStrides, fmt, sizeOf } from '../../tensor/shape.ts';
@@ -36,7 +37,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   }
   const batch = a.ndim === 2 && b.ndim === 2 ? [] : batchShape(a.shape, b.shape);
   const ao = batchOffsets(a.shape, batch, M * K), bo = batchOffsets(b.shape, batch, K * N);
-  const out = new Tensor(new Float64Array(ao.length * M * N), batch.length === 0 ? [M, N] : [...batch, M, N]);
+  const out = new Tensor(alloc(ao.length * M * N), batch.length === 0 ? [M, N] : [...batch, M, N]);
   for (let k = 0; k < ao.length; k++) gemm(M, N, K, a.data, ao[k], K, 1, b.data, bo[k], N, 1, out.data, k * M * N);
   return record(out, 'matmul', [a, b], (g) => {
     for (let k = 0; k < ao.length; k++) {

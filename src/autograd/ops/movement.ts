@@ -1,4 +1,5 @@
 // Ops that move values without changing them: their backward moves the gradient back.
+import { alloc } from '../../tensor/alloc.ts';
 import { Tensor } from '../../tensor/tensor.ts';
 import { permute as permuteKernel } from '../../tensor/kernels.ts';
 import { fmt, sizeOf } from '../../tensor/shape.ts';
@@ -28,7 +29,7 @@ export function permute(x: Tensor, dims: number[]): Tensor {
   }
   const perm = [...seen];
   const shape = perm.map((p) => x.shape[p]);
-  const out = new Tensor(new Float64Array(x.size), shape);
+  const out = new Tensor(alloc(x.size), shape);
   permuteKernel(x.data, x.shape, perm, out.data);
   const inverse = perm.map((_, i) => perm.indexOf(i));
   return record(out, 'permute', [x], (g) => permuteKernel(g, shape, inverse, gradOf(x), true));

@@ -1,5 +1,6 @@
 // Reductions. Summing is the backward of broadcasting, so sum reuses the broadcasting kernel both ways:
 // forward accumulates the input into the kept-dims output through zero strides, backward expands g back.
+import { alloc } from '../../tensor/alloc.ts';
 import { Tensor } from '../../tensor/tensor.ts';
 import { broadcast, FORWARD, GRAD_B, maxAlong, walk } from '../../tensor/kernels.ts';
 import { fmt, normalizeAxis, sizeOf } from '../../tensor/shape.ts';
@@ -27,7 +28,7 @@ function reducedShapes(x: Tensor, axes: number[], keepdim: boolean): [number[], 
 export function sum(x: Tensor, axis?: number | number[], keepdim = false): Tensor {
   const [kept, shape] = reducedShapes(x, axesOf('sum', x, axis), keepdim);
   const w = walk('sum', x.shape, kept);
-  const out = new Tensor(new Float64Array(sizeOf(kept)), shape);
+  const out = new Tensor(alloc(sizeOf(kept)), shape);
   broadcast(GRAD_B, ADD, w, x.data, out.data, x.data, x.data, out.data); // out[j] += x[i]·∂(a+b)/∂b
   return record(out, 'sum', [x], (g) => {
     const gx = gradOf(x);
@@ -50,7 +51,7 @@ export function max(x: Tensor, axis?: number, keepdim = false): Tensor {
     ? [1, x.size, 1]
     : [sizeOf(x.shape.slice(0, a)), x.shape[a], sizeOf(x.shape.slice(a + 1))];
   const [, shape] = reducedShapes(x, axes, keepdim);
-  const out = new Tensor(new Float64Array(outer * inner), shape);
+  const out = new Tensor(alloc(outer * inner), shape);
   const arg = new Int32Array(outer * inner);
   maxAlong(x.data, outer, n, inner, out.data, arg);
   return record(out, 'max', [x], (g) => {
