@@ -188,3 +188,11 @@ describe('clamp', () => {
     expect(() => m23().clamp(0, NaN)).toThrow(/clamp.*NaN/);
   });
 });
+
+describe('linear (nn.Linear with a bias)', () => {
+  it('names the op and all three shapes when the input does not fit the weight', async () => {
+    const { nn } = await import('../src/index.ts');
+    const layer = new nn.Linear(3, 2, { rng: new RandomState(0) });
+    expect(() => layer.call(zeros([4, 5]))).toThrow(/^linear: expects x \[\.\.\., K\], weight \[K, N\] and bias \[N\], got \[4, 5\], \[3, 2\], \[2\]/);
+  });
+});

@@ -3,6 +3,7 @@ import { Tensor } from '../tensor/tensor.ts';
 import { defaultRng } from '../tensor/create.ts';
 import type { RandomState } from '../tensor/random.ts';
 import { Module } from './module.ts';
+import { linear } from '../autograd/ops/matmul.ts';
 
 /**
  * How weights are drawn (bias: 'uniform' draws it like the weights; the others start it at 0):
@@ -43,7 +44,6 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const y = x.matmul(this.weight);
-    return this.bias === null ? y : y.add(this.bias);
+    return this.bias === null ? x.matmul(this.weight) : linear(x, this.weight, this.bias);
   }
 }

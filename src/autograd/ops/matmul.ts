@@ -47,3 +47,27 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     }
   });
 }
+
+/**
+ * y = x·W + b for x [..., K], W [K, N], b [N]: nn.Linear in one op, like PyTorch's addmm. Each row of y starts
+ * as b and gemm accumulates x·W onto it, so the bias costs no buffer or pass of its own.
+ * dx += G·Wᵀ;  dW += xᵀ·G;  db += Σ_rows G.
+ */
+export function linear(x: Tensor, w: Tensor, b: Tensor): Tensor {
+  const K = w.shape[0], N = w.shape[1];
+  if (w.ndim !== 2 || b.ndim !== 1 || b.size !== N || x.ndim < 1 || x.shape[x.ndim - 1] !== K) {
+    throw new Error(`linear: expects x [..., K], weight [K, N] and bias [N], got ${fmt(x.shape)}, ${fmt(w.shape)}, ${fmt(b.shape)}`);
+  }
+  const rows = x.size / K;
+  const out = new Tensor(alloc(rows * N), [...x.shape.slice(0, -1), N]);
+  for (let r = 0; r < rows; r++) out.data.set(b.data, r * N);
+  gemm(rows, N, K, x.data, 0, K, 1, w.data, 0, N, 1, out.data, 0);
+  return record(out, 'linear', [x, w, b], (g) => {
+    if (x.requiresGrad) gemm(rows, K, N, g, 0, N, 1, w.data, 0, 1, N, gradOf(x), 0); // G·Wᵀ
+    if (w.requiresGrad) gemm(K, N, rows, x.data, 0, 1, K, g, 0, N, 1, gradOf(w), 0); // xᵀ·G
+    if (b.requiresGrad) {
+      const gb = gradOf(b);
+      for (let r = 0; r < rows; r++) for (let j = 0; j < N; j++) gb[j] += g[r * N + j];
+    }
+  });
+}
