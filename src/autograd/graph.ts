@@ -1,5 +1,6 @@
 // The dynamic graph: how ops record themselves, and the one backward walk.
 import { alloc } from '../tensor/alloc.ts';
+import { addInto } from '../tensor/kernels.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { fmt, sameShape } from '../tensor/shape.ts';
 
@@ -125,7 +126,7 @@ export function backward(root: Tensor, seed?: Tensor, opts: BackwardOptions = {}
   const order = topoSort(root);
   const g0 = gradOf(root);
   if (seed === undefined) g0[0] += 1;
-  else for (let i = 0; i < g0.length; i++) g0[i] += seed.data[i];
+  else addInto(g0, seed.data);
 
   for (let k = order.length - 1; k >= 0; k--) {
     const t = order[k], node = t.node, g = t.gradBuffer;
@@ -145,5 +146,5 @@ export function backward(root: Tensor, seed?: Tensor, opts: BackwardOptions = {}
 
 function keepGrad(t: Tensor, g: Float64Array): void {
   if (t.grad === null) t.grad = new Tensor(g, t.shape);
-  else for (let i = 0; i < g.length; i++) t.grad.data[i] += g[i];
+  else addInto(t.grad.data, g);
 }

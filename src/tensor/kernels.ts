@@ -34,7 +34,11 @@ export function walk(op: string, aShape: Shape, bShape: Shape): Walk {
   if (sizeOf(bShape) === 1 && bShape.length <= aShape.length) return flat(aShape, sizeOf(aShape), 1, 0);
   if (sizeOf(aShape) === 1 && aShape.length <= bShape.length) return flat(bShape, sizeOf(bShape), 0, 1);
   const shape = broadcastShapes(op, aShape, bShape);
-  const sa = broadcastStrides(aShape, shape), sb = broadcastStrides(bShape, shape);
+  return strided(shape, broadcastStrides(aShape, shape), broadcastStrides(bShape, shape));
+}
+
+/** A walk over `shape` that reads a and b with any strides (0 to broadcast; permuted to transpose). */
+export function strided(shape: Shape, sa: readonly number[], sb: readonly number[]): Walk {
   const dims: number[] = [], wa: number[] = [], wb: number[] = [];
   // Innermost first, merging dim d into the current run when both strides continue it.
   for (let d = shape.length - 1; d >= 0; d--) {
@@ -107,19 +111,7 @@ export function maxAlong(x: Float64Array, outer: number, n: number, inner: numbe
   }
 }
 
-/** y = x with its axes permuted: y's dim d is x's dim perm[d]. Walks y in order, reading x strided. */
-export function permute(x: Float64Array, shape: Shape, perm: readonly number[], y: Float64Array, accumulate = false): void {
-  const nd = shape.length;
-  const xs = new Array<number>(nd);
-  for (let d = nd - 1, s = 1; d >= 0; d--) { xs[d] = s; s *= shape[d]; }
-  const dims = perm.map((p) => shape[p]), st = perm.map((p) => xs[p]);
-  const idx = new Array<number>(nd).fill(0);
-  let i = 0;
-  for (let o = 0; o < y.length; o++) {
-    if (accumulate) y[o] += x[i]; else y[o] = x[i];
-    for (let d = nd - 1; d >= 0; d--) {
-      if (++idx[d] < dims[d]) { i += st[d]; break; }
-      idx[d] = 0; i -= (dims[d] - 1) * st[d];
-    }
-  }
+/** dst[i] += src[i] */
+export function addInto(dst: Float64Array, src: Float64Array): void {
+  for (let i = 0; i < src.length; i++) dst[i] += src[i];
 }

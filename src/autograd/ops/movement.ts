@@ -1,7 +1,7 @@
 // Ops that move values without changing them: their backward moves the gradient back.
 import { alloc } from '../../tensor/alloc.ts';
 import { Tensor } from '../../tensor/tensor.ts';
-import { permute as permuteKernel } from '../../tensor/kernels.ts';
+import { addInto, broadcast, FORWARD, GRAD_A, strided, type Binary } from '../../tensor/kernels.ts';
 import { fmt, sizeOf } from '../../tensor/shape.ts';
 import { gradOf, record } from '../graph.ts';
 
@@ -14,10 +14,7 @@ export function reshape(x: Tensor, dims: number[]): Tensor {
     throw new Error(`reshape: cannot view shape ${fmt(x.shape)} (${x.size} elements) as ${fmt(dims)}`);
   }
   const out = new Tensor(x.data, shape);
-  return record(out, 'reshape', [x], (g) => {
-    const gx = gradOf(x);
-    for (let i = 0; i < g.length; i++) gx[i] += g[i];
-  });
+  return record(out, 'reshape', [x], (g) => addInto(gradOf(x), g));
 }
 
 /** Reorder the axes (a copy, so every tensor stays contiguous); backward applies the inverse order. */
@@ -29,8 +26,13 @@ export function permute(x: Tensor, dims: number[]): Tensor {
   }
   const perm = [...seen];
   const shape = perm.map((p) => x.shape[p]);
+  const strides = x.shape.map((_, d) => sizeOf(x.shape.slice(d + 1)));
+  // The broadcasting kernel with x read through permuted strides: y[o] = x[i] forward, gx[i] += g[o] backward.
+  const w = strided(shape, perm.map((p) => strides[p]), shape.map(() => 0));
   const out = new Tensor(alloc(x.size), shape);
-  permuteKernel(x.data, x.shape, perm, out.data);
-  const inverse = perm.map((_, i) => perm.indexOf(i));
-  return record(out, 'permute', [x], (g) => permuteKernel(g, shape, inverse, gradOf(x), true));
+  broadcast(FORWARD, COPY, w, x.data, NOTHING, out.data);
+  return record(out, 'permute', [x], (g) => broadcast(GRAD_A, COPY, w, x.data, NOTHING, out.data, g, gradOf(x)));
 }
+
+const COPY: Binary = { f: (a) => a, da: () => 1, db: () => 0 };
+const NOTHING = new Float64Array(1); // the unused second operand
