@@ -3,8 +3,8 @@
 // and the errors. The expected values are plain arithmetic, never the engine.
 import { describe, expect, it } from 'vitest';
 import { gradcheck, nn, RandomState, Tensor, tensor } from '../src/index.ts';
+import { expectClose, sigma } from './nn-helpers.ts';
 
-const sigma = (z: number): number => 1 / (1 + Math.exp(-z));
 const clampedLog = (x: number): number => Math.max(Math.log(x), -100);
 
 // Per-element losses as the textbooks (and PyTorch's documentation) write them.
@@ -13,14 +13,6 @@ const bce = (p: number, y: number): number => -(y * clampedLog(p) + (1 - y) * cl
 // −[y log σ(z) + (1 − y) log(1 − σ(z))], with −log σ(z) = log(1 + e^−z) and −log(1 − σ(z)) = log(1 + e^z) so that
 // log(1 − σ(z)) does not lose its digits to cancellation (fine for |z| ≤ 700).
 const bceLogits = (z: number, y: number): number => y * Math.log1p(Math.exp(-z)) + (1 - y) * Math.log1p(Math.exp(z));
-
-function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, rtol: number, what: string, floor = 1e-300): void {
-  expect(got.length, `${what}: length`).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    const err = Math.abs(got[i] - want[i]), tol = rtol * Math.max(Math.abs(want[i]), floor);
-    if (!(err <= tol)) expect.fail(`${what}[${i}]: got ${got[i]}, want ${want[i]} (|diff| ${err.toExponential(2)} > ${tol.toExponential(2)})`);
-  }
-}
 
 const leaf = (rng: RandomState, shape: number[], lo: number, hi: number, requiresGrad = true): Tensor =>
   Tensor.from(rng.uniform(lo, hi, shape), shape, { requiresGrad });

@@ -5,16 +5,8 @@
 // A parameter whose grad is null is skipped entirely (no update, no state change), as in PyTorch.
 import { describe, expect, it } from 'vitest';
 import { nn, optim, RandomState, Tensor, tensor } from '../src/index.ts';
+import { expectClose, sigma } from './nn-helpers.ts';
 
-const sigma = (z: number): number => 1 / (1 + Math.exp(-z));
-
-function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, rtol: number, what: string, floor = 1e-300): void {
-  expect(got.length, `${what}: length`).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    const err = Math.abs(got[i] - want[i]), tol = rtol * Math.max(Math.abs(want[i]), floor);
-    if (!(err <= tol)) expect.fail(`${what}[${i}]: got ${got[i]}, want ${want[i]} (|diff| ${err.toExponential(2)} > ${tol.toExponential(2)})`);
-  }
-}
 
 type Grads = (number[] | null)[][]; // [step][param] → gradient values, or null for "grad is null"
 
