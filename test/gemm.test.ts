@@ -106,3 +106,17 @@ describe('gemm', () => {
     check({ M: 5, N: 7, K: 9, tA: true, tB: false, aOff: 1, bOff: 1, cOff: 1, accumulate: true }, 8);
   });
 });
+
+describe('gemm across block boundaries', () => {
+  it('matches the reference when M, N and K each span more than one block (MC = KC = 256, NC = 1024)', () => {
+    let seed = 12345;
+    const rnd = (n: number): Float64Array => Float64Array.from({ length: n }, () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5);
+    const [M, N, K] = [261, 1029, 259];
+    const A = rnd(M * K), B = rnd(K * N), C = rnd(M * N), want = Float64Array.from(C);
+    for (let i = 0; i < M; i++) for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) want[i * N + j] += A[i * K + k] * B[k * N + j];
+    gemm(M, N, K, A, 0, K, 1, B, 0, N, 1, C, 0);
+    let worst = 0;
+    for (let i = 0; i < C.length; i++) worst = Math.max(worst, Math.abs(C[i] - want[i]) / (1 + Math.abs(want[i])));
+    expect(worst).toBeLessThan(1e-12);
+  });
+});
