@@ -1,5 +1,6 @@
 // A readable toString, in the spirit of PyTorch's: aligned values, long dims elided.
 import type { Tensor } from './tensor.ts';
+import { sizeOf } from './shape.ts';
 
 const EDGE = 3; // a dim longer than 2·EDGE shows its first and last EDGE entries
 
@@ -25,7 +26,7 @@ export function format(t: Tensor): string {
   const body = (dim: number, off: number): string => {
     if (dim === t.ndim) return pad(t.data[off]);
     const n = t.shape[dim];
-    const step = t.shape.slice(dim + 1).reduce((p, d) => p * d, 1);
+    const step = sizeOf(t.shape.slice(dim + 1));
     const idx = n > 2 * EDGE ? [...Array(EDGE).keys(), -1, ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i)] : [...Array(n).keys()];
     const parts = idx.map((i) => (i < 0 ? '...' : body(dim + 1, off + i * step)));
     const sep = dim === t.ndim - 1 ? ', ' : ',' + '\n'.repeat(t.ndim - 1 - dim) + ' '.repeat(indent + dim + 1);

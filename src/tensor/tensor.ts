@@ -1,5 +1,5 @@
 // The tensor: a contiguous row-major Float64Array and a shape, plus what autograd needs to know.
-import { fmt, sizeOf, type Shape } from './shape.ts';
+import { checkShape, fmt, sizeOf, type Shape } from './shape.ts';
 import { format } from './format.ts';
 import { backward, type BackwardOptions, type Node } from '../autograd/graph.ts';
 import * as ew from '../autograd/ops/elementwise.ts';
@@ -37,7 +37,7 @@ export class Tensor {
     if (!(data instanceof Float64Array)) {
       throw new Error(`Tensor.from: expected a Float64Array, got ${(data as object)?.constructor?.name ?? typeof data}`);
     }
-    if (sizeOf(shape) !== data.length || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    if (sizeOf(checkShape('Tensor.from', shape)) !== data.length) {
       throw new Error(`Tensor.from: data of length ${data.length} does not fit shape ${fmt(shape)}`);
     }
     return new Tensor(data, [...shape], opts.requiresGrad ?? false);
