@@ -1,10 +1,9 @@
 // The public API of tensorgrad-ts.
-export { Tensor, type Operand } from './tensor/tensor.ts';
-export { tensor, zeros, ones, full, arange, rand, randn, manualSeed, type TensorOptions, type RandomOptions } from './tensor/create.ts';
-export { RandomState } from './tensor/random.ts';
-export type { Shape } from './tensor/shape.ts';
-export { noGrad, type BackwardOptions } from './autograd/graph.ts';
-export { gradcheck, type GradcheckOptions, type GradcheckResult } from './autograd/gradcheck.ts';
-export { toDot } from './autograd/dot.ts';
+export {
+  Tensor, type Operand, tensor, zeros, ones, full, arange, rand, randn, manualSeed, type TensorOptions, type RandomOptions,
+  where, maximum, minimum, linear, squaredError, binaryCrossEntropy, binaryCrossEntropyWithLogits,
+  noGrad, grad, type BackwardOptions, type GradOptions, hessian, hvp,
+  gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckResult, defineOp, type OpSpec, toDot, RandomState, type Shape,
+} from './autograd/index.ts';
 export * as nn from './nn/index.ts';
 export * as optim from './nn/optim.ts';

@@ -65,7 +65,7 @@ describe('tensor()', () => {
 
   it('rejects leaves that are not numbers', () => {
     expect(() => tensor([1, 'a'] as unknown as number[])).toThrow(/tensor.*number at \[1\].*string/);
-    expect(() => tensor([[1, 2], [3, null]] as unknown as number[][])).toThrow(/tensor.*number at \[1,1\].*object/);
+    expect(() => tensor([[1, 2], [3, null]] as unknown as number[][])).toThrow(/tensor.*number at \[1,1\].*null/);
     expect(() => tensor('3' as unknown as number)).toThrow(/tensor.*number at \[\].*string/);
   });
 });

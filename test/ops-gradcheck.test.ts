@@ -1,8 +1,7 @@
 // Every differentiable op against central finite differences (the public gradcheck: float64, ε = 1e-6,
 // rtol = 1e-6, atol = 1e-8), over shapes that broadcast; and gradcheck itself failing on wrong derivatives.
 import { describe, expect, it } from 'vitest';
-import { gradcheck, RandomState, Tensor, type Operand, type Shape } from '../src/index.ts';
-import { gradOf, record } from '../src/autograd/graph.ts';
+import { defineOp, gradcheck, RandomState, Tensor, type Operand, type Shape } from '../src/index.ts';
 
 const TOL = { eps: 1e-6, rtol: 1e-6, atol: 1e-8 };
 
@@ -212,11 +211,12 @@ describe('composites', () => {
 
 /** y = x², with a backward that is told what to claim as the derivative. */
 function square(x: Tensor, derivative: (v: number, i: number) => number): Tensor {
-  const out = new Tensor(x.data.map((v) => v * v), x.shape);
-  return record(out, 'square', [x], (g) => {
-    const gx = gradOf(x);
-    for (let i = 0; i < g.length; i++) gx[i] += g[i] * derivative(x.data[i], i);
+  const op = defineOp({
+    name: 'square',
+    forward: (out, v) => v.forEach((e, i) => (out[i] = e * e)),
+    grads: [(g, [t]) => g.mul(Tensor.from(t.data.map(derivative), [...t.shape]))],
   });
+  return op(x);
 }
 
 describe('gradcheck catches wrong gradients', () => {

@@ -1,16 +1,18 @@
-// Graphviz DOT text for the graph behind a tensor: paste into `dot -Tsvg` to draw it.
-import type { Tensor } from '../tensor/tensor.ts';
+// Graphviz DOT text for the graph behind a tensor: paste into `dot -Tsvg` to draw it. The graph's structure
+// outlives backward(), so a trained step can still be drawn.
+import { fmt } from '../tensor/shape.ts';
+import type { TensorBase } from './tensor-base.ts';
 
-export function toDot(root: Tensor): string {
-  const ids = new Map<Tensor, number>([[root, 0]]);
+export function toDot(root: TensorBase): string {
+  const ids = new Map<TensorBase, number>([[root, 0]]);
   const lines = ['digraph tensorgrad {', '  rankdir=LR;', '  node [shape=box, fontname="monospace"];'];
   const stack = [root];
   while (stack.length > 0) {
     const t = stack.pop()!;
     const id = ids.get(t)!;
-    const what = t.node ? t.node.op : t.requiresGrad ? 'leaf (requires grad)' : 'constant';
-    lines.push(`  t${id} [label="${what}\\n[${t.shape.join(', ')}]"${t.node ? '' : ', style=rounded'}];`);
-    for (const x of t.node?.inputs ?? []) {
+    const what = t.gradFn !== null ? t.gradFn.name : t.requiresGrad ? 'leaf (requires grad)' : t.size === 1 ? `constant ${t.item()}` : 'constant';
+    lines.push(`  t${id} [label="${what}\\n${fmt(t.shape)}"${t.gradFn !== null ? '' : ', style=rounded'}];`);
+    for (const x of t.inputs) {
       if (!ids.has(x)) {
         ids.set(x, ids.size);
         stack.push(x);

@@ -1,9 +1,6 @@
 // A fully connected layer y = x·W + b.
-import { Tensor } from '../tensor/tensor.ts';
-import { defaultRng } from '../tensor/create.ts';
-import type { RandomState } from '../tensor/random.ts';
-import { Module } from './module.ts';
-import { linear } from '../autograd/ops/matmul.ts';
+import { defaultRng, linear, Tensor, type RandomState } from '../autograd/index.ts';
+import { Module, parameter } from './module.ts';
 
 /**
  * How weights are drawn (bias: 'uniform' draws it like the weights; the others start it at 0):
@@ -36,10 +33,10 @@ export class Linear extends Module {
     }
     const a = init === 'uniform' ? 1 : init === 'xavier' ? Math.sqrt(6 / (inFeatures + outFeatures)) : init === 'he' ? Math.sqrt(6 / inFeatures) : NaN;
     if (Number.isNaN(a)) throw new Error(`Linear: unknown init '${init}' (use 'uniform', 'xavier' or 'he')`);
-    this.weight = Tensor.from(rng.uniform(-a, a, [inFeatures, outFeatures]), [inFeatures, outFeatures], { requiresGrad: true });
+    this.weight = parameter(Tensor.from(rng.uniform(-a, a, [inFeatures, outFeatures]), [inFeatures, outFeatures]));
     // No bias, no draw: layers built from one rng then follow NumPy's stream (syn0, then syn1).
     this.bias = bias
-      ? Tensor.from(init === 'uniform' ? rng.uniform(-1, 1, [outFeatures]) : new Float64Array(outFeatures), [outFeatures], { requiresGrad: true })
+      ? parameter(Tensor.from(init === 'uniform' ? rng.uniform(-1, 1, [outFeatures]) : new Float64Array(outFeatures), [outFeatures]))
       : null;
   }
 

@@ -1,20 +1,44 @@
-// Optimizers: in-place updates of parameter buffers, outside the graph, following PyTorch's update rules.
-import type { Tensor } from '../tensor/tensor.ts';
+// Optimizers: in-place updates of the parameters with the in-place tensor ops (outside the graph), following
+// PyTorch's update rules and its order of floating-point operations.
+import { noGrad, Tensor } from '../autograd/index.ts';
+
+const fmt = (s: readonly number[]): string => `[${s.join(', ')}]`;
 
 /** Throw unless every named setting is a finite number ≥ 0 (PyTorch's checks). */
-function checkSettings(optimizer: string, settings: Record<string, number>): void {
+function checkSettings(optimizer: string, settings: Record<string, unknown>): void {
   for (const [name, value] of Object.entries(settings)) {
-    if (!(Number.isFinite(value) && value >= 0)) throw new Error(`${optimizer}: ${name} must be a finite number ≥ 0, got ${value}`);
+    if (!(typeof value === 'number' && Number.isFinite(value) && value >= 0)) {
+      throw new Error(`${optimizer}: ${name} must be a finite number ≥ 0, got ${String(value)}`);
+    }
   }
 }
 
 abstract class Optimizer {
-  constructor(readonly params: Tensor[]) {
-    for (const p of params) {
-      if (!p.requiresGrad) throw new Error(`${new.target.name}: every parameter must require grad (got one of shape [${p.shape}] that does not)`);
-    }
+  readonly params: Tensor[];
+  constructor(params: Tensor[]) {
+    const name = new.target.name;
+    if (!Array.isArray(params)) throw new Error(`${name}: params must be an array of tensors (model.parameters()), got ${params === null ? 'null' : typeof params}`);
+    if (params.length === 0) throw new Error(`${name}: got an empty parameter list; pass model.parameters()`);
+    const seen = new Set<Tensor>();
+    params.forEach((p, i) => {
+      if (!(p instanceof Tensor)) throw new Error(`${name}: parameter ${i} is not a tensor`);
+      if (!p.isLeaf) {
+        throw new Error(`${name}: parameter ${i} (shape ${fmt(p.shape)}) was made by '${p.gradFn!.name}', so an update would not reach ` +
+          'any stored weight; optimize leaf tensors (e.g. model.parameters())');
+      }
+      if (seen.has(p)) throw new Error(`${name}: parameter ${i} (shape ${fmt(p.shape)}) appears twice, so it would be stepped twice`);
+      seen.add(p);
+    });
+    this.params = [...params];
   }
-  abstract step(): void;
+
+  /** Update every parameter that has a gradient. */
+  step(): void {
+    noGrad(() => this.params.forEach((p, k) => { if (p.grad !== null) this.update(p, p.grad, k); }));
+  }
+
+  protected abstract update(p: Tensor, grad: Tensor, k: number): void;
+
   zeroGrad(): void {
     for (const p of this.params) p.zeroGrad();
   }
@@ -31,31 +55,26 @@ export class SGD extends Optimizer {
   readonly lr: number;
   readonly momentum: number;
   readonly weightDecay: number;
-  private readonly velocity: (Float64Array | null)[];
+  private readonly velocity: (Tensor | null)[];
 
-  constructor(params: Tensor[], { lr, momentum = 0, weightDecay = 0 }: SGDOptions) {
+  constructor(params: Tensor[], opts: SGDOptions) {
     super(params);
+    const { lr, momentum = 0, weightDecay = 0 } = opts ?? ({} as SGDOptions);
     checkSettings('SGD', { lr, momentum, weightDecay });
     this.lr = lr; this.momentum = momentum; this.weightDecay = weightDecay;
-    this.velocity = params.map(() => null);
+    this.velocity = this.params.map(() => null);
   }
 
-  step(): void {
-    const { lr, momentum: mu, weightDecay: wd } = this;
-    this.params.forEach((p, k) => {
-      if (p.grad === null) return;
-      const w = p.data, g = p.grad.data;
-      if (mu === 0) {
-        for (let i = 0; i < w.length; i++) w[i] -= lr * (g[i] + wd * w[i]);
-        return;
-      }
-      const first = this.velocity[k] === null;
-      const v = (this.velocity[k] ??= new Float64Array(w.length));
-      for (let i = 0; i < w.length; i++) {
-        v[i] = (first ? 0 : mu * v[i]) + g[i] + wd * w[i];
-        w[i] -= lr * v[i];
-      }
-    });
+  protected update(p: Tensor, grad: Tensor, k: number): void {
+    const g = this.weightDecay === 0 ? grad : grad.add(p.mul(this.weightDecay));
+    if (this.momentum === 0) {
+      p.add_(g, -this.lr);
+      return;
+    }
+    const v = this.velocity[k];
+    if (v === null) this.velocity[k] = g === grad ? g.clone() : g;
+    else v.mul_(this.momentum).add_(g);
+    p.add_(this.velocity[k]!, -this.lr);
   }
 }
 
@@ -77,32 +96,27 @@ export class Adam extends Optimizer {
   readonly weightDecay: number;
   // Steps per parameter (PyTorch's state['step']): one skipped while its grad was null starts its bias correction at t = 1.
   private readonly t: number[];
-  private readonly m: Float64Array[];
-  private readonly v: Float64Array[];
+  private readonly m: Tensor[];
+  private readonly v: Tensor[];
 
-  constructor(params: Tensor[], { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0 }: AdamOptions = {}) {
+  constructor(params: Tensor[], opts: AdamOptions = {}) {
     super(params);
+    const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0 } = opts;
     checkSettings('Adam', { lr, eps, weightDecay });
-    if (!betas.every((b) => b >= 0 && b < 1)) throw new Error(`Adam: betas must lie in [0, 1), got [${betas.join(', ')}]`);
-    this.lr = lr; this.betas = betas; this.eps = eps; this.weightDecay = weightDecay;
-    this.t = params.map(() => 0);
-    this.m = params.map((p) => new Float64Array(p.size));
-    this.v = params.map((p) => new Float64Array(p.size));
+    if (!Array.isArray(betas) || betas.length !== 2) throw new Error(`Adam: betas must be two numbers [β₁, β₂], got ${JSON.stringify(betas)}`);
+    if (!betas.every((b) => typeof b === 'number' && b >= 0 && b < 1)) throw new Error(`Adam: betas must lie in [0, 1), got [${betas.join(', ')}]`);
+    this.lr = lr; this.betas = [betas[0], betas[1]]; this.eps = eps; this.weightDecay = weightDecay;
+    this.t = this.params.map(() => 0);
+    this.m = this.params.map((p) => Tensor.from(new Float64Array(p.size), [...p.shape]));
+    this.v = this.params.map((p) => Tensor.from(new Float64Array(p.size), [...p.shape]));
   }
 
-  step(): void {
-    const [b1, b2] = this.betas, { lr, eps, weightDecay: wd } = this;
-    this.params.forEach((p, k) => {
-      if (p.grad === null) return;
-      const t = ++this.t[k];
-      const stepSize = lr / (1 - b1 ** t), root2 = Math.sqrt(1 - b2 ** t);
-      const w = p.data, g = p.grad.data, m = this.m[k], v = this.v[k];
-      for (let i = 0; i < w.length; i++) {
-        const gi = g[i] + wd * w[i];
-        m[i] = b1 * m[i] + (1 - b1) * gi;
-        v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-        w[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) / root2 + eps);
-      }
-    });
+  protected update(p: Tensor, grad: Tensor, k: number): void {
+    const [b1, b2] = this.betas, t = ++this.t[k];
+    const g = this.weightDecay === 0 ? grad : grad.add(p.mul(this.weightDecay));
+    this.m[k].mul_(b1).add_(g, 1 - b1);
+    this.v[k].mul_(b2).addcmul_(g, g, 1 - b2);
+    const denom = this.v[k].sqrt().div(Math.sqrt(1 - b2 ** t)).add(this.eps);
+    p.addcdiv_(this.m[k], denom, -this.lr / (1 - b1 ** t));
   }
 }

@@ -1,6 +1,5 @@
 // A readable toString, in the spirit of PyTorch's: aligned values, long dims elided.
-import type { Tensor } from './tensor.ts';
-import { sizeOf } from './shape.ts';
+import { sizeOf, type Shape } from './shape.ts';
 
 const EDGE = 3; // a dim longer than 2·EDGE shows its first and last EDGE entries
 
@@ -18,20 +17,20 @@ function formatter(data: Float64Array): (v: number) => string {
   return (v) => (Number.isFinite(v) ? v.toFixed(4) : String(v));
 }
 
-export function format(t: Tensor): string {
-  const show = formatter(t.data);
-  const width = t.data.reduce((w, v) => Math.max(w, show(v).length), 0);
+/** `tensor([[1, 2], [3, 4]]` and then `extra` (e.g. `, gradFn=mul`) and `)`. */
+export function format(data: Float64Array, shape: Shape, extra: string): string {
+  const show = formatter(data);
+  const width = data.reduce((w, v) => Math.max(w, show(v).length), 0);
   const pad = (v: number): string => show(v).padStart(width);
   const indent = 'tensor('.length;
   const body = (dim: number, off: number): string => {
-    if (dim === t.ndim) return pad(t.data[off]);
-    const n = t.shape[dim];
-    const step = sizeOf(t.shape.slice(dim + 1));
+    if (dim === shape.length) return pad(data[off]);
+    const n = shape[dim];
+    const step = sizeOf(shape.slice(dim + 1));
     const idx = n > 2 * EDGE ? [...Array(EDGE).keys(), -1, ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i)] : [...Array(n).keys()];
     const parts = idx.map((i) => (i < 0 ? '...' : body(dim + 1, off + i * step)));
-    const sep = dim === t.ndim - 1 ? ', ' : ',' + '\n'.repeat(t.ndim - 1 - dim) + ' '.repeat(indent + dim + 1);
+    const sep = dim === shape.length - 1 ? ', ' : ',' + '\n'.repeat(shape.length - 1 - dim) + ' '.repeat(indent + dim + 1);
     return `[${parts.join(sep)}]`;
   };
-  const extra = t.node ? `, gradFn=${t.node.op}` : t.requiresGrad ? ', requiresGrad=true' : '';
   return `tensor(${body(0, 0)}${extra})`;
 }

@@ -1,18 +1,12 @@
-// Loops over Float64Array buffers. No graph bookkeeping here: the ops in src/autograd
-// call these for their forward and backward passes.
+// Loops over Float64Array buffers, named for what they do. No graph bookkeeping here: the ops in
+// src/autograd call these from their forward rules.
 import { broadcastShapes, broadcastStrides, sameShape, sizeOf, type Shape } from './shape.ts';
 
-/** An elementwise binary function with its partial derivatives (y = f(a, b) is passed in to save work). */
-export interface Binary {
-  f(a: number, b: number): number;
-  da(a: number, b: number, y: number): number;
-  db(a: number, b: number, y: number): number;
-}
-
 /**
- * A walk over the broadcast of two shapes: an inner run of n elements (input strides ia, ib) repeated over
- * the outer dims (outermost first, with their strides). Adjacent dims are merged where both operands allow,
- * so same-shape and scalar operands walk one flat run, and a row broadcast over a matrix walks two loops.
+ * A walk over an output of `shape` that reads two arrays a and b with their own strides: an inner run of n
+ * elements (strides ia, ib) repeated over the outer dims (outermost first). Adjacent dims are merged where both
+ * strides allow, so same-shape and scalar operands walk one flat run, and a row broadcast over a matrix two loops.
+ * Strides of 0 broadcast; permuted strides transpose.
  */
 export interface Walk {
   readonly shape: Shape;
@@ -26,19 +20,21 @@ export interface Walk {
 }
 
 const NONE: readonly number[] = [];
-const flat = (shape: Shape, n: number, ia: number, ib: number): Walk => ({ shape, size: n, n, ia, ib, outer: NONE, sa: NONE, sb: NONE });
+/** A walk of one flat run of n elements: a read with stride 1, or 0 to repeat one element. */
+export const flatWalk = (shape: Shape, n: number, ia: number, ib: number): Walk => ({ shape, size: n, n, ia, ib, outer: NONE, sa: NONE, sb: NONE });
 
-export function walk(op: string, aShape: Shape, bShape: Shape): Walk {
+/** The walk of a binary op over the broadcast of its operands' shapes. */
+export function broadcastWalk(op: string, aShape: Shape, bShape: Shape): Walk {
   // The common cases first, without building strides: they are most of the ops of a small network.
-  if (sameShape(aShape, bShape)) return flat(aShape, sizeOf(aShape), 1, 1);
-  if (sizeOf(bShape) === 1 && bShape.length <= aShape.length) return flat(aShape, sizeOf(aShape), 1, 0);
-  if (sizeOf(aShape) === 1 && aShape.length <= bShape.length) return flat(bShape, sizeOf(bShape), 0, 1);
+  if (sameShape(aShape, bShape)) return flatWalk(aShape, sizeOf(aShape), 1, 1);
+  if (bShape.length <= aShape.length && sizeOf(bShape) === 1) return flatWalk(aShape, sizeOf(aShape), 1, 0);
+  if (aShape.length <= bShape.length && sizeOf(aShape) === 1) return flatWalk(bShape, sizeOf(bShape), 0, 1);
   const shape = broadcastShapes(op, aShape, bShape);
-  return strided(shape, broadcastStrides(aShape, shape), broadcastStrides(bShape, shape));
+  return stridedWalk(shape, broadcastStrides(aShape, shape), broadcastStrides(bShape, shape));
 }
 
-/** A walk over `shape` that reads a and b with any strides (0 to broadcast; permuted to transpose). */
-export function strided(shape: Shape, sa: readonly number[], sb: readonly number[]): Walk {
+/** A walk over `shape` reading a and b with any strides. */
+export function stridedWalk(shape: Shape, sa: readonly number[], sb: readonly number[]): Walk {
   const dims: number[] = [], wa: number[] = [], wb: number[] = [];
   // Innermost first, merging dim d into the current run when both strides continue it.
   for (let d = shape.length - 1; d >= 0; d--) {
@@ -49,69 +45,110 @@ export function strided(shape: Shape, sa: readonly number[], sb: readonly number
     else { dims.push(n); wa.push(sa[d]); wb.push(sb[d]); }
   }
   const size = sizeOf(shape);
-  if (dims.length <= 1) return flat(shape, size, wa[0] ?? 0, wb[0] ?? 0);
+  if (dims.length <= 1) return flatWalk(shape, size, wa[0] ?? 0, wb[0] ?? 0);
   return { shape, size, n: dims[0], ia: wa[0], ib: wb[0], outer: dims.slice(1).reverse(), sa: wa.slice(1).reverse(), sb: wb.slice(1).reverse() };
 }
 
-export const FORWARD = 0, GRAD_A = 1, GRAD_B = 2;
-export type Mode = typeof FORWARD | typeof GRAD_A | typeof GRAD_B;
+/** The start offsets (i in a, j in b, o in the output) of each inner run of a walk, in order: an odometer. */
+class Runs {
+  i = 0; j = 0; o = 0;
+  private readonly idx: number[];
+  constructor(private readonly w: Walk) { this.idx = new Array<number>(w.outer.length).fill(0); }
+  next(): boolean {
+    const { outer, sa, sb, n } = this.w, idx = this.idx;
+    this.o += n;
+    for (let d = outer.length - 1; d >= 0; d--) {
+      if (++idx[d] < outer[d]) { this.i += sa[d]; this.j += sb[d]; return true; }
+      idx[d] = 0; this.i -= (outer[d] - 1) * sa[d]; this.j -= (outer[d] - 1) * sb[d];
+    }
+    return false;
+  }
+}
+
+// Every array comes with the offset of its first element (small tensors live in shared slabs, see storage.ts).
+
+/** y[o] = f(a[i], b[j]) over the walk. */
+export function binaryMap(f: (a: number, b: number) => number, w: Walk,
+  a: Float64Array, ao: number, b: Float64Array, bo: number, y: Float64Array, yo: number): void {
+  const { n, ia, ib } = w;
+  if (w.outer.length === 0) {
+    if (ia === 1 && ib === 1) for (let k = 0; k < n; k++) y[yo + k] = f(a[ao + k], b[bo + k]);
+    else for (let k = 0, i = ao, j = bo; k < n; k++, i += ia, j += ib) y[yo + k] = f(a[i], b[j]);
+    return;
+  }
+  if (w.size === 0) return;
+  const r = new Runs(w);
+  do {
+    for (let k = 0, i = ao + r.i, j = bo + r.j, o = yo + r.o; k < n; k++, i += ia, j += ib, o++) y[o] = f(a[i], b[j]);
+  } while (r.next());
+}
+
+/** y[k] = f(x[k]) for n elements. */
+export function unaryMap(f: (x: number) => number, n: number, x: Float64Array, xo: number, y: Float64Array, yo: number): void {
+  for (let k = 0; k < n; k++) y[yo + k] = f(x[xo + k]);
+}
+
+/** y[k] = x[k] clamped to [lo, hi] (NaN stays NaN), for n elements. */
+export function clampValues(lo: number, hi: number, n: number, x: Float64Array, xo: number, y: Float64Array, yo: number): void {
+  for (let k = 0; k < n; k++) { const v = x[xo + k]; y[yo + k] = v < lo ? lo : v > hi ? hi : v; }
+}
+
+/** y[k] = f(a[i], b[j], c[l]) for n elements, each operand read with stride 1, or 0 to repeat one value. */
+export function ternaryMap(f: (a: number, b: number, c: number) => number, n: number,
+  a: Float64Array, ao: number, sa: number, b: Float64Array, bo: number, sb: number,
+  c: Float64Array, co: number, sc: number, y: Float64Array, yo: number): void {
+  for (let k = 0, i = ao, j = bo, l = co; k < n; k++, i += sa, j += sb, l += sc) y[yo + k] = f(a[i], b[j], c[l]);
+}
+
+/** y[j] += x[i] over a walk of x's shape (a: x's strides, b: y's, 0 along the reduced dims). */
+export function reduceSum(w: Walk, x: Float64Array, xo: number, y: Float64Array, yo: number): void {
+  const { n, ia, ib } = w;
+  if (w.size === 0) return;
+  if (w.outer.length === 0 && ia === 1 && ib === 0) { // everything into one value
+    let s = 0;
+    for (let k = 0; k < n; k++) s += x[xo + k];
+    y[yo] += s;
+    return;
+  }
+  const r = new Runs(w);
+  do {
+    if (ib === 0) { // a run along a reduced dim: one sum
+      let s = 0;
+      for (let k = 0, i = xo + r.i; k < n; k++, i += ia) s += x[i];
+      y[yo + r.j] += s;
+    } else {
+      for (let k = 0, i = xo + r.i, j = yo + r.j; k < n; k++, i += ia, j += ib) y[j] += x[i];
+    }
+  } while (r.next());
+}
+
+/** y[o] = x[i] over a walk of y's shape, x read through the walk's `a` strides (0 to expand, permuted to transpose). */
+export function stridedCopy(w: Walk, x: Float64Array, xo: number, y: Float64Array, yo: number): void {
+  const { n, ia } = w;
+  if (w.size === 0) return;
+  if (w.outer.length === 0 && ia === 0) { // one value repeated
+    y.fill(x[xo], yo, yo + n);
+    return;
+  }
+  const r = new Runs(w);
+  do {
+    for (let k = 0, i = xo + r.i, o = yo + r.o; k < n; k++, i += ia, o++) y[o] = x[i];
+  } while (r.next());
+}
 
 /**
- * The one broadcasting kernel. For every element o of the walk, with input offsets i and j:
- *   FORWARD: y[o] = f(a[i], b[j])
- *   GRAD_A:  gx[i] += g[o] · ∂f/∂a        GRAD_B:  gx[j] += g[o] · ∂f/∂b
- * Accumulating through the broadcast strides is what sums a broadcast operand's gradient back to its shape.
+ * For each line along the middle dim of an [outer, n, inner] view of x, the index (from xo) of its largest (sign 1)
+ * or smallest (sign −1) element: the first one on ties; a NaN wins (as in NumPy and PyTorch).
  */
-export function broadcast(mode: Mode, fn: Binary, w: Walk, a: Float64Array, b: Float64Array, y: Float64Array,
-  g: Float64Array | null = null, gx: Float64Array | null = null): void {
-  const { n, ia, ib, outer, sa, sb } = w;
-  if (w.size === 0) return;
-  const nd = outer.length;
-  const idx = nd > 0 ? new Array<number>(nd).fill(0) : null;
-  let i = 0, j = 0, o = 0;
-  for (;;) {
-    for (let k = 0; k < n; k++, o++, i += ia, j += ib) {
-      if (mode === FORWARD) y[o] = fn.f(a[i], b[j]);
-      else if (mode === GRAD_A) gx![i] += g![o] * fn.da(a[i], b[j], y[o]);
-      else gx![j] += g![o] * fn.db(a[i], b[j], y[o]);
-    }
-    if (idx === null) return;
-    i -= n * ia; j -= n * ib;
-    let d = nd - 1; // odometer over the outer dims
-    for (; d >= 0; d--) {
-      if (++idx[d] < outer[d]) { i += sa[d]; j += sb[d]; break; }
-      idx[d] = 0; i -= (outer[d] - 1) * sa[d]; j -= (outer[d] - 1) * sb[d];
-    }
-    if (d < 0) return;
-  }
-}
-
-/** y[i] = f(x[i]) */
-export function map(f: (x: number) => number, x: Float64Array, y: Float64Array): void {
-  for (let i = 0; i < x.length; i++) y[i] = f(x[i]);
-}
-
-/** gx[i] += g[i] · f'(x[i]), with y = f(x) at hand so derivatives like σ(1 − σ) need no recomputation. */
-export function mapGrad(df: (x: number, y: number) => number, x: Float64Array, y: Float64Array, g: Float64Array, gx: Float64Array): void {
-  for (let i = 0; i < x.length; i++) gx[i] += g[i] * df(x[i], y[i]);
-}
-
-/** Max along the middle dim of an [outer, n, inner] view; records where each max was found. */
-export function maxAlong(x: Float64Array, outer: number, n: number, inner: number, y: Float64Array, arg: Int32Array): void {
+export function extremeAlong(sign: 1 | -1, x: Float64Array, xo: number, outer: number, n: number, inner: number, at: Int32Array): void {
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
-      let at = o * n * inner + i, best = x[at];
-      for (let k = 1, p = at + inner; k < n; k++, p += inner) {
-        // NaN propagates, as in NumPy and PyTorch.
-        if (x[p] > best || (x[p] !== x[p] && best === best)) { best = x[p]; at = p; }
+      let p0 = o * n * inner + i, best = sign * x[xo + p0];
+      for (let k = 1, p = p0 + inner; k < n && best === best; k++, p += inner) {
+        const v = sign * x[xo + p];
+        if (v > best || v !== v) { best = v; p0 = p; }
       }
-      y[o * inner + i] = best;
-      arg[o * inner + i] = at;
+      at[o * inner + i] = p0;
     }
   }
-}
-
-/** dst[i] += src[i] */
-export function addInto(dst: Float64Array, src: Float64Array): void {
-  for (let i = 0; i < src.length; i++) dst[i] += src[i];
 }

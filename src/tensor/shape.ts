@@ -1,20 +1,46 @@
 // Shapes: sizes, row-major strides, NumPy broadcasting and axis checks.
+import { MAX_SIZE } from './storage.ts';
 
 export type Shape = readonly number[];
 
+/** As NumPy: more dims than this is refused. */
+export const MAX_DIMS = 64;
+
 export const fmt = (s: Shape): string => `[${s.join(', ')}]`;
+
+/** A value as an error message shows it: strings quoted, arrays bracketed. */
+export const show = (v: unknown): string =>
+  typeof v === 'string' ? `'${v}'` : Array.isArray(v) ? `[${v.map(show).join(', ')}]` : String(v);
 
 export function sizeOf(shape: Shape): number {
   let n = 1;
-  for (const d of shape) n *= d;
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
   return n;
 }
 
-export function checkShape(op: string, shape: Shape): Shape {
-  for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new Error(`${op}: invalid shape ${fmt(shape)} (dimensions must be non-negative integers)`);
+/** Row-major strides of a contiguous array of `shape`. */
+export function stridesOf(shape: Shape): number[] {
+  const s = new Array<number>(shape.length);
+  for (let d = shape.length - 1, k = 1; d >= 0; d--) {
+    s[d] = k;
+    k *= shape[d];
   }
+  return s;
+}
+
+export function checkShape(op: string, shape: unknown): Shape {
+  if (!Array.isArray(shape)) throw new Error(`${op}: a shape must be an array of dimensions, got ${show(shape)}`);
+  if (shape.length > MAX_DIMS) throw new Error(`${op}: shape has ${shape.length} dims, more than the ${MAX_DIMS} allowed`);
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) throw new Error(`${op}: invalid shape ${show(shape)} (dimensions must be non-negative integers)`);
+  }
+  if (sizeOf(shape) > MAX_SIZE) throw new Error(`${op}: shape ${fmt(shape)} has ${sizeOf(shape)} elements, more than the ${MAX_SIZE} a Float64Array can hold`);
   return shape;
+}
+
+/** Dims given either as separate numbers, f(2, 3), or as one array, f([2, 3]). */
+export function shapeArgs(args: readonly unknown[]): unknown[] {
+  return args.length === 1 && Array.isArray(args[0]) ? args[0] : [...args];
 }
 
 export function sameShape(a: Shape, b: Shape): boolean {
@@ -50,10 +76,18 @@ export function broadcastStrides(shape: Shape, out: Shape): number[] {
 }
 
 /** Resolve a possibly negative axis, or throw naming the op and shape. */
-export function normalizeAxis(op: string, axis: number, shape: Shape): number {
+export function normalizeAxis(op: string, axis: unknown, shape: Shape): number {
   const nd = shape.length;
-  if (!Number.isInteger(axis) || axis < -nd || axis >= nd) {
-    throw new Error(`${op}: axis ${axis} is out of range for shape ${fmt(shape)}`);
+  if (typeof axis !== 'number' || !Number.isInteger(axis) || axis < -nd || axis >= nd) {
+    throw new Error(`${op}: axis ${show(axis)} is out of range for shape ${fmt(shape)}`);
   }
   return axis < 0 ? axis + nd : axis;
+}
+
+/** Axes to reduce (all when omitted), validated and sorted. */
+export function reductionAxes(op: string, shape: Shape, axis?: number | readonly number[]): number[] {
+  if (axis === undefined || axis === null) return shape.map((_, i) => i);
+  const axes = (Array.isArray(axis) ? axis : [axis]).map((a: unknown) => normalizeAxis(op, a, shape));
+  if (new Set(axes).size !== axes.length) throw new Error(`${op}: repeated axis in ${show(axis)} for shape ${fmt(shape)}`);
+  return axes.sort((p, q) => p - q);
 }

@@ -1,75 +1,217 @@
-// Elementwise ops. Each line is a forward and its derivative side by side, like a derivative table:
-// the backward pass multiplies the incoming gradient by the derivative given here.
-import { alloc } from '../../tensor/alloc.ts';
-import { Tensor, type Operand } from '../../tensor/tensor.ts';
-import { broadcast, FORWARD, GRAD_A, GRAD_B, map, mapGrad, walk, type Binary } from '../../tensor/kernels.ts';
-import { gradOf, record } from '../graph.ts';
+// Elementwise ops, as a derivative table: each line is a forward on numbers and the derivative rule of each
+// input in tensor ops (g is ∂loss/∂y), so gradients can themselves be differentiated. Binary ops broadcast
+// like NumPy; their rules are written for equal shapes and sumTo reduces each gradient to its operand's shape.
+import { binaryMap, broadcastWalk, clampValues, ternaryMap, unaryMap, type Walk } from '../../tensor/kernels.ts';
+import { TensorBase, type OpDef, type Rule } from '../tensor-base.ts';
+import { emit, expectTensor, isGradEnabled, operand, tensorAmong, type Operand } from '../op.ts';
+import { expand, sumTo } from './broadcast.ts';
+import { broadcastShapes, sameShape } from '../../tensor/shape.ts';
 
-// y = f(a, b);  ∂y/∂a;  ∂y/∂b
-export const ADD: Binary = { f: (a, b) => a + b, da: () => 1, db: () => 1 };
-export const SUB: Binary = { f: (a, b) => a - b, da: () => 1, db: () => -1 };
-export const MUL: Binary = { f: (a, b) => a * b, da: (_a, b) => b, db: (a) => a };
-export const DIV: Binary = { f: (a, b) => a / b, da: (_a, b) => 1 / b, db: (_a, b, y) => -y / b };
-export const POW: Binary = {
-  f: (a, b) => a ** b,
-  da: (a, b) => (b === 0 ? 0 : b * a ** (b - 1)), // b·a^(b−1), taken as 0 for b = 0 (as PyTorch) to avoid 0·∞
-  db: (a, b, y) => (a === 0 && b >= 0 ? 0 : y * Math.log(a)), // a^b·ln a
-};
+type T = TensorBase;
+export interface UnaryDef {
+  f: (x: number) => number;
+  /** ∂loss/∂x from g, x and y = f(x); null for a piecewise-constant op (no gradient flows). */
+  dx: ((g: T, x: T, y: T) => T) | null;
+}
+export interface BinaryDef {
+  f: (a: number, b: number) => number;
+  da: ((g: T, a: T, b: T, y: T) => T) | null;
+  db: ((g: T, a: T, b: T, y: T) => T) | null;
+}
+export type UnaryFn = <X extends T>(x: X) => X;
+export type BinaryFn = <X extends T>(a: X | number, b: X | number) => X;
 
-/** y = f(x) and dy/dx, given x and y (so σ' reuses σ, exp' reuses exp). */
-export interface Unary {
-  f(x: number): number;
-  df(x: number, y: number): number;
+/** One function per entry of a table of unary ops, named by its key. */
+export function unaryOps<K extends string>(defs: Record<K, UnaryDef>): Record<K, UnaryFn> {
+  const fns = {} as Record<K, UnaryFn>;
+  for (const name of Object.keys(defs) as K[]) {
+    const { f, dx } = defs[name];
+    const op: OpDef<undefined> = {
+      name,
+      run: (out, [x]) => unaryMap(f, x.size, x.buf, x.off, out.buf, out.off),
+      grads: [dx && ((g, [x], y) => dx(g, x, y))],
+    };
+    fns[name] = <X extends T>(x: X): X => {
+      expectTensor(name, 'the input', x);
+      const out = x.make(x.shape, x.size);
+      unaryMap(f, x.size, x.buf, x.off, out.buf, out.off);
+      if (isGradEnabled() && x.requiresGrad) out.link(op, [x], undefined);
+      return out;
+    };
+  }
+  return fns;
+}
+
+/** One function per entry of a table of binary ops, named by its key; a number operand is a 0-d constant. */
+export function binaryOps<K extends string>(defs: Record<K, BinaryDef>): Record<K, BinaryFn> {
+  const fns = {} as Record<K, BinaryFn>;
+  for (const name of Object.keys(defs) as K[]) {
+    const { f, da, db } = defs[name];
+    const op: OpDef<Walk> = {
+      name,
+      run: (out, [a, b], w) => binaryMap(f, w, a.buf, a.off, b.buf, b.off, out.buf, out.off),
+      grads: [
+        da && ((g, [a, b], y) => sumTo(da(g, a, b, y), a.shape)),
+        db && ((g, [a, b], y) => sumTo(db(g, a, b, y), b.shape)),
+      ],
+    };
+    fns[name] = <X extends T>(a: X | number, b: X | number): X => {
+      const like = tensorAmong(name, a, b) as X;
+      const x = operand(a, like, name, 'the first operand'), z = operand(b, like, name, 'the second operand');
+      const w = broadcastWalk(name, x.shape, z.shape);
+      const out = like.make(w.shape, w.size);
+      binaryMap(f, w, x.buf, x.off, z.buf, z.off, out.buf, out.off);
+      if (isGradEnabled() && (x.requiresGrad || z.requiresGrad)) out.link(op, [x, z], w);
+      return out;
+    };
+  }
+  return fns;
 }
 
 // Stable for any x: exp is only ever taken of a non-positive number, so it cannot overflow.
-const sigmoid = (x: number): number => {
+export const sigmoidOf = (x: number): number => {
   if (x >= 0) return 1 / (1 + Math.exp(-x));
   const e = Math.exp(x);
   return e / (1 + e);
 };
 
-export const NEG: Unary = { f: (x) => -x, df: () => -1 };
-export const EXP: Unary = { f: Math.exp, df: (_x, y) => y };
-export const LOG: Unary = { f: Math.log, df: (x) => 1 / x };
-export const SIGMOID: Unary = { f: sigmoid, df: (_x, s) => s * (1 - s) }; // F1: σ'(z) = σ(z)(1 − σ(z))
-export const TANH: Unary = { f: Math.tanh, df: (_x, y) => 1 - y * y };
-export const RELU: Unary = { f: (x) => (x > 0 ? x : 0), df: (x) => (x > 0 ? 1 : 0) };
-export const ABS: Unary = { f: Math.abs, df: (x) => Math.sign(x) };
-export const clamp = (lo: number, hi: number): Unary => {
-  if (lo > hi || Number.isNaN(lo) || Number.isNaN(hi)) throw new Error(`clamp: min ${lo} must be a number not above max ${hi}`);
-  return { f: (x) => (x < lo ? lo : x > hi ? hi : x), df: (x) => (x >= lo && x <= hi ? 1 : 0) };
+export const { neg, exp, log, sigmoid, tanh, relu, abs, sign, sqrt, square, sin, cos, log1p, expm1, softplus } = unaryOps({
+  neg: { f: (x) => -x, dx: (g): T => neg(g) },
+  exp: { f: Math.exp, dx: (g, _x, y): T => mul(g, y) },
+  log: { f: Math.log, dx: (g, x): T => div(g, x) },
+  sigmoid: { f: sigmoidOf, dx: (g, _x, y): T => sigmoidBackward(g, y) }, // F1: σ' = σ(1 − σ), from the output
+  tanh: { f: Math.tanh, dx: (g, _x, y): T => tanhBackward(g, y) },
+  relu: { f: (x) => (x > 0 ? x : 0), dx: (g, x): T => mul(g, gt(x, 0)) },
+  abs: { f: Math.abs, dx: (g, x): T => mul(g, sign(x)) },
+  sign: { f: Math.sign, dx: null },
+  sqrt: { f: Math.sqrt, dx: (g, _x, y): T => div(g, mul(y, 2)) },
+  square: { f: (x) => x * x, dx: (g, x): T => mul(g, mul(x, 2)) },
+  sin: { f: Math.sin, dx: (g, x): T => mul(g, cos(x)) },
+  cos: { f: Math.cos, dx: (g, x): T => neg(mul(g, sin(x))) },
+  log1p: { f: Math.log1p, dx: (g, x): T => div(g, add(x, 1)) },
+  expm1: { f: Math.expm1, dx: (g, _x, y): T => mul(g, add(y, 1)) },
+  // log(1 + eˣ) = max(x, 0) + log1p(e^−|x|): no overflow for large |x|.
+  softplus: { f: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))), dx: (g, x): T => mul(g, sigmoid(x)) },
+});
+
+export const { add, sub, mul, div, pow, sigmoidBackward, tanhBackward } = binaryOps({
+  add: { f: (a, b) => a + b, da: (g): T => g, db: (g): T => g },
+  sub: { f: (a, b) => a - b, da: (g): T => g, db: (g): T => neg(g) },
+  mul: { f: (a, b) => a * b, da: (g, _a, b): T => mul(g, b), db: (g, a): T => mul(g, a) },
+  div: { f: (a, b) => a / b, da: (g, _a, b): T => div(g, b), db: (g, _a, b, y): T => neg(div(mul(g, y), b)) },
+  // b·a^(b−1), taken as 0 for b = 0 (as PyTorch), so 0^0 does not give 0·∞; a^b·ln a, taken as 0 for a = 0, b ≥ 0.
+  pow: {
+    f: (a, b) => a ** b,
+    da: (g, a, b): T => mul(g, where(eq(b, 0), 0, mul(b, pow(a, sub(b, 1))))),
+    db: (g, a, b, y): T => mul(g, where(mul(eq(a, 0), ge(b, 0)), 0, mul(y, log(a)))),
+  },
+  // Fused backward ops (as PyTorch's sigmoid_backward(grad, result)): one pass instead of three, and ops
+  // themselves, with their own rules, so higher derivatives still work.
+  sigmoidBackward: {
+    f: (g, y) => g * (y * (1 - y)), // the documents' order: delta · (a·(1 − a))
+    da: (gg, _g, y): T => sigmoidBackward(gg, y),
+    db: (gg, g, y): T => mul(mul(gg, g), sub(1, mul(y, 2))),
+  },
+  tanhBackward: {
+    f: (g, y) => g * (1 - y * y),
+    da: (gg, _g, y): T => tanhBackward(gg, y),
+    db: (gg, g, y): T => mul(mul(gg, g), mul(y, -2)),
+  },
+});
+
+// Comparisons give 1 where true and 0 where false; nothing flows back through them.
+export const { gt, lt, ge, le, eq, ne, maximum, minimum } = binaryOps({
+  gt: { f: (a, b) => (a > b ? 1 : 0), da: null, db: null },
+  lt: { f: (a, b) => (a < b ? 1 : 0), da: null, db: null },
+  ge: { f: (a, b) => (a >= b ? 1 : 0), da: null, db: null },
+  le: { f: (a, b) => (a <= b ? 1 : 0), da: null, db: null },
+  eq: { f: (a, b) => (a === b ? 1 : 0), da: null, db: null },
+  ne: { f: (a, b) => (a !== b ? 1 : 0), da: null, db: null },
+  // On ties the gradient is split evenly, as PyTorch does.
+  maximum: {
+    f: (a, b) => (a > b || a !== a ? a : b),
+    da: (g, a, b): T => mul(g, where(eq(a, b), 0.5, gt(a, b))),
+    db: (g, a, b): T => mul(g, where(eq(a, b), 0.5, lt(a, b))),
+  },
+  minimum: {
+    f: (a, b) => (a < b || a !== a ? a : b),
+    da: (g, a, b): T => mul(g, where(eq(a, b), 0.5, lt(a, b))),
+    db: (g, a, b): T => mul(g, where(eq(a, b), 0.5, gt(a, b))),
+  },
+});
+
+const CLAMP: OpDef<readonly [number, number]> = {
+  name: 'clamp',
+  run: (out, [x], [lo, hi]) => clampValues(lo, hi, x.size, x.buf, x.off, out.buf, out.off),
+  grads: [(g, [x], _y, [lo, hi]) => mul(g, mul(ge(x, lo), le(x, hi)))], // passes at the bounds too, as PyTorch
 };
 
-export function unary(op: string, fn: Unary, x: Tensor): Tensor {
-  const out = new Tensor(alloc(x.size), x.shape);
-  map(fn.f, x.data, out.data);
-  return record(out, op, [x], (g) => mapGrad(fn.df, x.data, out.data, g, gradOf(x)));
-}
-
-// A number operand becomes a 0-d constant. Programs reuse a few constants (0.5, a learning rate, n for a
-// mean) in every step, so they are cached: no ops ever write to a constant, and users never hold one.
-const constants = new Map<number, Tensor>();
-const SCALAR: readonly number[] = [];
-function asTensor(b: Operand): Tensor {
-  if (typeof b !== 'number') return b;
-  let t = constants.get(b);
-  if (t === undefined || !Object.is(t.data[0], b)) { // Map keys conflate 0 and −0
-    if (constants.size >= 1024) constants.clear();
-    const data = new Float64Array(1);
-    data[0] = b;
-    constants.set(b, (t = new Tensor(data, SCALAR)));
+/** x limited to [lo, hi] (NaN stays NaN). */
+export function clamp<X extends T>(x: X, lo = -Infinity, hi = Infinity): X {
+  expectTensor('clamp', 'the input', x);
+  if (typeof lo !== 'number' || typeof hi !== 'number' || Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) {
+    throw new Error(`clamp: min ${String(lo)} must be a number not above max ${String(hi)}`);
   }
-  return t;
+  return emit(CLAMP, x, [x], x.shape, [lo, hi] as const);
 }
 
-export function binary(op: string, fn: Binary, a: Tensor, operand: Operand): Tensor {
-  const b = asTensor(operand);
-  const w = walk(op, a.shape, b.shape);
-  const out = new Tensor(alloc(w.size), w.shape);
-  broadcast(FORWARD, fn, w, a.data, b.data, out.data);
-  return record(out, op, [a, b], (g) => {
-    if (a.requiresGrad) broadcast(GRAD_A, fn, w, a.data, b.data, out.data, g, gradOf(a));
-    if (b.requiresGrad) broadcast(GRAD_B, fn, w, a.data, b.data, out.data, g, gradOf(b));
-  });
+export interface TernaryDef {
+  f: (a: number, b: number, c: number) => number;
+  da: ((g: T, a: T, b: T, c: T, y: T) => T) | null;
+  db: ((g: T, a: T, b: T, c: T, y: T) => T) | null;
+  dc: ((g: T, a: T, b: T, c: T, y: T) => T) | null;
 }
+export type TernaryFn = <X extends T>(a: X | number, b: X | number, c: X | number) => X;
+
+/** Like binaryOps, for ops of three operands (where, and fused backward ops). */
+export function ternaryOps<K extends string>(defs: Record<K, TernaryDef>): Record<K, TernaryFn> {
+  const fns = {} as Record<K, TernaryFn>;
+  for (const name of Object.keys(defs) as K[]) {
+    const { f, da, db, dc } = defs[name];
+    const reduced = (rule: TernaryDef['da'], i: number): Rule<undefined> | null =>
+      rule && ((g, ins, y) => sumTo(rule(g, ins[0], ins[1], ins[2], y), ins[i].shape));
+    const op: OpDef<undefined> = {
+      name,
+      run: (out, [a, b, c]) => ternaryMap(f, out.size, a.buf, a.off, a.size === 1 ? 0 : 1, b.buf, b.off, b.size === 1 ? 0 : 1,
+        c.buf, c.off, c.size === 1 ? 0 : 1, out.buf, out.off),
+      grads: [reduced(da, 0), reduced(db, 1), reduced(dc, 2)],
+    };
+    fns[name] = <X extends T>(a: X | number, b: X | number, c: X | number): X => {
+      const like = (a instanceof TensorBase ? a : tensorAmong(name, b, c)) as X;
+      let x = operand(a, like, name, 'the first operand'), y = operand(b, like, name, 'the second operand'), z = operand(c, like, name, 'the third operand');
+      const shape = broadcastShapes(name, broadcastShapes(name, x.shape, y.shape), z.shape);
+      // Each operand is read with stride 1, or 0 for a single value; any other broadcast is expanded first.
+      const fits = (t: T): boolean => sameShape(t.shape, shape) || (t.size === 1 && t.ndim <= shape.length);
+      if (!fits(x)) x = expand(x, shape);
+      if (!fits(y)) y = expand(y, shape);
+      if (!fits(z)) z = expand(z, shape);
+      return emit(op, like, [x, y, z], shape);
+    };
+  }
+  return fns;
+}
+
+export const { where, squaredErrorBackward, bceWithLogitsBackward } = ternaryOps({
+  /** a where cond is non-zero, else b. */
+  where: {
+    f: (c, a, b) => (c !== 0 ? a : b),
+    da: null,
+    db: (g, c): T => where(c, g, 0),
+    dc: (g, c): T => where(c, 0, g),
+  },
+  // Fused backward ops of the losses (see losses.ts), each one pass instead of three.
+  squaredErrorBackward: { // g·2(p − y)
+    f: (g, p, y) => g * (2 * (p - y)),
+    da: (gg, _g, p, y): T => squaredErrorBackward(gg, p, y),
+    db: (gg, g): T => mul(mul(gg, g), 2),
+    dc: (gg, g): T => mul(mul(gg, g), -2),
+  },
+  bceWithLogitsBackward: { // g·(σ(z) − y)
+    f: (g, z, y) => g * (sigmoidOf(z) - y),
+    da: (gg, _g, z, y): T => bceWithLogitsBackward(gg, z, y),
+    db: (gg, g, z): T => sigmoidBackward(mul(gg, g), sigmoid(z)),
+    dc: (gg, g): T => neg(mul(gg, g)),
+  },
+});
+
+export type { Operand };

@@ -1,11 +1,20 @@
-// Matrix product over the last two dims, batched over broadcast leading dims.
-// C = A·B;  dA += G·Bᵀ;  dB += Aᵀ·G. One gemm kernel serves all three: a transpose is just swapped strides,
-// and because gemm accumulates, a batch-broadcast operand's gradient sums over the batch by itself.
-import { alloc } from '../../tensor/alloc.ts';
-import { Tensor } from '../../tensor/tensor.ts';
+// Matrix products over the last two dims, batched over broadcast leading dims; and linear (x·W + b), one op
+// like PyTorch's addmm. Both run on one gemm kernel, where a transposed operand is just swapped strides.
 import { gemm } from '../../tensor/gemm.ts';
 import { broadcastShapes, broadcastStrides, fmt, sizeOf } from '../../tensor/shape.ts';
-import { gradOf, record } from '../graph.ts';
+import type { OpDef, TensorBase } from '../tensor-base.ts';
+import { emit, expectTensor } from '../op.ts';
+import { sumTo } from './broadcast.ts';
+import { reshape } from './movement.ts';
+import { addmm_ } from './inplace.ts';
+
+interface Product {
+  M: number; N: number; K: number;
+  /** Operands used transposed: C = op(A)·op(B). */
+  ta: boolean; tb: boolean;
+  /** Offset of each batch's matrix in A, in B (C's are consecutive). */
+  ao: Int32Array; bo: Int32Array;
+}
 
 const SINGLE = new Int32Array(1); // a plain 2-D product: one matrix at offset 0 (never written)
 
@@ -25,49 +34,68 @@ function batchOffsets(shape: readonly number[], batch: number[], matrixSize: num
   return offs;
 }
 
-function batchShape(a: readonly number[], b: readonly number[]): number[] {
-  return broadcastShapes(`matmul: batch dims of ${fmt(a)} @ ${fmt(b)}`, a.slice(0, -2), b.slice(0, -2));
-}
-
-export function matmul(a: Tensor, b: Tensor): Tensor {
-  if (a.ndim < 2 || b.ndim < 2) throw new Error(`matmul: expects tensors of at least 2 dims, got ${fmt(a.shape)} @ ${fmt(b.shape)}`);
-  const M = a.shape[a.ndim - 2], K = a.shape[a.ndim - 1], N = b.shape[b.ndim - 1];
-  if (b.shape[b.ndim - 2] !== K) {
-    throw new Error(`matmul: inner dimensions differ: ${fmt(a.shape)} @ ${fmt(b.shape)} (${K} vs ${b.shape[b.ndim - 2]})`);
-  }
-  const batch = a.ndim === 2 && b.ndim === 2 ? [] : batchShape(a.shape, b.shape);
-  const ao = batchOffsets(a.shape, batch, M * K), bo = batchOffsets(b.shape, batch, K * N);
-  const out = new Tensor(alloc(ao.length * M * N), batch.length === 0 ? [M, N] : [...batch, M, N]);
-  for (let k = 0; k < ao.length; k++) gemm(M, N, K, a.data, ao[k], K, 1, b.data, bo[k], N, 1, out.data, k * M * N);
-  return record(out, 'matmul', [a, b], (g) => {
+// C = op(A)·op(B):  ∂op(A) = G·op(B)ᵀ,  ∂op(B) = op(A)ᵀ·G; for a transposed operand the transpose of that.
+// sumTo adds up the batches over which an operand was broadcast.
+const MATMUL: OpDef<Product> = {
+  name: 'matmul',
+  run: (out, [a, b], p) => {
+    const { M, N, K, ta, tb, ao, bo } = p;
     for (let k = 0; k < ao.length; k++) {
-      const go = k * M * N;
-      if (a.requiresGrad) gemm(M, K, N, g, go, N, 1, b.data, bo[k], 1, N, gradOf(a), ao[k]); // G·Bᵀ
-      if (b.requiresGrad) gemm(K, N, M, a.data, ao[k], 1, K, g, go, N, 1, gradOf(b), bo[k]); // Aᵀ·G
+      gemm(M, N, K, a.buf, a.off + ao[k], ta ? 1 : K, ta ? M : 1, b.buf, b.off + bo[k], tb ? 1 : N, tb ? K : 1, out.buf, out.off + k * M * N);
     }
-  });
+  },
+  grads: [
+    (g, [a, b], _c, { ta, tb }) => sumTo(ta ? mm(b, g, tb, true) : mm(g, b, false, !tb), a.shape),
+    (g, [a, b], _c, { ta, tb }) => sumTo(tb ? mm(g, a, true, ta) : mm(a, g, !ta, false), b.shape),
+  ],
+  into: [ // the same products, added into a 2-D operand's .grad by the kernel itself
+    (acc, g, [a, b], _c, { ta, tb, ao }) => ao === SINGLE && !!(ta ? addmm_(acc, b, g, tb, true) : addmm_(acc, g, b, false, !tb)),
+    (acc, g, [a, b], _c, { ta, tb, bo }) => bo === SINGLE && !!(tb ? addmm_(acc, g, a, true, ta) : addmm_(acc, a, g, !ta, false)),
+  ],
+};
+
+/** op(a)·op(b), where op transposes the last two dims when asked (without copying). */
+export function mm<T extends TensorBase>(a: T, b: TensorBase, ta: boolean, tb: boolean): T {
+  expectTensor('matmul', 'the first operand', a);
+  expectTensor('matmul', 'the second operand', b);
+  const an = a.ndim, bn = b.ndim;
+  if (an < 2 || bn < 2) throw new Error(`matmul: expects tensors of at least 2 dims, got ${fmt(a.shape)} @ ${fmt(b.shape)}`);
+  const ar = a.shape[an - 2], ac = a.shape[an - 1], br = b.shape[bn - 2], bc = b.shape[bn - 1];
+  const M = ta ? ac : ar, K = ta ? ar : ac, Kb = tb ? bc : br, N = tb ? br : bc;
+  if (Kb !== K) throw new Error(`matmul: inner dimensions differ: ${fmt(a.shape)} @ ${fmt(b.shape)} (${K} vs ${Kb})`);
+  if (an === 2 && bn === 2) return emit(MATMUL, a, [a, b], [M, N], { M, N, K, ta, tb, ao: SINGLE, bo: SINGLE });
+  const batch = broadcastShapes(`matmul: batch dims of ${fmt(a.shape)} @ ${fmt(b.shape)}`, a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const ao = batchOffsets(a.shape, batch, M * K), bo = batchOffsets(b.shape, batch, K * N);
+  return emit(MATMUL, a, [a, b], [...batch, M, N], { M, N, K, ta, tb, ao, bo });
 }
 
-/**
- * y = x·W + b for x [..., K], W [K, N], b [N]: nn.Linear in one op, like PyTorch's addmm. Each row of y starts
- * as b and gemm accumulates x·W onto it, so the bias costs no buffer or pass of its own.
- * dx += G·Wᵀ;  dW += xᵀ·G;  db += Σ_rows G.
- */
-export function linear(x: Tensor, w: Tensor, b: Tensor): Tensor {
+export const matmul = <T extends TensorBase>(a: T, b: TensorBase): T => mm(a, b, false, false);
+
+interface Rows { rows: number; K: number; N: number }
+
+// y = x·W + b for x [..., K] as `rows` rows:  ∂x = G·Wᵀ,  ∂W = xᵀ·G,  ∂b = Σ_rows G.
+const LINEAR: OpDef<Rows> = {
+  name: 'linear',
+  run: (out, [x, w, b], { rows, K, N }) => {
+    const y = out.buf, yo = out.off, bias = b.buf, bo = b.off;
+    for (let r = 0; r < rows; r++) for (let j = 0; j < N; j++) y[yo + r * N + j] = bias[bo + j]; // each row starts as b
+    gemm(rows, N, K, x.buf, x.off, K, 1, w.buf, w.off, N, 1, y, yo); // and gemm adds x·W onto it
+  },
+  grads: [
+    (g, [x, w]) => (x.ndim === 2 ? mm(g, w, false, true) : reshape(mm(asRows(g), w, false, true), x.shape)),
+    (g, [x]) => mm(asRows(x), asRows(g), true, false),
+    (g, [, , b]) => sumTo(g, b.shape),
+  ],
+  into: [null, (acc, g, [x]) => !!addmm_(acc, asRows(x), asRows(g), true, false), null],
+};
+const asRows = (t: TensorBase): TensorBase => (t.ndim === 2 ? t : reshape(t, [-1, t.shape[t.ndim - 1]]));
+
+/** x·W + b for x [..., K], W [K, N], b [N] (nn.Linear), in one op. */
+export function linear<T extends TensorBase>(x: T, w: TensorBase, b: TensorBase): T {
+  for (const [t, which] of [[x, 'the input'], [w, 'the weight'], [b, 'the bias']] as const) expectTensor('linear', which, t);
   const K = w.shape[0], N = w.shape[1];
   if (w.ndim !== 2 || b.ndim !== 1 || b.size !== N || x.ndim < 1 || x.shape[x.ndim - 1] !== K) {
     throw new Error(`linear: expects x [..., K], weight [K, N] and bias [N], got ${fmt(x.shape)}, ${fmt(w.shape)}, ${fmt(b.shape)}`);
   }
-  const rows = x.size / K;
-  const out = new Tensor(alloc(rows * N), [...x.shape.slice(0, -1), N]);
-  for (let r = 0; r < rows; r++) out.data.set(b.data, r * N);
-  gemm(rows, N, K, x.data, 0, K, 1, w.data, 0, N, 1, out.data, 0);
-  return record(out, 'linear', [x, w, b], (g) => {
-    if (x.requiresGrad) gemm(rows, K, N, g, 0, N, 1, w.data, 0, 1, N, gradOf(x), 0); // G·Wᵀ
-    if (w.requiresGrad) gemm(K, N, rows, x.data, 0, 1, K, g, 0, N, 1, gradOf(w), 0); // xᵀ·G
-    if (b.requiresGrad) {
-      const gb = gradOf(b);
-      for (let r = 0; r < rows; r++) for (let j = 0; j < N; j++) gb[j] += g[r * N + j];
-    }
-  });
+  return emit(LINEAR, x, [x, w, b], [...x.shape.slice(0, -1), N], { rows: x.size / K, K, N });
 }

@@ -1,38 +1,66 @@
-// Ops that move values without changing them: their backward moves the gradient back.
-import { alloc } from '../../tensor/alloc.ts';
-import { Tensor } from '../../tensor/tensor.ts';
-import { addInto, broadcast, FORWARD, GRAD_A, strided, type Binary } from '../../tensor/kernels.ts';
-import { fmt, sizeOf } from '../../tensor/shape.ts';
-import { gradOf, record } from '../graph.ts';
+// Ops that move values without changing them; their rules move the gradient back.
+import { stridedCopy, stridedWalk, type Walk } from '../../tensor/kernels.ts';
+import { fmt, show, sizeOf, stridesOf, type Shape } from '../../tensor/shape.ts';
+import type { OpDef, TensorBase } from '../tensor-base.ts';
+import { emit, expectTensor, record } from '../op.ts';
 
-/** Same buffer, new shape (one dim may be -1); the gradient is the incoming one, reshaped back. */
-export function reshape(x: Tensor, dims: number[]): Tensor {
-  const known = dims.reduce((p, d) => (d === -1 ? p : p * d), 1);
-  const free = dims.filter((d) => d === -1).length;
-  const shape = dims.map((d) => (d === -1 ? x.size / known : d));
-  if (free > 1 || !shape.every((d) => Number.isInteger(d) && d >= 0) || sizeOf(shape) !== x.size) {
-    throw new Error(`reshape: cannot view shape ${fmt(x.shape)} (${x.size} elements) as ${fmt(dims)}`);
+const RESHAPE: OpDef<undefined> = {
+  name: 'reshape',
+  run: () => {}, // a view: the output shares the input's storage
+  grads: [(g, [x]) => reshape(g, x.shape)],
+};
+
+/** The same values in a new shape (one dim may be −1, inferred), sharing storage with x. */
+export function reshape<T extends TensorBase>(x: T, dims: readonly unknown[]): T {
+  expectTensor('reshape', 'the input', x);
+  const bad = (why: string): Error => new Error(`reshape: cannot view shape ${fmt(x.shape)} (${x.size} elements) as ${show(dims)}: ${why}`);
+  let known = 1, free = -1;
+  dims.forEach((d, i) => {
+    if (d === -1 && free < 0) free = i;
+    else if (d === -1) throw bad('only one dim can be -1');
+    else if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) throw bad(`dim ${i} is ${show(d)}, not a non-negative integer or -1`);
+    else known *= d;
+  });
+  const shape = [...dims] as number[];
+  if (free >= 0) {
+    if (known === 0 || x.size % known !== 0) throw bad(`the other dims (${known} elements) do not divide it`);
+    shape[free] = x.size / known;
   }
-  const out = new Tensor(x.data, shape);
-  return record(out, 'reshape', [x], (g) => addInto(gradOf(x), g));
+  if (sizeOf(shape) !== x.size) throw bad(`that is ${sizeOf(shape)} elements`);
+  return record(x.view(shape), RESHAPE, [x], undefined);
 }
 
-/** Reorder the axes (a copy, so every tensor stays contiguous); backward applies the inverse order. */
-export function permute(x: Tensor, dims: number[]): Tensor {
+interface Permutation { walk: Walk; inverse: number[] }
+const PERMUTE: OpDef<Permutation> = {
+  name: 'permute',
+  run: (out, [x], p) => stridedCopy(p.walk, x.buf, x.off, out.buf, out.off),
+  grads: [(g, _x, _y, p) => permute(g, p.inverse)],
+};
+
+/** The axes reordered (a copy, so every tensor stays contiguous). */
+export function permute<T extends TensorBase>(x: T, dims: readonly unknown[]): T {
+  expectTensor('permute', 'the input', x);
   const nd = x.ndim;
-  const seen = new Set(dims.map((d) => (d < 0 ? d + nd : d)));
-  if (dims.length !== nd || seen.size !== nd || [...seen].some((d) => !Number.isInteger(d) || d < 0 || d >= nd)) {
-    throw new Error(`permute: ${fmt(dims)} is not a permutation of the ${nd} axes of shape ${fmt(x.shape)}`);
+  const perm = dims.map((d) => (typeof d === 'number' && d < 0 ? d + nd : d));
+  if (perm.length !== nd || new Set(perm).size !== nd || perm.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d >= nd)) {
+    throw new Error(`permute: ${show(dims)} is not a permutation of the ${nd} axes of shape ${fmt(x.shape)}`);
   }
-  const perm = [...seen];
-  const shape = perm.map((p) => x.shape[p]);
-  const strides = x.shape.map((_, d) => sizeOf(x.shape.slice(d + 1)));
-  // The broadcasting kernel with x read through permuted strides: y[o] = x[i] forward, gx[i] += g[o] backward.
-  const w = strided(shape, perm.map((p) => strides[p]), shape.map(() => 0));
-  const out = new Tensor(alloc(x.size), shape);
-  broadcast(FORWARD, COPY, w, x.data, NOTHING, out.data);
-  return record(out, 'permute', [x], (g) => broadcast(GRAD_A, COPY, w, x.data, NOTHING, out.data, g, gradOf(x)));
+  const p = perm as number[], strides = stridesOf(x.shape);
+  const shape = p.map((d) => x.shape[d]);
+  const inverse = new Array<number>(nd);
+  p.forEach((d, i) => (inverse[d] = i));
+  const walk = stridedWalk(shape, p.map((d) => strides[d]), shape.map(() => 0));
+  return emit(PERMUTE, x, [x], shape, { walk, inverse });
 }
 
-const COPY: Binary = { f: (a) => a, da: () => 1, db: () => 0 };
-const NOTHING = new Float64Array(1); // the unused second operand
+const CLONE: OpDef<undefined> = {
+  name: 'clone',
+  run: (out, [x]) => out.buf.set(x.values(), out.off),
+  grads: [(g) => g],
+};
+
+/** A copy of x in new storage, in the graph. */
+export function clone<T extends TensorBase>(x: T): T {
+  expectTensor('clone', 'the input', x);
+  return emit(CLONE, x, [x], x.shape);
+}

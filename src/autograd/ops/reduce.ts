@@ -1,61 +1,119 @@
-// Reductions. Summing is the backward of broadcasting, so sum reuses the broadcasting kernel both ways:
-// forward accumulates the input into the kept-dims output through zero strides, backward expands g back.
-import { alloc } from '../../tensor/alloc.ts';
-import { Tensor } from '../../tensor/tensor.ts';
-import { broadcast, FORWARD, GRAD_B, maxAlong, walk } from '../../tensor/kernels.ts';
-import { fmt, normalizeAxis, sizeOf } from '../../tensor/shape.ts';
-import { gradOf, record } from '../graph.ts';
-import { ADD } from './elementwise.ts';
+// Reductions. Summing is the reverse of broadcasting, so sum's rule expands the gradient back over the
+// reduced dims; max and min send it to the element that was chosen.
+import { extremeAlong, flatWalk, reduceSum, stridedWalk, type Walk } from '../../tensor/kernels.ts';
+import { fmt, reductionAxes, sizeOf, stridesOf, type Shape } from '../../tensor/shape.ts';
+import type { OpDef, TensorBase } from '../tensor-base.ts';
+import { emit, expectTensor } from '../op.ts';
+import { expand } from './broadcast.ts';
+import { div, mul } from './elementwise.ts';
+import { permute, reshape } from './movement.ts';
 
-/** Axes to reduce (all when omitted), validated and sorted. */
-function axesOf(op: string, x: Tensor, axis?: number | number[]): number[] {
-  if (axis === undefined) return x.shape.map((_, i) => i);
-  const axes = (Array.isArray(axis) ? axis : [axis]).map((a) => normalizeAxis(op, a, x.shape));
-  if (new Set(axes).size !== axes.length) throw new Error(`${op}: repeated axis in ${fmt([axis].flat())} for shape ${fmt(x.shape)}`);
-  return axes.sort((p, q) => p - q);
-}
+type Axis = number | readonly number[];
 
-/** The reduced shape: with the axes kept as 1 (for broadcasting), and as returned to the user. */
-function reducedShapes(x: Tensor, axes: number[], keepdim: boolean): [number[], number[]] {
-  if (axes.length === x.ndim) { // everything: the common case of a loss, without the searches below
-    const ones = new Array<number>(x.ndim).fill(1);
-    return [ones, keepdim ? ones : []];
-  }
+/** The reduced shape with the axes kept as 1 (for broadcasting back), and as returned. */
+function reducedShapes(op: string, x: TensorBase, axis: Axis | undefined, keepdim: boolean): { axes: number[]; kept: number[]; shape: number[] } {
+  if (typeof keepdim !== 'boolean') throw new Error(`${op}: keepdim must be true or false, got ${String(keepdim)}`);
+  const axes = reductionAxes(op, x.shape, axis);
   const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
-  return [kept, keepdim ? kept : x.shape.filter((_, i) => !axes.includes(i))];
+  return { axes, kept, shape: keepdim ? kept : x.shape.filter((_, i) => !axes.includes(i)) };
 }
 
-export function sum(x: Tensor, axis?: number | number[], keepdim = false): Tensor {
-  const [kept, shape] = reducedShapes(x, axesOf('sum', x, axis), keepdim);
-  const w = walk('sum', x.shape, kept);
-  const out = new Tensor(alloc(sizeOf(kept)), shape);
-  broadcast(GRAD_B, ADD, w, x.data, out.data, x.data, x.data, out.data); // out[j] += x[i]·∂(a+b)/∂b
-  return record(out, 'sum', [x], (g) => {
-    const gx = gradOf(x);
-    broadcast(FORWARD, ADD, w, gx, g, gx); // gx[i] = gx[i] + g[j]
-  });
+/** g of a reduction's output shape, viewed with the reduced axes kept as 1, expanded back over x. */
+const spread = (g: TensorBase, x: TensorBase, kept: Shape): TensorBase =>
+  expand(g.ndim === kept.length || g.ndim === 0 ? g : reshape(g, kept), x.shape);
+
+interface Sum { walk: Walk; kept: Shape }
+const SUM: OpDef<Sum> = {
+  name: 'sum',
+  run: (out, [x], s) => reduceSum(s.walk, x.buf, x.off, out.buf, out.off),
+  grads: [(g, [x], _y, s) => spread(g, x, s.kept)],
+};
+
+/** Σ over one axis, several, or all (omitted). */
+export function sum<T extends TensorBase>(x: T, axis?: Axis, keepdim = false): T {
+  expectTensor('sum', 'the input', x);
+  if (axis === undefined && keepdim === false) { // everything, as a loss does: one flat run
+    return emit(SUM, x, [x], [], { walk: flatWalk(x.shape, x.size, 1, 0), kept: x.shape.map(() => 1) });
+  }
+  const { kept, shape } = reducedShapes('sum', x, axis, keepdim);
+  const keptStrides = stridesOf(kept).map((s, i) => (kept[i] === 1 ? 0 : s));
+  return emit(SUM, x, [x], shape, { walk: stridedWalk(x.shape, stridesOf(x.shape), keptStrides), kept });
 }
 
-export function mean(x: Tensor, axis?: number | number[], keepdim = false): Tensor {
-  const axes = axesOf('mean', x, axis);
-  const n = axes.reduce((p, a) => p * x.shape[a], 1);
-  return sum(x, axes, keepdim).div(n);
+export function mean<T extends TensorBase>(x: T, axis?: Axis, keepdim = false): T {
+  expectTensor('mean', 'the input', x);
+  const { axes } = reducedShapes('mean', x, axis, keepdim);
+  return div(sum(x, axes, keepdim), axes.reduce((p, a) => p * x.shape[a], 1));
 }
 
-/** Max over one axis (or all elements); the gradient flows to the element that was the max. */
-export function max(x: Tensor, axis?: number, keepdim = false): Tensor {
-  if (x.size === 0) throw new Error(`max: cannot reduce an empty tensor of shape ${fmt(x.shape)}`);
-  const axes = axesOf('max', x, axis);
-  const a = axes[0] ?? 0;
-  const [outer, n, inner] = axis === undefined
-    ? [1, x.size, 1]
-    : [sizeOf(x.shape.slice(0, a)), x.shape[a], sizeOf(x.shape.slice(a + 1))];
-  const [, shape] = reducedShapes(x, axes, keepdim);
-  const out = new Tensor(alloc(outer * inner), shape);
-  const arg = new Int32Array(outer * inner);
-  maxAlong(x.data, outer, n, inner, out.data, arg);
-  return record(out, 'max', [x], (g) => {
-    const gx = gradOf(x);
-    for (let k = 0; k < arg.length; k++) gx[arg[k]] += g[k];
-  });
+/** Lines along one axis (or through all elements), as an [outer, n, inner] view; sign 1 for max, −1 for min. */
+interface Lines { sign: 1 | -1; outer: number; n: number; inner: number; kept: Shape }
+
+function linesOf(x: TensorBase, sign: 1 | -1, axis: number | undefined): Lines {
+  if (axis === undefined) return { sign, outer: 1, n: x.size, inner: 1, kept: x.shape.map(() => 1) };
+  return { sign, outer: sizeOf(x.shape.slice(0, axis)), n: x.shape[axis], inner: sizeOf(x.shape.slice(axis + 1)), kept: x.shape.map((d, i) => (i === axis ? 1 : d)) };
 }
+
+function positions(x: TensorBase, l: Lines): Int32Array {
+  const at = new Int32Array(l.outer * l.inner);
+  extremeAlong(l.sign, x.buf, x.off, l.outer, l.n, l.inner, at);
+  return at;
+}
+
+// 1 at the element each line chose: the same choice as the forward pass, made again from x.
+const CHOSEN: OpDef<Lines> = {
+  name: 'chosen',
+  run: (out, [x], l) => { for (const p of positions(x, l)) out.buf[out.off + p] = 1; },
+  grads: [null],
+};
+
+const extremeOp = (name: 'max' | 'min'): OpDef<Lines> => ({
+  name,
+  run: (out, [x], l) => {
+    const at = positions(x, l), v = x.buf, xo = x.off, y = out.buf, yo = out.off;
+    for (let k = 0; k < at.length; k++) y[yo + k] = v[xo + at[k]];
+  },
+  grads: [(g, [x], _y, l) => mul(spread(g, x, l.kept), emit(CHOSEN, x, [x], x.shape, l))],
+});
+const MAX = extremeOp('max'), MIN = extremeOp('min');
+
+/** The largest or smallest element over the axes; the gradient goes to the first one chosen. */
+function extreme<T extends TensorBase>(op: 'max' | 'min', x: T, axis: Axis | undefined, keepdim: boolean): T {
+  expectTensor(op, 'the input', x);
+  if (x.size === 0) throw new Error(`${op}: cannot reduce an empty tensor of shape ${fmt(x.shape)}`);
+  const { axes, kept, shape } = reducedShapes(op, x, axis, keepdim);
+  const sign = op === 'max' ? 1 : -1;
+  if (axes.length > 1 && axes.length < x.ndim) { // several axes: move them to the end as one, then reduce it
+    const rest = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+    const lined = reshape(permute(x, [...rest, ...axes]), [...rest.map((i) => x.shape[i]), -1]);
+    const r = extreme(op, lined, -1, false);
+    return keepdim ? reshape(r, kept) : r;
+  }
+  return emit(op === 'max' ? MAX : MIN, x, [x], shape, linesOf(x, sign, axes.length === 1 ? axes[0] : undefined));
+}
+
+export const max = <T extends TensorBase>(x: T, axis?: Axis, keepdim = false): T => extreme('max', x, axis, keepdim);
+export const min = <T extends TensorBase>(x: T, axis?: Axis, keepdim = false): T => extreme('min', x, axis, keepdim);
+
+// The index along the axis (or into the flattened tensor) of the first max / min: an integer, no gradient.
+const argOp = (name: 'argmax' | 'argmin'): OpDef<Lines> => ({
+  name,
+  run: (out, [x], l) => {
+    const at = positions(x, l), y = out.buf, yo = out.off;
+    for (let k = 0; k < at.length; k++) y[yo + k] = Math.floor(at[k] / l.inner) % l.n;
+  },
+  grads: [null],
+});
+const ARGMAX = argOp('argmax'), ARGMIN = argOp('argmin');
+
+function arg<T extends TensorBase>(op: 'argmax' | 'argmin', x: T, axis: number | undefined, keepdim: boolean): T {
+  expectTensor(op, 'the input', x);
+  if (x.size === 0) throw new Error(`${op}: cannot reduce an empty tensor of shape ${fmt(x.shape)}`);
+  if (axis !== undefined && typeof axis !== 'number') throw new Error(`${op}: axis must be one number (or omitted), got ${String(axis)}`);
+  const { axes, kept, shape } = reducedShapes(op, x, axis, keepdim);
+  const l = linesOf(x, op === 'argmax' ? 1 : -1, axis === undefined ? undefined : axes[0]);
+  return emit(op === 'argmax' ? ARGMAX : ARGMIN, x, [x], axis === undefined ? (keepdim ? kept : []) : shape, l);
+}
+
+export const argmax = <T extends TensorBase>(x: T, axis?: number, keepdim = false): T => arg('argmax', x, axis, keepdim);
+export const argmin = <T extends TensorBase>(x: T, axis?: number, keepdim = false): T => arg('argmin', x, axis, keepdim);

@@ -1,0 +1,38 @@
+// Custom differentiable ops: a forward on Float64Arrays and one derivative rule per input, in tensor ops.
+// Such an op is a first-class op: recorded in the graph, differentiable to any order through its rules.
+import { checkShape, fmt, type Shape } from '../tensor/shape.ts';
+import type { OpDef } from './tensor-base.ts';
+import { describe, emit } from './op.ts';
+import { Tensor } from './tensor.ts';
+
+export interface OpSpec {
+  /** The op's name, shown in errors and in the graph. */
+  name: string;
+  /** The output's shape from the inputs (default: the first input's); throw here to refuse bad inputs. */
+  shape?: (...inputs: Tensor[]) => Shape;
+  /** Fill `out` (zeroed, row-major) from the inputs' values. */
+  forward: (out: Float64Array, ...inputs: Float64Array[]) => void;
+  /** ∂loss/∂input for each input, given g = ∂loss/∂output, in tensor ops; null where no gradient flows. */
+  grads: (((g: Tensor, inputs: Tensor[], out: Tensor) => Tensor) | null)[];
+}
+
+/** A new op: returns the function that applies it to tensors (as many as it has rules). */
+export function defineOp(spec: OpSpec): (...inputs: Tensor[]) => Tensor {
+  if (typeof spec !== 'object' || spec === null || typeof spec.name !== 'string' || typeof spec.forward !== 'function' || !Array.isArray(spec.grads)) {
+    throw new Error(`defineOp: expected { name, forward, grads[, shape] }, got ${describe(spec)}`);
+  }
+  const { name, shape = (x: Tensor) => x.shape, forward, grads } = spec;
+  const op: OpDef<undefined> = {
+    name,
+    run: (out, ins) => forward(out.data, ...ins.map((x) => x.data)),
+    grads: grads.map((rule) => rule && ((g, ins, out) => rule(g as Tensor, ins as Tensor[], out as Tensor))),
+  };
+  return (...inputs: Tensor[]): Tensor => {
+    if (inputs.length !== grads.length) throw new Error(`${name}: expects ${grads.length} tensor inputs (one per rule), got ${inputs.length}`);
+    inputs.forEach((x, i) => { if (!(x instanceof Tensor)) throw new Error(`${name}: input ${i} must be a tensor, got ${describe(x)}`); });
+    const s = [...checkShape(name, shape(...inputs))];
+    const out = emit(op, inputs[0], inputs, s);
+    if (out.size !== s.reduce((p, d) => p * d, 1)) throw new Error(`${name}: output does not fit ${fmt(s)}`);
+    return out;
+  };
+}

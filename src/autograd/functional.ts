@@ -1,0 +1,75 @@
+// Higher-order derivatives of a function, like torch.autograd.functional: the Hessian (for small problems)
+// and Hessian-vector products, both from gradients taken with createGraph and differentiated again.
+import { fmt, sameShape } from '../tensor/shape.ts';
+import { Tensor } from './tensor.ts';
+import { describe } from './op.ts';
+import { grad } from './backward.ts';
+
+type Fn = (...xs: Tensor[]) => Tensor;
+
+/** Fresh leaves with the inputs' values (shared storage), so the user's tensors and their .grad are untouched. */
+function leavesOf(op: string, inputs: Tensor | Tensor[]): Tensor[] {
+  const xs = Array.isArray(inputs) ? inputs : [inputs];
+  return xs.map((x, i) => {
+    if (!(x instanceof Tensor)) throw new Error(`${op}: input ${i} must be a tensor, got ${describe(x)}`);
+    const leaf = x.detach();
+    leaf.requiresGrad = true;
+    return leaf;
+  });
+}
+
+function scalarOutput(op: string, fn: Fn, xs: Tensor[]): Tensor {
+  if (typeof fn !== 'function') throw new Error(`${op}: fn must be a function, got ${describe(fn)}`);
+  const out = fn(...xs);
+  if (!(out instanceof Tensor) || out.size !== 1) {
+    throw new Error(`${op}: fn must return a one-element tensor, got ${out instanceof Tensor ? `shape ${fmt(out.shape)}` : describe(out)}`);
+  }
+  return out;
+}
+
+/** ∇fn at xs, as a graph (createGraph) so that it can be differentiated again; zeros where fn does not use an input. */
+function gradientGraph(out: Tensor, xs: Tensor[]): Tensor[] {
+  return grad(out, xs, { createGraph: true, allowUnused: true }).map((g, i) => g ?? Tensor.from(new Float64Array(xs[i].size), [...xs[i].shape]));
+}
+
+/**
+ * The Hessian of a scalar function: for one input of shape S, a tensor of shape [...S, ...S]; for an array of
+ * inputs, blocks H[i][j] of shape [...Si, ...Sj]. One backward pass per input element, so for small problems.
+ */
+export function hessian(fn: Fn, inputs: Tensor): Tensor;
+export function hessian(fn: Fn, inputs: Tensor[]): Tensor[][];
+export function hessian(fn: Fn, inputs: Tensor | Tensor[]): Tensor | Tensor[][] {
+  const xs = leavesOf('hessian', inputs);
+  const g = gradientGraph(scalarOutput('hessian', fn, xs), xs);
+  const blocks = xs.map((xi) => xs.map((xj) => new Float64Array(xi.size * xj.size)));
+  xs.forEach((xi, i) => {
+    if (!g[i].requiresGrad) return; // ∂f/∂xi does not depend on any input: its rows are 0
+    for (let k = 0; k < xi.size; k++) {
+      const e = Tensor.from(new Float64Array(xi.size), [...xi.shape]);
+      e.data[k] = 1; // row k of block row i: ∂(∂f/∂xi[k])/∂xj for every j
+      const rows = grad(g[i], xs, { gradOutputs: e, retainGraph: true, allowUnused: true });
+      rows.forEach((r, j) => { if (r !== null) blocks[i][j].set(r.data, k * xs[j].size); });
+    }
+  });
+  const H = blocks.map((row, i) => row.map((b, j) => Tensor.from(b, [...xs[i].shape, ...xs[j].shape])));
+  return Array.isArray(inputs) ? H : H[0][0];
+}
+
+/** fn's value and the Hessian-vector product H·v at inputs (v shaped like the inputs), in two backward passes. */
+export function hvp(fn: Fn, inputs: Tensor, v: Tensor): [Tensor, Tensor];
+export function hvp(fn: Fn, inputs: Tensor[], v: Tensor[]): [Tensor, Tensor[]];
+export function hvp(fn: Fn, inputs: Tensor | Tensor[], v: Tensor | Tensor[]): [Tensor, Tensor | Tensor[]] {
+  const xs = leavesOf('hvp', inputs);
+  const vs = Array.isArray(v) ? v : [v];
+  if (vs.length !== xs.length) throw new Error(`hvp: got ${vs.length} vectors for ${xs.length} inputs`);
+  vs.forEach((vi, i) => {
+    if (!(vi instanceof Tensor) || !sameShape(vi.shape, xs[i].shape)) {
+      throw new Error(`hvp: v[${i}] must be a tensor of the input's shape ${fmt(xs[i].shape)}, got ${vi instanceof Tensor ? fmt(vi.shape) : describe(vi)}`);
+    }
+  });
+  const out = scalarOutput('hvp', fn, xs);
+  const g = gradientGraph(out, xs);
+  const hv = grad(g.filter((gi) => gi.requiresGrad), xs, { gradOutputs: vs.filter((_, i) => g[i].requiresGrad), allowUnused: true })
+    .map((r, i) => r ?? Tensor.from(new Float64Array(xs[i].size), [...xs[i].shape]));
+  return [out.detach(), Array.isArray(inputs) ? hv : hv[0]];
+}

@@ -1,0 +1,22 @@
+// Ops of several tensors, as package-level functions (the rest are Tensor methods).
+import { Tensor, type Operand } from './tensor.ts';
+import * as ew from './ops/elementwise.ts';
+import * as losses from './ops/losses.ts';
+import * as mm from './ops/matmul.ts';
+
+/** a where cond is non-zero, else b; all three broadcast. */
+export const where = (cond: Tensor, a: Operand, b: Operand): Tensor => ew.where(cond, a, b);
+/** The larger of a and b, elementwise (broadcasting); the gradient is split evenly on ties. */
+export const maximum = (a: Operand, b: Operand): Tensor => ew.maximum<Tensor>(a, b);
+/** The smaller of a and b, elementwise (broadcasting); the gradient is split evenly on ties. */
+export const minimum = (a: Operand, b: Operand): Tensor => ew.minimum<Tensor>(a, b);
+
+/** x·W + b for x [..., K], W [K, N], b [N], in one op (like PyTorch's addmm). */
+export const linear = (x: Tensor, w: Tensor, b: Tensor): Tensor => mm.linear(x, w, b);
+
+/** (p − y)², elementwise. */
+export const squaredError = (p: Tensor, y: Operand): Tensor => losses.squaredError<Tensor>(p, y);
+/** −[y log p + (1 − y) log(1 − p)], elementwise, logs clamped at −100 (as PyTorch). */
+export const binaryCrossEntropy = (p: Tensor, y: Operand): Tensor => losses.binaryCrossEntropy<Tensor>(p, y);
+/** The same with p = σ(z), computed stably from the logits z; its derivative is σ(z) − y. */
+export const binaryCrossEntropyWithLogits = (z: Tensor, y: Operand): Tensor => losses.binaryCrossEntropyWithLogits<Tensor>(z, y);

@@ -1,0 +1,13 @@
+// The autograd layer's public face: tensors, their ops, and differentiation.
+export { Tensor, type Operand } from './tensor.ts';
+export { TensorBase, type OpDef, type Rule } from './tensor-base.ts';
+export { tensor, zeros, ones, full, arange, rand, randn, manualSeed, defaultRng, type TensorOptions, type RandomOptions } from './create.ts';
+export { where, maximum, minimum, linear, squaredError, binaryCrossEntropy, binaryCrossEntropyWithLogits } from './functions.ts';
+export { noGrad } from './op.ts';
+export { grad, type BackwardOptions, type GradOptions } from './backward.ts';
+export { hessian, hvp } from './functional.ts';
+export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck.ts';
+export { defineOp, type OpSpec } from './define-op.ts';
+export { toDot } from './dot.ts';
+export { RandomState } from '../tensor/random.ts';
+export type { Shape } from '../tensor/shape.ts';

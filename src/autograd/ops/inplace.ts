@@ -1,0 +1,137 @@
+// In-place ops: they overwrite a tensor's storage (optimizer updates, zeroed gradients, loaded weights) and
+// stamp it with the clock, so that backward refuses a graph whose tensors were changed after it used them.
+import { gemm } from '../../tensor/gemm.ts';
+import { stridedCopy, stridedWalk, type Walk } from '../../tensor/kernels.ts';
+import { broadcastShapes, broadcastStrides, fmt, sameShape } from '../../tensor/shape.ts';
+import { tick, type AnyOp, type OpDef, type TensorBase } from '../tensor-base.ts';
+import { describe, expectTensor, isGradEnabled } from '../op.ts';
+
+/** Run op with the target's own storage as its output. */
+function inPlace<T extends TensorBase>(op: AnyOp, target: T, inputs: readonly TensorBase[], attrs: unknown): T {
+  expectTensor(op.name, 'the target', target);
+  if (isGradEnabled() && target.requiresGrad) {
+    throw new Error(`${op.name}: cannot change a tensor that requires grad (shape ${fmt(target.shape)}) in place while the graph ` +
+      'is being recorded; do it inside noGrad (as optimizers do)');
+  }
+  op.run(target, inputs, attrs);
+  target.base.written = tick();
+  return target;
+}
+
+/** A walk that reads `src` broadcast to the target's shape (refusing shapes that do not broadcast to it). */
+function reading(op: string, target: TensorBase, src: TensorBase): Walk {
+  if (!sameShape(broadcastShapes(op, target.shape, src.shape), target.shape)) {
+    throw new Error(`${op}: a source of shape ${fmt(src.shape)} cannot be broadcast to the target's shape ${fmt(target.shape)}`);
+  }
+  return stridedWalk(target.shape, broadcastStrides(src.shape, target.shape), target.shape.map(() => 0));
+}
+
+const COPY: OpDef<Walk> = { name: 'copy_', run: (out, [src], w) => stridedCopy(w, src.buf, src.off, out.buf, out.off), grads: [] };
+const FILL: OpDef<number> = { name: 'fill_', run: (out, _ins, v) => out.buf.fill(v, out.off, out.off + out.size), grads: [] };
+const ADD: OpDef<number> = {
+  name: 'add_',
+  run: (out, [src], alpha) => {
+    const y = out.buf, yo = out.off, n = out.size, s = src.buf, so = src.off;
+    if (src.size === 1) { const v = alpha * s[so]; for (let i = 0; i < n; i++) y[yo + i] += v; } else for (let i = 0; i < n; i++) y[yo + i] += alpha * s[so + i];
+  },
+  grads: [],
+};
+const MUL: OpDef<undefined> = {
+  name: 'mul_',
+  run: (out, [src]) => {
+    const y = out.buf, yo = out.off, n = out.size, s = src.buf, so = src.off;
+    if (src.size === 1) { const v = s[so]; for (let i = 0; i < n; i++) y[yo + i] *= v; } else for (let i = 0; i < n; i++) y[yo + i] *= s[so + i];
+  },
+  grads: [],
+};
+
+const ADDCMUL: OpDef<number> = {
+  name: 'addcmul_',
+  run: (out, [a, b], value) => {
+    const o = out.buf, oo = out.off, x = a.buf, xo = a.off, y = b.buf, yo = b.off;
+    for (let i = 0; i < out.size; i++) o[oo + i] += value * x[xo + i] * y[yo + i];
+  },
+  grads: [],
+};
+const ADDCDIV: OpDef<number> = {
+  name: 'addcdiv_',
+  run: (out, [a, b], value) => {
+    const o = out.buf, oo = out.off, x = a.buf, xo = a.off, y = b.buf, yo = b.off;
+    for (let i = 0; i < out.size; i++) o[oo + i] += (value * x[xo + i]) / y[yo + i];
+  },
+  grads: [],
+};
+
+/** target ← src (broadcast to target's shape). */
+export function copy_<T extends TensorBase>(target: T, src: TensorBase): T {
+  expectTensor('copy_', 'the source', src);
+  return inPlace(COPY, target, [src], reading('copy_', target, src));
+}
+
+/** target ← value everywhere. */
+export function fill_<T extends TensorBase>(target: T, value: number): T {
+  if (typeof value !== 'number') throw new Error(`fill_: value must be a number, got ${describe(value)}`);
+  return inPlace(FILL, target, [], value);
+}
+
+/** Same shape, or a one-element source: the fast in-place forms of elementwise updates. */
+function sameOrScalar(op: string, target: TensorBase, src: TensorBase): void {
+  if (src.size !== 1 && !sameShape(src.shape, target.shape)) {
+    throw new Error(`${op}: the operand's shape ${fmt(src.shape)} must equal the target's ${fmt(target.shape)} (or hold one element)`);
+  }
+}
+
+/** target ← target + alpha·src. */
+export function add_<T extends TensorBase>(target: T, src: TensorBase, alpha = 1): T {
+  expectTensor('add_', 'the operand', src);
+  sameOrScalar('add_', target, src);
+  if (typeof alpha !== 'number') throw new Error(`add_: alpha must be a number, got ${describe(alpha)}`);
+  return inPlace(ADD, target, [src], alpha);
+}
+
+/** target ← target · src. */
+export function mul_<T extends TensorBase>(target: T, src: TensorBase): T {
+  expectTensor('mul_', 'the operand', src);
+  sameOrScalar('mul_', target, src);
+  return inPlace(MUL, target, [src], undefined);
+}
+
+function sameShapes(op: string, target: TensorBase, a: TensorBase, b: TensorBase, value: number): void {
+  expectTensor(op, 'the first operand', a);
+  expectTensor(op, 'the second operand', b);
+  if (!sameShape(a.shape, target.shape) || !sameShape(b.shape, target.shape)) {
+    throw new Error(`${op}: operands ${fmt(a.shape)} and ${fmt(b.shape)} must both have the target's shape ${fmt(target.shape)}`);
+  }
+  if (typeof value !== 'number') throw new Error(`${op}: value must be a number, got ${describe(value)}`);
+}
+
+/** target ← target + value·a·b (as PyTorch's addcmul_). */
+export function addcmul_<T extends TensorBase>(target: T, a: TensorBase, b: TensorBase, value = 1): T {
+  sameShapes('addcmul_', target, a, b, value);
+  return inPlace(ADDCMUL, target, [a, b], value);
+}
+
+/** target ← target + value·a / b (as PyTorch's addcdiv_). */
+export function addcdiv_<T extends TensorBase>(target: T, a: TensorBase, b: TensorBase, value = 1): T {
+  sameShapes('addcdiv_', target, a, b, value);
+  return inPlace(ADDCDIV, target, [a, b], value);
+}
+
+interface Product { M: number; N: number; K: number; ta: boolean; tb: boolean }
+const ADDMM: OpDef<Product> = {
+  name: 'addmm_',
+  run: (out, [a, b], { M, N, K, ta, tb }) =>
+    gemm(M, N, K, a.buf, a.off, ta ? 1 : K, ta ? M : 1, b.buf, b.off, tb ? 1 : N, tb ? K : 1, out.buf, out.off),
+  grads: [],
+};
+
+/** target ← target + op(a)·op(b) for 2-D a and b, op transposing where asked (as PyTorch's addmm_). */
+export function addmm_<T extends TensorBase>(target: T, a: TensorBase, b: TensorBase, ta = false, tb = false): T {
+  expectTensor('addmm_', 'the first operand', a);
+  expectTensor('addmm_', 'the second operand', b);
+  const [M, K] = ta ? [a.shape[1], a.shape[0]] : [a.shape[0], a.shape[1]], [Kb, N] = tb ? [b.shape[1], b.shape[0]] : [b.shape[0], b.shape[1]];
+  if (a.ndim !== 2 || b.ndim !== 2 || target.ndim !== 2 || K !== Kb || target.shape[0] !== M || target.shape[1] !== N) {
+    throw new Error(`addmm_: cannot add ${fmt(a.shape)}${ta ? 'ᵀ' : ''} @ ${fmt(b.shape)}${tb ? 'ᵀ' : ''} into ${fmt(target.shape)}`);
+  }
+  return inPlace(ADDMM, target, [a, b], { M, N, K, ta, tb });
+}

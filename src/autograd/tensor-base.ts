@@ -1,0 +1,171 @@
+// What a tensor is, below its op methods: its values (a contiguous row-major Float64Array and a shape), its
+// place in the graph, and the bookkeeping that keeps shared buffers and in-place writes safe. And what an op is.
+import { slab, SLAB_MAX, takeSlab } from '../tensor/storage.ts';
+import { fmt, sizeOf, type Shape } from '../tensor/shape.ts';
+import { format } from '../tensor/format.ts';
+
+/** ∂loss/∂input of one op input, given g = ∂loss/∂output, written in tensor ops (so it can be differentiated again). */
+export type Rule<A = never> = (g: TensorBase, inputs: readonly TensorBase[], out: TensorBase, attrs: A) => TensorBase;
+
+/**
+ * The same derivative, added in place into `acc` (a leaf's .grad) instead of returned: a fast path for big
+ * products, where a new gradient and a pass to add it would cost as much as the product. Returns false to decline.
+ */
+export type RuleInto<A = never> = (acc: TensorBase, g: TensorBase, inputs: readonly TensorBase[], out: TensorBase, attrs: A) => boolean;
+
+/** An op: how it computes its output, and the derivative rule of each input. */
+export interface OpDef<A = never> {
+  readonly name: string;
+  /** Writes the output's values into `out` (fresh zeroed memory) from the inputs' values. */
+  readonly run: (out: TensorBase, ins: readonly TensorBase[], attrs: A) => void;
+  /** One rule per input; null where no gradient flows (an index, a mask). */
+  readonly grads: readonly (Rule<A> | null)[];
+  /** Optional accumulating forms of some rules (see RuleInto). */
+  readonly into?: readonly (RuleInto<A> | null)[];
+}
+
+/** An op of any settings type, as the graph stores it. */
+export type AnyOp = OpDef<any>;
+
+type TensorClass<T> = new (data: Float64Array, shape: Shape, offset?: number) => T;
+const NO_INPUTS: readonly TensorBase[] = [];
+
+/**
+ * One clock orders everything that happens to tensors: each new tensor takes the next tick as its serial, and
+ * each in-place write stamps its storage with the next tick. So backward can tell that a tensor an op used was
+ * overwritten after the op ran (written > serial of the op's output), and which tensors a walk itself made.
+ */
+let clock = 0;
+export const tick = (): number => ++clock;
+
+export class TensorBase {
+  readonly shape: Shape;
+  readonly size: number;
+  /** @internal whose storage this is: the tensor itself, or the one it is a view of (reshape, detach). */
+  base: TensorBase;
+  /** @internal the array holding the values, from `offset` on (read them through `base`: buf, off). */
+  store: Float64Array;
+  offset: number;
+  /** @internal `store` is a shared slab (see storage.ts). */
+  onSlab = false;
+  /** @internal tick of the last in-place write to this storage. */
+  written = 0;
+  /** @internal tick at which this tensor was made. */
+  readonly serial = tick();
+  /** @internal walk that took this storage as its own gradient (see backward.ts). */
+  claim = 0;
+  private needsGrad = false;
+  /** ∂loss/∂this after backward(): kept for leaves that require grad, and for tensors that called retainGrad(). */
+  grad: this | null = null;
+  /** The op that made this tensor, or null for a leaf. */
+  gradFn: AnyOp | null = null;
+  /** @internal the op's inputs and settings, kept for its derivative rules and for drawing the graph. */
+  inputs: readonly TensorBase[] = NO_INPUTS;
+  /** @internal */
+  attrs: unknown = undefined;
+  /** @internal a backward walk (without retainGraph) went through this op: its rules may not run again. */
+  released = false;
+  /** @internal set by retainGrad(). */
+  retainsGrad = false;
+  /** @internal the walk that last visited this tensor, and its position in that walk's order. */
+  mark = 0;
+  slot = 0;
+
+  /** Values of `shape` in `data` (its whole length); the offset form is the library's own, for slabs. */
+  constructor(data: Float64Array, shape: Shape, offset = -1) {
+    const size = sizeOf(shape);
+    if (offset < 0 && (!(data instanceof Float64Array) || data.length !== size)) {
+      throw new Error(`Tensor: data of ${data instanceof Float64Array ? `length ${data.length}` : 'a type other than Float64Array'} does not fit shape ${fmt(shape)}; use Tensor.from or tensor()`);
+    }
+    this.store = data;
+    this.offset = offset < 0 ? 0 : offset;
+    this.shape = shape;
+    this.size = size;
+    this.base = this;
+  }
+
+  /** @internal a new tensor of this class, of `shape`, in fresh zeroed memory. */
+  make(shape: Shape, size = sizeOf(shape)): this {
+    const C = this.constructor as TensorClass<this>;
+    if (size > SLAB_MAX) return new C(new Float64Array(size), shape);
+    const at = takeSlab(size); // may start a new slab: read `slab` after it
+    const t = new C(slab, shape, at);
+    t.onSlab = true;
+    return t;
+  }
+
+  /** @internal a tensor of `shape` (same size) sharing this one's storage, outside the graph. */
+  view(shape: Shape): this {
+    const b = this.base;
+    const t = new (this.constructor as TensorClass<this>)(b.store, shape, b.offset);
+    t.base = b;
+    return t;
+  }
+
+  /** @internal the array and offset of the values, for the ops of the library (they never escape to users). */
+  get buf(): Float64Array { return this.base.store; }
+  get off(): number { return this.base.offset; }
+
+  /**
+   * The values, row-major. Writing to them changes the tensor without telling autograd: a graph that already
+   * used the old values will compute gradients from the new ones. Use the in-place ops (`copy_`, `add_`, …),
+   * which backward checks, to change a tensor a graph still needs.
+   */
+  get data(): Float64Array {
+    const b = this.base;
+    if (b.onSlab) { // give the tensor an array of its own before anyone can hold (or transfer) the shared one
+      b.store = b.store.slice(b.offset, b.offset + b.size);
+      b.offset = 0;
+      b.onSlab = false;
+    }
+    return b.store;
+  }
+
+  get requiresGrad(): boolean { return this.needsGrad; }
+  set requiresGrad(on: boolean) {
+    if (typeof on !== 'boolean') throw new Error(`requiresGrad: expected true or false, got ${String(on)}`);
+    if (this.gradFn !== null) {
+      throw new Error(`requiresGrad: only a leaf's flag can change; this tensor ${fmt(this.shape)} was made by '${this.gradFn.name}' (use detach() for a copy outside the graph)`);
+    }
+    this.needsGrad = on;
+  }
+
+  get ndim(): number { return this.shape.length; }
+  get isLeaf(): boolean { return this.gradFn === null; }
+
+  /** @internal make this tensor the output of `op` in the graph. */
+  link(op: AnyOp, inputs: readonly TensorBase[], attrs: unknown): void {
+    this.needsGrad = true;
+    this.gradFn = op;
+    this.inputs = inputs;
+    this.attrs = attrs;
+  }
+
+  /** The value of a one-element tensor. */
+  item(): number {
+    if (this.size !== 1) throw new Error(`item: tensor of shape ${fmt(this.shape)} has ${this.size} elements, not 1`);
+    return this.buf[this.off];
+  }
+
+  /** Nested plain arrays (a number for a 0-d tensor). */
+  toArray(): unknown {
+    const data = this.values(), shape = this.shape;
+    const build = (dim: number, off: number): unknown => {
+      if (dim === shape.length) return data[off];
+      const step = sizeOf(shape.slice(dim + 1));
+      return Array.from({ length: shape[dim] }, (_, i) => build(dim + 1, off + i * step));
+    };
+    return build(0, 0);
+  }
+
+  toString(): string {
+    const extra = this.gradFn !== null ? `, gradFn=${this.gradFn.name}` : this.needsGrad ? ', requiresGrad=true' : '';
+    return format(this.values(), this.shape, extra);
+  }
+
+  /** @internal the values as their own array (a view: copy it before keeping it). */
+  values(): Float64Array {
+    const b = this.base;
+    return b.offset === 0 && b.store.length === b.size ? b.store : b.store.subarray(b.offset, b.offset + b.size);
+  }
+}
