@@ -1,5 +1,6 @@
-// Every ```ts snippet of the README runs as written: each is saved inside the package (so that
-// `import … from 'tensorgrad-ts'` resolves to this checkout, as it would for a user) and run with tsx.
+// Every ```ts snippet of the README runs as written: each is saved inside the package and run with tsx, where
+// `import … from 'tensorgrad-ts'` resolves to this checkout's source (the `paths` entry of tsconfig.json; the
+// built package is what test/package.test.ts installs and runs).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
