@@ -1,6 +1,8 @@
 // The public API of tensorgrad-ts.
 export { Tensor, type Operand } from './tensor/tensor.ts';
 export { tensor, zeros, ones, full, arange, rand, randn, manualSeed, type TensorOptions, type RandomOptions } from './tensor/create.ts';
+export { fromNpy } from './tensor/create.ts';
+export type { FloatDtype } from './tensor/bytes.ts';
 export { RandomState } from './tensor/random.ts';
 export type { Shape } from './tensor/shape.ts';
 export { noGrad, type BackwardOptions } from './autograd/graph.ts';

@@ -2,6 +2,7 @@
 import { Tensor } from './tensor.ts';
 import { RandomState } from './random.ts';
 import { checkShape, fmt, sizeOf, type Shape } from './shape.ts';
+import { decodeNpy } from './npy.ts';
 
 export interface TensorOptions {
   requiresGrad?: boolean;
@@ -69,4 +70,10 @@ export function rand(shape: Shape, opts: RandomOptions = {}): Tensor {
 export function randn(shape: Shape, opts: RandomOptions = {}): Tensor {
   const s = [...checkShape('randn', shape)];
   return new Tensor((opts.rng ?? globalRng).randn(s), s, opts.requiresGrad ?? false);
+}
+
+/** A tensor from the bytes of a NumPy .npy file (float64 or float32, C order; version 1.0 or 2.0). */
+export function fromNpy(bytes: Uint8Array, opts: TensorOptions = {}): Tensor {
+  const { data, shape } = decodeNpy(bytes);
+  return Tensor.from(data, shape, opts);
 }

@@ -1,6 +1,8 @@
 // The tensor: a contiguous row-major Float64Array and a shape, plus what autograd needs to know.
 import { checkShape, fmt, sizeOf, type Shape } from './shape.ts';
 import { format } from './format.ts';
+import { encodeNpy } from './npy.ts';
+import type { FloatDtype } from './bytes.ts';
 import { backward, type BackwardOptions, type Node } from '../autograd/graph.ts';
 import * as ew from '../autograd/ops/elementwise.ts';
 import * as red from '../autograd/ops/reduce.ts';
@@ -93,6 +95,8 @@ export class Tensor {
   }
 
   toString(): string { return format(this); }
+  /** The bytes of a NumPy .npy file holding this tensor (np.load reads it); float32 rounds to nearest. */
+  toNpy(opts: { dtype?: FloatDtype } = {}): Uint8Array { return encodeNpy(this.data, this.shape, opts.dtype); }
 
   backward(grad?: Tensor, opts?: BackwardOptions): void { backward(this, grad, opts); }
 
