@@ -169,4 +169,12 @@ describe('broken files throw, naming the part at fault', () => {
     expect(() => nn.saveSafetensors(model, { dtype: 'bfloat16' as 'float32' })).toThrow("saveSafetensors: dtype must be 'float64' or 'float32', got \"bfloat16\"");
     expect(() => nn.saveSafetensors(model, { metadata: { epoch: 3 as unknown as string } })).toThrow("saveSafetensors: metadata 'epoch' must be a string (safetensors stores string → string), got number");
   });
+
+  it('saving refuses a parameter named like the metadata key', () => {
+    class Odd extends nn.Module {
+      __metadata__ = Tensor.from(new Float64Array(1), [1], { requiresGrad: true });
+      forward(x: Tensor): Tensor { return x; }
+    }
+    expect(() => nn.saveSafetensors(new Odd())).toThrow("saveSafetensors: a tensor cannot be named '__metadata__' (the header's key for metadata)");
+  });
 });

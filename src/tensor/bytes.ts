@@ -2,6 +2,12 @@
 
 export type FloatDtype = 'float64' | 'float32';
 
+/** What a file holds for one array, read into float64: the values in row-major order and the shape. */
+export interface FloatArray {
+  data: Float64Array;
+  shape: number[];
+}
+
 export const BYTES_PER_VALUE: Record<FloatDtype, number> = { float64: 8, float32: 4 };
 
 /** The dtype option of a writer, checked: 'float64' (the default) or 'float32'. */

@@ -3,12 +3,7 @@
 // The header is a Python dict literal, `{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }`, padded
 // with spaces and a final '\n' so that the values start at a multiple of 64 bytes. Written byte for byte as
 // NumPy's np.save writes it (including the spare spaces it leaves for growing the first axis).
-import { BYTES_PER_VALUE, checkBytes, checkDtype, readFloats, writeFloats, type FloatDtype } from './bytes.ts';
-
-export interface FloatArray {
-  data: Float64Array;
-  shape: number[];
-}
+import { BYTES_PER_VALUE, checkBytes, checkDtype, readFloats, writeFloats, type FloatArray, type FloatDtype } from './bytes.ts';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 const DESCR: Record<FloatDtype, string> = { float64: '<f8', float32: '<f4' };

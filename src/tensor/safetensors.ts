@@ -5,8 +5,7 @@
 //   the rest  the tensors' raw little-endian bytes; offsets count from the end of the header, and the tensors
 //             tile the rest exactly: no gap, no overlap, nothing after the last.
 // Here tensors are F64 or F32 (read back into float64), laid out in the order given.
-import { BYTES_PER_VALUE, checkBytes, checkDtype, readFloats, writeFloats, type FloatDtype } from './bytes.ts';
-import type { FloatArray } from './npy.ts';
+import { BYTES_PER_VALUE, checkBytes, checkDtype, readFloats, writeFloats, type FloatArray, type FloatDtype } from './bytes.ts';
 
 const DTYPE: Record<FloatDtype, string> = { float64: 'F64', float32: 'F32' };
 const METADATA = '__metadata__';
@@ -29,11 +28,9 @@ export function encodeSafetensors(
   }
   // Written entry by entry: a JS object would put integer-like names ('0', '1') first, out of layout order.
   const entries: string[] = Object.keys(metadata).length > 0 ? [`${JSON.stringify(METADATA)}:${JSON.stringify(metadata)}`] : [];
-  const seen = new Set<string>();
   let end = 0;
   for (const [name, t] of tensors) {
-    if (name === METADATA || seen.has(name)) throw fail(`tensor name '${name}' is ${seen.has(name) ? 'repeated' : 'reserved'}`);
-    seen.add(name);
+    if (name === METADATA) throw fail(`a tensor cannot be named '${METADATA}' (the header's key for metadata)`);
     const begin = end;
     end += t.data.length * BYTES_PER_VALUE[dtype];
     entries.push(`${JSON.stringify(name)}:${JSON.stringify({ dtype: DTYPE[dtype], shape: t.shape, data_offsets: [begin, end] })}`);
