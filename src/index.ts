@@ -4,6 +4,7 @@ export {
   where, maximum, minimum, linear, squaredError, binaryCrossEntropy, binaryCrossEntropyWithLogits,
   noGrad, grad, type BackwardOptions, type GradOptions, hessian, hvp,
   gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckResult, defineOp, type OpSpec, toDot, RandomState, type Shape,
+  fromNpy, type FloatDtype,
 } from './autograd/index.ts';
 export * as nn from './nn/index.ts';
 export * as optim from './nn/optim.ts';

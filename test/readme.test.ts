@@ -1,5 +1,6 @@
-// Every ```ts snippet of the README runs as written: each is saved inside the package (so that
-// `import … from 'tensorgrad-ts'` resolves to this checkout, as it would for a user) and run with tsx.
+// Every ```ts snippet of the README runs as written: each is saved inside the package and run with tsx, where
+// `import … from 'tensorgrad-ts'` resolves to this checkout's source (the `paths` entry of tsconfig.json; the
+// built package is what test/package.test.ts installs and runs).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,9 +23,11 @@ describe('README', () => {
       mkdirSync(dir, { recursive: true });
       const file = join(dir, `snippet-${i + 1}.ts`);
       writeFileSync(file, code);
-      const out = execFileSync(process.execPath, ['--import', 'tsx', file], { cwd: root, encoding: 'utf8' });
+      const out = execFileSync(process.execPath, ['--import', 'tsx', file], { cwd: dir, encoding: 'utf8' }); // files it writes stay in dir
       expect(out.trim().length).toBeGreaterThan(0);
       if (code.includes('gradcheck(')) expect(out).toMatch(/true gradcheck passed/);
+      // The weights snippet reloads a model from its safetensors file and compares predictions.
+      if (code.includes('loadSafetensors')) expect(out).toMatch(/^a 3-4-1 net true$/m);
       if (code.includes('loadStateDict')) {
         // The two printed prediction arrays (trained model, reloaded copy) are identical.
         const lines = out.trim().split('\n');

@@ -3,6 +3,7 @@ import { Tensor } from './tensor.ts';
 import { RandomState } from '../tensor/random.ts';
 import { checkShape, fmt, MAX_DIMS, shapeArgs, sizeOf, type Shape } from '../tensor/shape.ts';
 import { describe } from './op.ts';
+import { decodeNpy } from '../tensor/npy.ts';
 
 export interface TensorOptions {
   requiresGrad?: boolean;
@@ -114,4 +115,10 @@ export function rand(shape: Shape, opts?: RandomOptions): Tensor {
 export function randn(shape: Shape, opts?: RandomOptions): Tensor {
   const s = [...checkShape('randn', shape)];
   return leaf((opts?.rng ?? globalRng).randn(s), s, opts, 'randn');
+}
+
+/** A tensor from the bytes of a NumPy .npy file (float64 or float32, C order; version 1.0 or 2.0). */
+export function fromNpy(bytes: Uint8Array, opts?: TensorOptions): Tensor {
+  const { data, shape } = decodeNpy(bytes);
+  return leaf(data, [...shape], opts, 'fromNpy');
 }

@@ -1,7 +1,8 @@
 // The autograd layer's public face: tensors, their ops, and differentiation.
 export { Tensor, type Operand } from './tensor.ts';
 export { TensorBase, type OpDef, type Rule } from './tensor-base.ts';
-export { tensor, zeros, ones, full, arange, rand, randn, manualSeed, defaultRng, type TensorOptions, type RandomOptions } from './create.ts';
+export { tensor, zeros, ones, full, arange, rand, randn, manualSeed, defaultRng, fromNpy, type TensorOptions, type RandomOptions } from './create.ts';
+export type { FloatDtype } from '../tensor/bytes.ts';
 export { where, maximum, minimum, linear, squaredError, binaryCrossEntropy, binaryCrossEntropyWithLogits } from './functions.ts';
 export { noGrad } from './op.ts';
 export { grad, type BackwardOptions, type GradOptions } from './backward.ts';

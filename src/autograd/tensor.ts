@@ -9,6 +9,8 @@ import * as mov from './ops/movement.ts';
 import * as inplace from './ops/inplace.ts';
 import { expand } from './ops/broadcast.ts';
 import { matmul } from './ops/matmul.ts';
+import { encodeNpy } from '../tensor/npy.ts';
+import type { FloatDtype } from '../tensor/bytes.ts';
 
 /** A tensor, or a number standing for a 0-d tensor. */
 export type Operand = Tensor | number;
@@ -92,6 +94,9 @@ export class Tensor extends TensorBase {
   mul_(b: Operand): this { return inplace.mul_(this, operand(b, this, 'mul_', 'the operand')); }
   addcmul_(a: Tensor, b: Tensor, value = 1): this { return inplace.addcmul_(this, a, b, value); }
   addcdiv_(a: Tensor, b: Tensor, value = 1): this { return inplace.addcdiv_(this, a, b, value); }
+
+  /** The bytes of a NumPy .npy file holding this tensor (np.load reads it); float32 rounds to nearest. */
+  toNpy(opts: { dtype?: FloatDtype } = {}): Uint8Array { return encodeNpy(this.values(), this.shape, opts.dtype); }
 
   /** Reverse-mode differentiation: ∂this/∂leaf accumulates into every leaf's .grad (seed: 1 for a scalar). */
   backward(seed?: Tensor, opts?: BackwardOptions): void { backward(this, seed, opts); }

@@ -1,0 +1,38 @@
+// A module's parameters as a safetensors file, under their stateDict names: what PyTorch's
+// safetensors.torch.load_file reads (and save_file writes, for float64 and float32 tensors).
+import { decodeSafetensors, encodeSafetensors } from '../tensor/safetensors.ts';
+import type { FloatDtype } from '../tensor/bytes.ts';
+import { fmt, sameShape } from '../tensor/shape.ts';
+import type { Module } from './module.ts';
+import { noGrad, Tensor } from '../autograd/index.ts';
+
+export interface SafetensorsOptions {
+  /** 'float64' (the default: bit for bit) or 'float32' (each value rounded to nearest, as torch's .float()). */
+  dtype?: FloatDtype;
+  /** Free-form string → string notes, stored in the header's __metadata__. */
+  metadata?: Record<string, string>;
+}
+
+/** The module's parameters as the bytes of a .safetensors file, in namedParameters order. */
+export function saveSafetensors(module: Module, opts: SafetensorsOptions = {}): Uint8Array {
+  return encodeSafetensors(module.namedParameters().map(([name, p]) => [name, { data: p.data, shape: p.shape }]), opts);
+}
+
+/**
+ * Copy the tensors of a .safetensors file into the module's parameters, in place; like loadStateDict, every
+ * parameter must be there with its shape, and nothing else. Returns the file's __metadata__.
+ */
+export function loadSafetensors(module: Module, bytes: Uint8Array): Record<string, string> {
+  const { tensors, metadata } = decodeSafetensors(bytes);
+  const params = module.namedParameters();
+  for (const [name, p] of params) {
+    const t = tensors.get(name);
+    if (t === undefined) throw new Error(`loadSafetensors: missing tensor '${name}' (expected shape ${fmt(p.shape)})`);
+    if (!sameShape(t.shape, p.shape)) throw new Error(`loadSafetensors: tensor '${name}' has shape ${fmt(t.shape)}, expected ${fmt(p.shape)}`);
+  }
+  const known = new Set(params.map(([name]) => name));
+  const extra = [...tensors.keys()].filter((k) => !known.has(k));
+  if (extra.length > 0) throw new Error(`loadSafetensors: unexpected tensor${extra.length > 1 ? 's' : ''} ${extra.map((k) => `'${k}'`).join(', ')}`);
+  noGrad(() => { for (const [name, p] of params) p.copy_(Tensor.from(tensors.get(name)!.data, p.shape)); });
+  return metadata;
+}
