@@ -30,7 +30,9 @@ function numbers(data: Float64Array, shape: readonly number[], format: (v: numbe
 export function toDot(root: Tensor, opts: DotOptions = {}): string {
   const { values = false, grads = false, names, format = (v: number) => v.toPrecision(4), maxItems = 16 } = opts;
   const ids = new Map<Tensor, number>([[root, 0]]);
-  const lines = ['digraph tensorgrad {', '  rankdir=LR;', '  node [shape=box, fontname="monospace"];'];
+  // Courier: Graphviz knows its glyph widths even with no fonts installed (as in its WebAssembly builds),
+  // so the boxes fit the columns of numbers.
+  const lines = ['digraph tensorgrad {', '  rankdir=LR;', '  node [shape=box, fontname="Courier"];'];
   const stack = [root];
   while (stack.length > 0) {
     const t = stack.pop()!;
