@@ -8,8 +8,10 @@ const W = 560, H = 230, M = { left: 52, right: 26, top: 14, bottom: 38 };
 export function drawCurve(svg: SVGSVGElement, losses: readonly number[], converged: number | null, color: string): void {
   const last = losses.length - 1;
   const xMax = Math.log10(1 + Math.max(1000, 10 ** Math.ceil(Math.log10(Math.max(last, 1))))); // the next power of ten
-  const logs = losses.map(Math.log10).filter(Number.isFinite);
-  let y0 = Math.floor(Math.min(...logs)), y1 = Math.ceil(Math.max(...logs));
+  let lo = Infinity, hi = -Infinity; // a loop, not Math.min(...): runs can be longer than the argument limit
+  for (const v of losses) if (v > 0 && v < Infinity) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  if (lo > hi) lo = hi = 1; // no finite positive loss to scale to (a diverged run)
+  let y0 = Math.floor(Math.log10(lo)), y1 = Math.ceil(Math.log10(hi));
   if (y1 - y0 < 2) y0 = y1 - 2;
   const px = (step: number): number => M.left + (Math.log10(1 + step) / xMax) * (W - M.left - M.right);
   const py = (loss: number): number => H - M.bottom - ((Math.log10(loss) - y0) / (y1 - y0)) * (H - M.top - M.bottom);

@@ -48,10 +48,18 @@ function cardHtml(name: LossName): string {
 let trainers: Record<LossName, Trainer>;
 let graphLoss: LossName = 'mse', running = false, lastGraph = 0;
 
+/** The value of a number input if `ok` accepts it; otherwise the browser's message on the field, and null. */
+function read(input: HTMLInputElement, ok: (v: number) => boolean, hint: string): number | null {
+  const v = Number(input.value);
+  input.setCustomValidity(input.value.trim() !== '' && ok(v) ? '' : hint);
+  return input.reportValidity() ? v : null;
+}
+const readSeed = () => read(seedInput, (v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff, 'an integer from 0 to 4294967295');
+const readLr = () => read(lrInput, (v) => Number.isFinite(v) && v > 0, 'a positive number');
+
 function reset(): void {
-  const seed = Number(seedInput.value), lr = Number(lrInput.value);
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) { seedInput.setCustomValidity('an integer from 0 to 4294967295'); seedInput.reportValidity(); return; }
-  seedInput.setCustomValidity('');
+  const seed = readSeed(), lr = readLr();
+  if (seed === null || lr === null) return;
   trainers = { mse: new Trainer('mse', seed, lr), bce: new Trainer('bce', seed, lr) };
   const t = trainers.mse;
   app.dataset.seed = String(seed);
@@ -83,7 +91,7 @@ function renderCard(name: LossName): void {
   $('.agree', card).textContent = `largest |autograd − hand formula| over the 16 entries: ${fmt(worst, 1)}`;
   Object.assign(card.dataset, {
     steps: String(t.steps), converged: t.converged === null ? '' : String(t.converged), lossValue: String(t.losses[t.steps]),
-    y: json(Y.data), a: json(a), delta: json(delta), deltaHand: json(hand),
+    y: json(Y.data), a: json(a), delta: json(delta),
     a2: json(a2), syn1: json(w), hiddenDelta: json(hidden),
   });
 }
@@ -123,9 +131,8 @@ $('#step').addEventListener('click', () => { setRunning(false); step(1); render(
 $('#reset').addEventListener('click', () => { setRunning(false); reset(); });
 seedInput.addEventListener('change', () => { setRunning(false); reset(); });
 lrInput.addEventListener('change', () => {
-  const lr = Number(lrInput.value);
-  lrInput.setCustomValidity(lr > 0 && Number.isFinite(lr) ? '' : 'a positive number');
-  if (!lrInput.reportValidity()) return;
+  const lr = readLr();
+  if (lr === null) return;
   trainers.mse.setLearningRate(lr);
   trainers.bce.setLearningRate(lr);
 });
@@ -136,7 +143,7 @@ document.querySelectorAll<HTMLButtonElement>('[data-graph]').forEach((tab) => ta
 }));
 document.addEventListener('keydown', (e) => {
   if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement) return;
-  if (e.key === ' ') { e.preventDefault(); setRunning(!running); }
+  if (e.key === ' ' && !(e.target instanceof HTMLButtonElement)) { e.preventDefault(); setRunning(!running); } // a focused button takes its own Space
   if (e.key === 'ArrowRight') { setRunning(false); step(1); render(true); }
 });
 
