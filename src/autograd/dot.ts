@@ -1,17 +1,50 @@
 // Graphviz DOT text for the graph behind a tensor: paste into `dot -Tsvg` to draw it. The graph's structure
 // outlives backward(), so a trained step can still be drawn.
-import { fmt } from '../tensor/shape.ts';
 import type { TensorBase } from './tensor-base.ts';
 
-export function toDot(root: TensorBase): string {
+export interface DotOptions {
+  /** Show each tensor's values. */
+  values?: boolean;
+  /** Show each tensor's .grad where one is kept (leaves that require grad, tensors that called retainGrad()). */
+  grads?: boolean;
+  /** Names to put above the op, e.g. 'z(L)' for the output pre-activation. */
+  names?: ReadonlyMap<TensorBase, string>;
+  /** How a number is written (default: 4 significant digits). */
+  format?: (v: number) => string;
+  /** At most this many numbers per tensor, then '…' (default 16). */
+  maxItems?: number;
+}
+
+const quote = (s: string): string => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+
+/** The numbers of a tensor, one line per row of its last axis, cut after maxItems. */
+function numbers(data: Float64Array, shape: readonly number[], format: (v: number) => string, maxItems: number): string[] {
+  const row = shape.length === 0 ? 1 : shape[shape.length - 1];
+  const shown = Math.min(data.length, maxItems), lines: string[] = [];
+  for (let i = 0; i < shown; i += row) {
+    lines.push(Array.from(data.subarray(i, Math.min(i + row, shown)), format).join(' '));
+  }
+  if (shown < data.length) lines.push(`… (${data.length} values)`);
+  return lines;
+}
+
+export function toDot(root: TensorBase, opts: DotOptions = {}): string {
+  const { values = false, grads = false, names, format = (v: number) => v.toPrecision(4), maxItems = 16 } = opts;
   const ids = new Map<TensorBase, number>([[root, 0]]);
-  const lines = ['digraph tensorgrad {', '  rankdir=LR;', '  node [shape=box, fontname="monospace"];'];
+  // Courier: Graphviz knows its glyph widths even with no fonts installed (as in its WebAssembly builds),
+  // so the boxes fit the columns of numbers.
+  const lines = ['digraph tensorgrad {', '  rankdir=LR;', '  node [shape=box, fontname="Courier"];'];
   const stack = [root];
   while (stack.length > 0) {
     const t = stack.pop()!;
     const id = ids.get(t)!;
-    const what = t.gradFn !== null ? t.gradFn.name : t.requiresGrad ? 'leaf (requires grad)' : t.size === 1 ? `constant ${t.item()}` : 'constant';
-    lines.push(`  t${id} [label="${what}\\n${fmt(t.shape)}"${t.gradFn !== null ? '' : ', style=rounded'}];`);
+    const what = t.gradFn !== null ? t.gradFn.name : t.requiresGrad ? 'leaf (requires grad)' : t.size === 1 ? `constant ${format(t.item())}` : 'constant';
+    const label = [`${what}\n[${t.shape.join(', ')}]`];
+    const name = names?.get(t);
+    if (name !== undefined) label.unshift(name);
+    if (values) label.push('value', ...numbers(t.values(), t.shape, format, maxItems));
+    if (grads && t.grad !== null) label.push('grad', ...numbers(t.grad.values(), t.shape, format, maxItems));
+    lines.push(`  t${id} [label="${quote(label.join('\n')).replace(/\n/g, '\\n')}"${t.gradFn !== null ? '' : ', style=rounded'}];`);
     for (const x of t.inputs) {
       if (!ids.has(x)) {
         ids.set(x, ids.size);

@@ -9,6 +9,6 @@ export { grad, type BackwardOptions, type GradOptions } from './backward.ts';
 export { hessian, hvp } from './functional.ts';
 export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck.ts';
 export { defineOp, type OpSpec } from './define-op.ts';
-export { toDot } from './dot.ts';
+export { toDot, type DotOptions } from './dot.ts';
 export { RandomState } from '../tensor/random.ts';
 export type { Shape } from '../tensor/shape.ts';
