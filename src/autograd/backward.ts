@@ -30,25 +30,23 @@ let walks = 0;
  * Each gets its position (`slot`) and the walk's stamp (`mark`). Iterative, so deep chains cannot overflow.
  */
 function topoSort(roots: readonly TensorBase[], mark: number): TensorBase[] {
-  const order: TensorBase[] = [];
-  const stack: TensorBase[] = [], next: number[] = [];
-  for (const root of roots) {
-    if (root.mark === mark) continue;
-    root.mark = mark;
-    stack.push(root);
-    next.push(0);
+  const order: TensorBase[] = [], stack: TensorBase[] = [];
+  for (let r = 0; r < roots.length; r++) {
+    if (roots[r].mark === mark) continue;
+    roots[r].mark = mark;
+    roots[r].slot = 0; // while a tensor is on the stack, its slot counts the inputs already visited
+    stack.push(roots[r]);
     while (stack.length > 0) {
-      const top = stack.length - 1, t = stack[top], inputs = t.inputs;
-      if (next[top] < inputs.length) {
-        const x = inputs[next[top]++];
+      const t = stack[stack.length - 1], inputs = t.inputs;
+      if (t.slot < inputs.length) {
+        const x = inputs[t.slot++];
         if (x.requiresGrad && x.mark !== mark) {
           x.mark = mark;
+          x.slot = 0;
           stack.push(x);
-          next.push(0);
         }
       } else {
         stack.pop();
-        next.pop();
         t.slot = order.length;
         order.push(t);
       }
@@ -67,28 +65,39 @@ function checkVersions(t: TensorBase): void {
     'after the op ran (by an optimizer step, copy_, add_, …); compute the loss again after changing it');
 }
 
-/** One walk's state: its stamp, where its own tensors start, the gradient pending at each slot. */
-interface Walk { mark: number; start: number; createGraph: boolean; pending: (TensorBase | null)[] }
+/**
+ * One walk's state: its stamp; the tick before it began (tensors made after it are the walk's own); and per
+ * position in the order, the gradient pending there and whether the walk may add into it in place (storage
+ * it made and handed to no one else).
+ */
+interface Walk { mark: number; start: number; createGraph: boolean; pending: (TensorBase | null)[]; owned: Uint8Array }
 
-function receive(w: Walk, x: TensorBase, g: TensorBase): void {
-  const p = w.pending[x.slot];
-  w.pending[x.slot] = p === null ? g : add(p, g);
-}
-
-// Storage this walk made can become a gradient as it is; anything else (a seed, a tensor a rule passed on
-// unchanged to two inputs) is copied first, so no two gradients share storage that later updates in place.
-function own(w: Walk, g: TensorBase): TensorBase {
+/** Claim g for this walk when the walk made it and nothing else holds it. */
+function claim(w: Walk, g: TensorBase): boolean {
   const b = g.base;
-  if (b.serial > w.start && b.claim !== w.mark) {
-    b.claim = w.mark;
-    return g;
-  }
-  return clone(g);
+  if (b.serial <= w.start || b.claim === w.mark) return false;
+  b.claim = w.mark;
+  return true;
 }
 
-/** Add g into t.grad: in place (as PyTorch), or as a new graph node under createGraph. */
-function keep(w: Walk, t: TensorBase, g: TensorBase): void {
-  if (t.grad === null) t.grad = own(w, g);
+/** Sum g into x's pending gradient. */
+function receive(w: Walk, x: TensorBase, g: TensorBase): void {
+  const k = x.slot, p = w.pending[k];
+  if (p === null) {
+    w.pending[k] = g;
+    w.owned[k] = claim(w, g) ? 1 : 0;
+  } else if (w.owned[k] === 1 && !w.createGraph) {
+    add_(p, g);
+  } else {
+    w.pending[k] = add(p, g);
+    w.owned[k] = claim(w, w.pending[k]!) ? 1 : 0;
+  }
+}
+
+/** Add g into t.grad: in place (as PyTorch), or as a new graph node under createGraph. g's storage is kept only
+ *  when this walk owns it; otherwise it is copied, so no two gradients ever share storage. */
+function keep(w: Walk, t: TensorBase, g: TensorBase, owned: boolean): void {
+  if (t.grad === null) t.grad = owned || claim(w, g) ? g : clone(g);
   else if (w.createGraph) t.grad = add(t.grad, g);
   else add_(t.grad, g);
 }
@@ -102,36 +111,36 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
   const { createGraph = false, retainGraph = createGraph } = opts;
   const mark = ++walks;
   const order = topoSort(roots, mark), n = order.length;
-  // Which tensors lead to somewhere a gradient is wanted (inputs come first in `order`); rules toward others are skipped.
-  // And how many edges of the walk lead into each (a leaf used once can take its gradient in place, see RuleInto).
-  const needed = new Array<boolean>(n), uses = new Array<number>(n).fill(0);
+  // Which tensors lead to somewhere a gradient is wanted (inputs come first in `order`): rules toward others are
+  // skipped. And how many edges of the walk lead into each: a leaf used once may take its gradient in place (RuleInto).
+  const needed = new Uint8Array(n), uses = new Int32Array(n);
   for (let k = 0; k < n; k++) {
-    const t = order[k];
+    const t = order[k], inputs = t.inputs;
     let want = targets === null ? t.gradFn === null || t.retainsGrad : targets.includes(t);
-    for (let i = 0; i < t.inputs.length; i++) {
-      const x = t.inputs[i];
+    for (let i = 0; i < inputs.length; i++) {
+      const x = inputs[i];
       if (x.mark !== mark) continue;
       uses[x.slot]++;
-      want ||= needed[x.slot];
+      if (needed[x.slot] === 1) want = true;
     }
-    needed[k] = want;
+    needed[k] = want ? 1 : 0;
   }
-  const inPlace = targets === null && !createGraph;
-  const w: Walk = { mark, start: tick(), createGraph, pending: new Array(n).fill(null) };
-  const got: (TensorBase | null)[] = targets === null ? [] : targets.map(() => null);
+  const w: Walk = { mark, start: tick(), createGraph, pending: new Array<TensorBase | null>(n).fill(null), owned: new Uint8Array(n) };
   for (let i = 0; i < roots.length; i++) receive(w, roots[i], seeds[i]);
+  const got: (TensorBase | null)[] = targets === null ? [] : targets.map(() => null);
+  const intoLeaves = targets === null && !createGraph;
 
   const wasEnabled = setGradMode(createGraph);
   try {
     for (let k = n - 1; k >= 0; k--) {
       const t = order[k], g = w.pending[k];
       w.pending[k] = null;
-      if (g === null || !needed[k]) continue;
+      if (g === null || needed[k] === 0) continue;
       if (targets !== null) {
         const at = targets.indexOf(t);
         if (at >= 0) got[at] = g;
       } else if (t.gradFn === null || t.retainsGrad) {
-        keep(w, t, g);
+        keep(w, t, g, w.owned[k] === 1 && t.gradFn === null); // a retained g still flows on: it stays shared
       }
       const op = t.gradFn;
       if (op === null) continue;
@@ -143,15 +152,10 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
       const inputs = t.inputs;
       for (let i = 0; i < inputs.length; i++) {
         const x = inputs[i], rule = op.grads[i];
-        if (rule === null || !x.requiresGrad || x.mark !== mark || !needed[x.slot]) continue;
-        const into = op.into?.[i];
-        if (inPlace && into && x.gradFn === null && x.grad !== null && uses[x.slot] === 1 && into(x.grad, g, inputs, t, t.attrs)) continue;
-        const gx = rule(g, inputs, t, t.attrs);
-        if (!(gx instanceof TensorBase) || !sameShape(gx.shape, x.shape)) {
-          throw new Error(`backward: the rule of '${op.name}' for input ${i} returned ${gx instanceof TensorBase ? `shape ${fmt(gx.shape)}` : describe(gx)}, ` +
-            `not a tensor of the input's shape ${fmt(x.shape)}`);
-        }
-        receive(w, x, gx);
+        if (rule === null || x.mark !== mark || needed[x.slot] === 0) continue;
+        const into = intoLeaves && x.gradFn === null && x.grad !== null && uses[x.slot] === 1 ? op.into?.[i] : undefined;
+        if (into && into(x.grad!, g, inputs, t, t.attrs)) continue;
+        receive(w, x, rule(g, inputs, t, t.attrs));
       }
       if (!retainGraph) t.released = true;
     }

@@ -1,6 +1,6 @@
 // Custom differentiable ops: a forward on Float64Arrays and one derivative rule per input, in tensor ops.
 // Such an op is a first-class op: recorded in the graph, differentiable to any order through its rules.
-import { checkShape, fmt, type Shape } from '../tensor/shape.ts';
+import { checkShape, fmt, sameShape, type Shape } from '../tensor/shape.ts';
 import type { OpDef } from './tensor-base.ts';
 import { describe, emit } from './op.ts';
 import { Tensor } from './tensor.ts';
@@ -25,7 +25,14 @@ export function defineOp(spec: OpSpec): (...inputs: Tensor[]) => Tensor {
   const op: OpDef<undefined> = {
     name,
     run: (out, ins) => forward(out.data, ...ins.map((x) => x.data)),
-    grads: grads.map((rule) => rule && ((g, ins, out) => rule(g as Tensor, ins as Tensor[], out as Tensor))),
+    grads: grads.map((rule, i) => rule && ((g, ins, out) => {
+      const gx = rule(g as Tensor, ins as Tensor[], out as Tensor);
+      if (!(gx instanceof Tensor) || !sameShape(gx.shape, ins[i].shape)) {
+        throw new Error(`${name}: the rule for input ${i} returned ${gx instanceof Tensor ? `shape ${fmt(gx.shape)}` : describe(gx)}, ` +
+          `not a tensor of the input's shape ${fmt(ins[i].shape)}`);
+      }
+      return gx;
+    })),
   };
   return (...inputs: Tensor[]): Tensor => {
     if (inputs.length !== grads.length) throw new Error(`${name}: expects ${grads.length} tensor inputs (one per rule), got ${inputs.length}`);

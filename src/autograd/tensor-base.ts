@@ -27,7 +27,7 @@ export interface OpDef<A = never> {
 /** An op of any settings type, as the graph stores it. */
 export type AnyOp = OpDef<any>;
 
-type TensorClass<T> = new (data: Float64Array, shape: Shape, offset?: number) => T;
+type TensorClass<T> = new (data: Float64Array, shape: Shape, offset?: number, size?: number) => T;
 const NO_INPUTS: readonly TensorBase[] = [];
 
 /**
@@ -72,8 +72,7 @@ export class TensorBase {
   slot = 0;
 
   /** Values of `shape` in `data` (its whole length); the offset form is the library's own, for slabs. */
-  constructor(data: Float64Array, shape: Shape, offset = -1) {
-    const size = sizeOf(shape);
+  constructor(data: Float64Array, shape: Shape, offset = -1, size = sizeOf(shape)) {
     if (offset < 0 && (!(data instanceof Float64Array) || data.length !== size)) {
       throw new Error(`Tensor: data of ${data instanceof Float64Array ? `length ${data.length}` : 'a type other than Float64Array'} does not fit shape ${fmt(shape)}; use Tensor.from or tensor()`);
     }
@@ -87,9 +86,9 @@ export class TensorBase {
   /** @internal a new tensor of this class, of `shape`, in fresh zeroed memory. */
   make(shape: Shape, size = sizeOf(shape)): this {
     const C = this.constructor as TensorClass<this>;
-    if (size > SLAB_MAX) return new C(new Float64Array(size), shape);
+    if (size > SLAB_MAX) return new C(new Float64Array(size), shape, 0, size);
     const at = takeSlab(size); // may start a new slab: read `slab` after it
-    const t = new C(slab, shape, at);
+    const t = new C(slab, shape, at, size);
     t.onSlab = true;
     return t;
   }
@@ -97,7 +96,7 @@ export class TensorBase {
   /** @internal a tensor of `shape` (same size) sharing this one's storage, outside the graph. */
   view(shape: Shape): this {
     const b = this.base;
-    const t = new (this.constructor as TensorClass<this>)(b.store, shape, b.offset);
+    const t = new (this.constructor as TensorClass<this>)(b.store, shape, b.offset, b.size);
     t.base = b;
     return t;
   }

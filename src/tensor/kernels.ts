@@ -23,6 +23,9 @@ const NONE: readonly number[] = [];
 /** A walk of one flat run of n elements: a read with stride 1, or 0 to repeat one element. */
 export const flatWalk = (shape: Shape, n: number, ia: number, ib: number): Walk => ({ shape, size: n, n, ia, ib, outer: NONE, sa: NONE, sb: NONE });
 
+/** Flat walks of a binary op whose operands have the same shape, or one of them a single value. */
+export const SAME = flatWalk([], 0, 1, 1), B_SCALAR = flatWalk([], 0, 1, 0), A_SCALAR = flatWalk([], 0, 0, 1);
+
 /** The walk of a binary op over the broadcast of its operands' shapes. */
 export function broadcastWalk(op: string, aShape: Shape, bShape: Shape): Walk {
   // The common cases first, without building strides: they are most of the ops of a small network.
@@ -67,17 +70,18 @@ class Runs {
 
 // Every array comes with the offset of its first element (small tensors live in shared slabs, see storage.ts).
 
-/** y[o] = f(a[i], b[j]) over the walk. */
-export function binaryMap(f: (a: number, b: number) => number, w: Walk,
+/** y[o] = f(a[i], b[j]) over the walk of `size` elements (a flat walk's own n is not used). */
+export function binaryMap(f: (a: number, b: number) => number, w: Walk, size: number,
   a: Float64Array, ao: number, b: Float64Array, bo: number, y: Float64Array, yo: number): void {
-  const { n, ia, ib } = w;
+  const { ia, ib } = w;
   if (w.outer.length === 0) {
+    const n = size;
     if (ia === 1 && ib === 1) for (let k = 0; k < n; k++) y[yo + k] = f(a[ao + k], b[bo + k]);
     else for (let k = 0, i = ao, j = bo; k < n; k++, i += ia, j += ib) y[yo + k] = f(a[i], b[j]);
     return;
   }
-  if (w.size === 0) return;
-  const r = new Runs(w);
+  if (size === 0) return;
+  const r = new Runs(w), n = w.n;
   do {
     for (let k = 0, i = ao + r.i, j = bo + r.j, o = yo + r.o; k < n; k++, i += ia, j += ib, o++) y[o] = f(a[i], b[j]);
   } while (r.next());

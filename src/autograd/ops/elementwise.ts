@@ -1,7 +1,7 @@
 // Elementwise ops, as a derivative table: each line is a forward on numbers and the derivative rule of each
 // input in tensor ops (g is ∂loss/∂y), so gradients can themselves be differentiated. Binary ops broadcast
 // like NumPy; their rules are written for equal shapes and sumTo reduces each gradient to its operand's shape.
-import { binaryMap, broadcastWalk, clampValues, ternaryMap, unaryMap, type Walk } from '../../tensor/kernels.ts';
+import { A_SCALAR, B_SCALAR, binaryMap, broadcastWalk, clampValues, SAME, ternaryMap, unaryMap, type Walk } from '../../tensor/kernels.ts';
 import { TensorBase, type OpDef, type Rule } from '../tensor-base.ts';
 import { emit, expectTensor, isGradEnabled, operand, tensorAmong, type Operand } from '../op.ts';
 import { expand, sumTo } from './broadcast.ts';
@@ -28,8 +28,8 @@ export function unaryOps<K extends string>(defs: Record<K, UnaryDef>): Record<K,
     const { f, dx } = defs[name];
     const op: OpDef<undefined> = {
       name,
-      run: (out, [x]) => unaryMap(f, x.size, x.buf, x.off, out.buf, out.off),
-      grads: [dx && ((g, [x], y) => dx(g, x, y))],
+      run: (out, ins) => unaryMap(f, out.size, ins[0].buf, ins[0].off, out.buf, out.off),
+      grads: [dx && ((g, ins, y) => dx(g, ins[0], y))],
     };
     fns[name] = <X extends T>(x: X): X => {
       expectTensor(name, 'the input', x);
@@ -49,18 +49,28 @@ export function binaryOps<K extends string>(defs: Record<K, BinaryDef>): Record<
     const { f, da, db } = defs[name];
     const op: OpDef<Walk> = {
       name,
-      run: (out, [a, b], w) => binaryMap(f, w, a.buf, a.off, b.buf, b.off, out.buf, out.off),
+      run: (out, ins, w) => binaryMap(f, w, out.size, ins[0].buf, ins[0].off, ins[1].buf, ins[1].off, out.buf, out.off),
       grads: [
-        da && ((g, [a, b], y) => sumTo(da(g, a, b, y), a.shape)),
-        db && ((g, [a, b], y) => sumTo(db(g, a, b, y), b.shape)),
+        da && ((g, ins, y) => sumTo(da(g, ins[0], ins[1], y), ins[0].shape)),
+        db && ((g, ins, y) => sumTo(db(g, ins[0], ins[1], y), ins[1].shape)),
       ],
     };
     fns[name] = <X extends T>(a: X | number, b: X | number): X => {
-      const like = tensorAmong(name, a, b) as X;
-      const x = operand(a, like, name, 'the first operand'), z = operand(b, like, name, 'the second operand');
-      const w = broadcastWalk(name, x.shape, z.shape);
-      const out = like.make(w.shape, w.size);
-      binaryMap(f, w, x.buf, x.off, z.buf, z.off, out.buf, out.off);
+      let like: X, x: T, z: T;
+      if (a instanceof TensorBase && b instanceof TensorBase) {
+        like = a; x = a; z = b;
+      } else {
+        like = tensorAmong(name, a, b) as X;
+        x = operand(a, like, name, 'the first operand');
+        z = operand(b, like, name, 'the second operand');
+      }
+      // Same shapes, or a single value against a tensor, as in most ops of a small network: one flat walk.
+      const w = sameShape(x.shape, z.shape) ? SAME : z.size === 1 && z.ndim <= x.ndim ? B_SCALAR
+        : x.size === 1 && x.ndim <= z.ndim ? A_SCALAR : broadcastWalk(name, x.shape, z.shape);
+      const from = w === SAME || w === B_SCALAR ? x : w === A_SCALAR ? z : null;
+      const size = from === null ? w.size : from.size;
+      const out = like.make(from === null ? w.shape : from.shape, size);
+      binaryMap(f, w, size, x.buf, x.off, z.buf, z.off, out.buf, out.off);
       if (isGradEnabled() && (x.requiresGrad || z.requiresGrad)) out.link(op, [x, z], w);
       return out;
     };
@@ -163,6 +173,9 @@ export interface TernaryDef {
 }
 export type TernaryFn = <X extends T>(a: X | number, b: X | number, c: X | number) => X;
 
+const fits = (t: T, shape: readonly number[]): boolean => sameShape(t.shape, shape) || (t.size === 1 && t.ndim <= shape.length);
+const stride = (t: T, out: T): number => (t.size === 1 && out.size !== 1 ? 0 : 1);
+
 /** Like binaryOps, for ops of three operands (where, and fused backward ops). */
 export function ternaryOps<K extends string>(defs: Record<K, TernaryDef>): Record<K, TernaryFn> {
   const fns = {} as Record<K, TernaryFn>;
@@ -172,19 +185,22 @@ export function ternaryOps<K extends string>(defs: Record<K, TernaryDef>): Recor
       rule && ((g, ins, y) => sumTo(rule(g, ins[0], ins[1], ins[2], y), ins[i].shape));
     const op: OpDef<undefined> = {
       name,
-      run: (out, [a, b, c]) => ternaryMap(f, out.size, a.buf, a.off, a.size === 1 ? 0 : 1, b.buf, b.off, b.size === 1 ? 0 : 1,
-        c.buf, c.off, c.size === 1 ? 0 : 1, out.buf, out.off),
+      run: (out, [a, b, c]) => ternaryMap(f, out.size, a.buf, a.off, stride(a, out), b.buf, b.off, stride(b, out),
+        c.buf, c.off, stride(c, out), out.buf, out.off),
       grads: [reduced(da, 0), reduced(db, 1), reduced(dc, 2)],
     };
     fns[name] = <X extends T>(a: X | number, b: X | number, c: X | number): X => {
       const like = (a instanceof TensorBase ? a : tensorAmong(name, b, c)) as X;
       let x = operand(a, like, name, 'the first operand'), y = operand(b, like, name, 'the second operand'), z = operand(c, like, name, 'the third operand');
-      const shape = broadcastShapes(name, broadcastShapes(name, x.shape, y.shape), z.shape);
       // Each operand is read with stride 1, or 0 for a single value; any other broadcast is expanded first.
-      const fits = (t: T): boolean => sameShape(t.shape, shape) || (t.size === 1 && t.ndim <= shape.length);
-      if (!fits(x)) x = expand(x, shape);
-      if (!fits(y)) y = expand(y, shape);
-      if (!fits(z)) z = expand(z, shape);
+      const widest = x.ndim >= y.ndim && x.ndim >= z.ndim ? x : y.ndim >= z.ndim ? y : z;
+      let shape = widest.shape;
+      if (!fits(x, shape) || !fits(y, shape) || !fits(z, shape)) {
+        shape = broadcastShapes(name, broadcastShapes(name, x.shape, y.shape), z.shape);
+        if (!fits(x, shape)) x = expand(x, shape);
+        if (!fits(y, shape)) y = expand(y, shape);
+        if (!fits(z, shape)) z = expand(z, shape);
+      }
       return emit(op, like, [x, y, z], shape);
     };
   }

@@ -129,7 +129,7 @@ const ADDMM: OpDef<Product> = {
 export function addmm_<T extends TensorBase>(target: T, a: TensorBase, b: TensorBase, ta = false, tb = false): T {
   expectTensor('addmm_', 'the first operand', a);
   expectTensor('addmm_', 'the second operand', b);
-  const [M, K] = ta ? [a.shape[1], a.shape[0]] : [a.shape[0], a.shape[1]], [Kb, N] = tb ? [b.shape[1], b.shape[0]] : [b.shape[0], b.shape[1]];
+  const M = a.shape[ta ? 1 : 0], K = a.shape[ta ? 0 : 1], Kb = b.shape[tb ? 1 : 0], N = b.shape[tb ? 0 : 1];
   if (a.ndim !== 2 || b.ndim !== 2 || target.ndim !== 2 || K !== Kb || target.shape[0] !== M || target.shape[1] !== N) {
     throw new Error(`addmm_: cannot add ${fmt(a.shape)}${ta ? 'ᵀ' : ''} @ ${fmt(b.shape)}${tb ? 'ᵀ' : ''} into ${fmt(target.shape)}`);
   }
