@@ -26,6 +26,7 @@ describe('README', () => {
       const out = execFileSync(process.execPath, ['--import', 'tsx', file], { cwd: dir, encoding: 'utf8' }); // files it writes stay in dir
       expect(out.trim().length).toBeGreaterThan(0);
       if (code.includes('gradcheck(')) expect(out).toMatch(/true gradcheck passed/);
+      if (code.includes('gradgradcheck(')) expect(out).toMatch(/true gradgradcheck passed/);
       // The weights snippet reloads a model from its safetensors file and compares predictions.
       if (code.includes('loadSafetensors')) expect(out).toMatch(/^a 3-4-1 net true$/m);
       if (code.includes('loadStateDict')) {
