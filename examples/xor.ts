@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { parseOptions, USAGE, type LossName, type Options } from './xor/options.ts';
 import { buildNet, handDelta, LOSS_TEXT, train, X, Y, type Run } from './xor/train.ts';
 import { logPlot } from './xor/svg.ts';
+import { eigenvalues, weightHessian } from './xor/hessian.ts';
 
 const fixed = (v: number, d = 6): string => v.toFixed(d);
 const sci = (v: number): string => v.toExponential(3);
@@ -57,12 +58,20 @@ function curve(run: Run): [number, number][] {
   return pts;
 }
 
+/** F13: the smallest eigenvalue of each loss's exact Hessian at these weights. */
+function hessianRow(net: ReturnType<typeof buildNet>, label: string): void {
+  const low = (['mse', 'bce'] as const).map((l) => eigenvalues(weightHessian(net, l))[0]);
+  console.log(`  ${label.padEnd(22)} ${low.map((v) => sci(v).padStart(12)).join('   ')}`);
+}
+
 function main(o: Options): void {
   const losses: LossName[] = o.compare ? ['mse', 'bce'] : [o.loss];
   console.log(`XOR: 3-${o.hidden}-1 sigmoid network, lr ${o.lr}, ${o.steps} steps, initial weights: ${describeInit(o)}`);
   const runs: Run[] = [];
+  const trained: [LossName, ReturnType<typeof buildNet>][] = [];
   for (const loss of losses) {
     const net = buildNet(o.hidden, o.init); // the same initial weights for each loss
+    trained.push([loss, net]);
     if (runs.length === 0) printWeights(net, 'initial');
     console.log(`\ntraining on ${loss}: ${LOSS_TEXT[loss]}`);
     const run = train(net, loss, o.steps, o.lr, (step, value) => console.log(`  step ${String(step).padStart(String(o.steps).length)}  loss ${sci(value)}`));
@@ -77,6 +86,13 @@ function main(o: Options): void {
       const steps = r.converged === null ? `not within 0.1 after ${o.steps} steps` : `${r.converged} steps to get every prediction within 0.1`;
       console.log(`  ${r.loss}: ${steps}; final loss ${sci(r.lossAt[o.steps])}`);
     }
+  }
+  if (o.hessian) {
+    const n = 3 * o.hidden + o.hidden;
+    console.log(`\nexact Hessian of each loss w.r.t. all ${n} weights: smallest eigenvalue (negative: not convex there, F13)`);
+    console.log(`  ${''.padEnd(22)} ${'mse ½Σ(y − ŷ)²'.padStart(12)}   ${'bce log loss'.padStart(12)}`);
+    hessianRow(buildNet(o.hidden, o.init), 'initial weights');
+    for (const [loss, net] of trained) hessianRow(net, `after training on ${loss}`);
   }
   if (o.plot !== null) {
     const colors: Record<LossName, string> = { mse: '#d62728', bce: '#1f77b4' };

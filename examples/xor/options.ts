@@ -13,6 +13,7 @@ export interface Options {
   compare: boolean;
   plot: string | null;
   deltas: boolean;
+  hessian: boolean;
   help: boolean;
 }
 
@@ -40,12 +41,16 @@ Options:
   --plot FILE.svg    write the loss curve(s) to FILE.svg (log-scale loss; two curves with --compare)
   --deltas           show the first step's output delta δ(L) = ∂loss/∂z(L), read from autograd with
                      retainGrad(), next to the hand formula for the loss
+  --hessian          the exact Hessian of each loss with respect to all the weights (hessian(): a gradient
+                     differentiated again), at the initial and the final weights: its smallest eigenvalue
+                     (negative: the loss is not convex there, F13)
   -h, --help         show this help and exit
 
 Examples:
   npm run xor
   npm run xor -- --loss bce --steps 2000 --deltas
   npm run xor -- --compare --steps 2000 --plot losses.svg
+  npm run xor -- --compare --steps 2000 --hessian
 `;
 
 function integer(name: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -72,6 +77,7 @@ export function parseOptions(argv: string[]): Options {
       compare: { type: 'boolean', default: false },
       plot: { type: 'string' },
       deltas: { type: 'boolean', default: false },
+      hessian: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -92,6 +98,7 @@ export function parseOptions(argv: string[]): Options {
     compare: values.compare,
     plot: values.plot ?? null,
     deltas: values.deltas,
+    hessian: values.hessian,
     help: values.help,
   };
 }
