@@ -3,7 +3,7 @@ export {
   Tensor, type Operand, tensor, zeros, ones, full, arange, rand, randn, manualSeed, type TensorOptions, type RandomOptions,
   where, maximum, minimum, linear, squaredError, binaryCrossEntropy, binaryCrossEntropyWithLogits,
   noGrad, grad, type BackwardOptions, type GradOptions, hessian, hvp,
-  gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckResult, defineOp, type OpSpec, toDot, type DotOptions, RandomState, type Shape,
+  gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckResult, defineOp, type OpSpec, toDot, type DotOptions, compile, type Compiled, type StepResult, RandomState, type Shape,
   fromNpy, type FloatDtype,
 } from './autograd/index.ts';
 export * as nn from './nn/index.ts';

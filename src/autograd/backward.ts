@@ -70,7 +70,11 @@ function checkVersions(t: TensorBase): void {
  * position in the order, the gradient pending there and whether the walk may add into it in place (storage
  * it made and handed to no one else).
  */
-interface Walk { mark: number; start: number; createGraph: boolean; pending: (TensorBase | null)[]; owned: Uint8Array }
+interface Walk { mark: number; start: number; createGraph: boolean; pending: (TensorBase | null)[]; info: Int32Array }
+
+// Per position of a walk's order, in one Int32Array: leads to a wanted gradient; the walk owns its pending
+// gradient (may add into it in place); and, above these bits, how many of the walk's edges lead into it.
+const NEEDED = 1, OWNED = 2, USE = 4;
 
 /** Claim g for this walk when the walk made it and nothing else holds it. */
 function claim(w: Walk, g: TensorBase): boolean {
@@ -85,12 +89,12 @@ function receive(w: Walk, x: TensorBase, g: TensorBase): void {
   const k = x.slot, p = w.pending[k];
   if (p === null) {
     w.pending[k] = g;
-    w.owned[k] = claim(w, g) ? 1 : 0;
-  } else if (w.owned[k] === 1 && !w.createGraph) {
+    if (claim(w, g)) w.info[k] |= OWNED;
+  } else if ((w.info[k] & OWNED) !== 0 && !w.createGraph) {
     add_(p, g);
   } else {
-    w.pending[k] = add(p, g);
-    w.owned[k] = claim(w, w.pending[k]!) ? 1 : 0;
+    const sum = w.pending[k] = add(p, g);
+    w.info[k] = claim(w, sum) ? w.info[k] | OWNED : w.info[k] & ~OWNED;
   }
 }
 
@@ -113,19 +117,20 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
   const order = topoSort(roots, mark), n = order.length;
   // Which tensors lead to somewhere a gradient is wanted (inputs come first in `order`): rules toward others are
   // skipped. And how many edges of the walk lead into each: a leaf used once may take its gradient in place (RuleInto).
-  const needed = new Uint8Array(n), uses = new Int32Array(n);
+  const info = new Int32Array(n), pending = new Array<TensorBase | null>(n);
   for (let k = 0; k < n; k++) {
     const t = order[k], inputs = t.inputs;
     let want = targets === null ? t.gradFn === null || t.retainsGrad : targets.includes(t);
     for (let i = 0; i < inputs.length; i++) {
       const x = inputs[i];
       if (x.mark !== mark) continue;
-      uses[x.slot]++;
-      if (needed[x.slot] === 1) want = true;
+      info[x.slot] += USE;
+      if ((info[x.slot] & NEEDED) !== 0) want = true;
     }
-    needed[k] = want ? 1 : 0;
+    if (want) info[k] |= NEEDED;
+    pending[k] = null;
   }
-  const w: Walk = { mark, start: tick(), createGraph, pending: new Array<TensorBase | null>(n).fill(null), owned: new Uint8Array(n) };
+  const w: Walk = { mark, start: tick(), createGraph, pending, info };
   for (let i = 0; i < roots.length; i++) receive(w, roots[i], seeds[i]);
   const got: (TensorBase | null)[] = targets === null ? [] : targets.map(() => null);
   const intoLeaves = targets === null && !createGraph;
@@ -135,12 +140,12 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
     for (let k = n - 1; k >= 0; k--) {
       const t = order[k], g = w.pending[k];
       w.pending[k] = null;
-      if (g === null || needed[k] === 0) continue;
+      if (g === null || (info[k] & NEEDED) === 0) continue;
       if (targets !== null) {
         const at = targets.indexOf(t);
         if (at >= 0) got[at] = g;
       } else if (t.gradFn === null || t.retainsGrad) {
-        keep(w, t, g, w.owned[k] === 1 && t.gradFn === null); // a retained g still flows on: it stays shared
+        keep(w, t, g, (info[k] & OWNED) !== 0 && t.gradFn === null); // a retained g still flows on: it stays shared
       }
       const op = t.gradFn;
       if (op === null) continue;
@@ -152,8 +157,8 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
       const inputs = t.inputs;
       for (let i = 0; i < inputs.length; i++) {
         const x = inputs[i], rule = op.grads[i];
-        if (rule === null || x.mark !== mark || needed[x.slot] === 0) continue;
-        const into = intoLeaves && x.gradFn === null && x.grad !== null && uses[x.slot] === 1 ? op.into?.[i] : undefined;
+        if (rule === null || x.mark !== mark || (info[x.slot] & NEEDED) === 0) continue;
+        const into = intoLeaves && x.gradFn === null && x.grad !== null && info[x.slot] >> 2 === 1 ? op.into?.[i] : undefined;
         if (into && into(x.grad!, g, inputs, t, t.attrs)) continue;
         receive(w, x, rule(g, inputs, t, t.attrs));
       }

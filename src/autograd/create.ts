@@ -3,6 +3,7 @@ import { Tensor } from './tensor.ts';
 import { RandomState } from '../tensor/random.ts';
 import { checkShape, fmt, MAX_DIMS, shapeArgs, sizeOf, type Shape } from '../tensor/shape.ts';
 import { describe } from './op.ts';
+import { tape } from './tensor-base.ts';
 import { decodeNpy } from '../tensor/npy.ts';
 
 export interface TensorOptions {
@@ -97,6 +98,11 @@ export function arange(start: number, stop?: number, step = 1, opts?: TensorOpti
   return leaf(data, [n], opts, 'arange');
 }
 
+/** A compiled step replays tensor ops, not JavaScript: draws made while it is traced would repeat forever. */
+function noDrawsWhileTraced(op: string): void {
+  if (tape !== null) throw new Error(`compile: the traced function draws random numbers (${op}), which a replay would repeat; pass them in as an argument`);
+}
+
 let globalRng = new RandomState(0);
 
 /** Reseed the generator that rand/randn (and layer initializers) use by default. */
@@ -107,12 +113,14 @@ export const defaultRng = (): RandomState => globalRng;
 
 /** Uniform on [0, 1), drawn exactly as NumPy's np.random.random(shape) for the same RandomState. */
 export function rand(shape: Shape, opts?: RandomOptions): Tensor {
+  noDrawsWhileTraced('rand');
   const s = [...checkShape('rand', shape)];
   return leaf((opts?.rng ?? globalRng).random(s), s, opts, 'rand');
 }
 
 /** Standard normal, drawn as NumPy's legacy np.random.randn (Marsaglia's polar method). */
 export function randn(shape: Shape, opts?: RandomOptions): Tensor {
+  noDrawsWhileTraced('randn');
   const s = [...checkShape('randn', shape)];
   return leaf((opts?.rng ?? globalRng).randn(s), s, opts, 'randn');
 }

@@ -10,5 +10,6 @@ export { hessian, hvp } from './functional.ts';
 export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck.ts';
 export { defineOp, type OpSpec } from './define-op.ts';
 export { toDot, type DotOptions } from './dot.ts';
+export { compile, type Compiled, type StepResult } from './compile.ts';
 export { RandomState } from '../tensor/random.ts';
 export type { Shape } from '../tensor/shape.ts';

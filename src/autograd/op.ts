@@ -1,11 +1,12 @@
 // How an op runs and joins the graph: grad mode, number operands, and emit (run an op into a new tensor, then
 // record it). Every op of the library, forward or inside a derivative rule, goes through here.
 import { fmt, type Shape } from '../tensor/shape.ts';
-import { TensorBase, type AnyOp } from './tensor-base.ts';
+import { tape, TensorBase, type AnyOp } from './tensor-base.ts';
 
 export type Operand = TensorBase | number;
 
 let gradEnabled = true;
+const AsyncFunction = (async () => {}).constructor;
 export const isGradEnabled = (): boolean => gradEnabled;
 
 /** Switch recording on or off; returns the previous setting (restore it in a finally). */
@@ -23,7 +24,7 @@ export function noGrad<T>(fn: () => T): T {
 /** Run fn with recording switched on or off (the backward walk records its rules only for createGraph). */
 export function withGradMode<T>(on: boolean, fn: () => T, who = 'withGradMode'): T {
   if (typeof fn !== 'function') throw new Error(`${who}: expected a function, got ${describe(fn)}`);
-  if (fn.constructor.name === 'AsyncFunction') {
+  if (fn.constructor === AsyncFunction) {
     throw new Error(`${who}: fn is an async function. Grad mode is switched for the code that runs now, so the ops after ` +
       `its first await would run in whatever mode is current then, silently; call ${who} on the synchronous parts instead`);
   }
@@ -34,7 +35,7 @@ export function withGradMode<T>(on: boolean, fn: () => T, who = 'withGradMode'):
   } finally {
     setGradMode(prev);
   }
-  if (typeof (result as { then?: unknown } | null)?.then === 'function') {
+  if (typeof result === 'object' && result !== null && typeof (result as { then?: unknown }).then === 'function') {
     throw new Error(`${who}: fn returned a promise. Grad mode only covered the code before its first await; ` +
       `call ${who} on the synchronous parts instead`);
   }
@@ -77,6 +78,7 @@ export function tensorAmong(op: string, a: unknown, b: unknown): TensorBase {
 
 /** Make `out` the output of op in the graph when grad mode is on and an input requires grad. */
 export function record<T extends TensorBase>(out: T, op: AnyOp, inputs: readonly TensorBase[], attrs: unknown): T {
+  if (tape !== null) tape.push({ op, out, inputs, attrs, inPlace: false });
   if (gradEnabled) {
     for (let i = 0; i < inputs.length; i++) {
       if (inputs[i].requiresGrad) {

@@ -22,6 +22,24 @@ export interface OpDef<A = never> {
   readonly grads: readonly (Rule<A> | null)[];
   /** Optional accumulating forms of some rules (see RuleInto). */
   readonly into?: readonly (RuleInto<A> | null)[];
+  /** `run` adds into its output (a sum, a product), so a replay must zero the output first. */
+  readonly accumulates?: boolean;
+  /** For an elementwise op, its function of numbers (operands read with stride 1, or 0 when broadcast): a replay
+   *  can then inline the loop. */
+  readonly map?: (...xs: number[]) => number;
+  /** The output shares the input's storage (reshape): nothing to run. */
+  readonly view?: boolean;
+  /** Optionally, `run` as JavaScript statements for a replay, with the sizes of this application written in
+   *  (null to decline, e.g. when the kernel is better called); see replay.ts. */
+  readonly source?: (io: SourceIO, attrs: A) => string | null;
+}
+
+/** What an op's `source` writes with: `at(t, i)` reads or writes element i of tensor t (0 the output, 1… the
+ *  inputs) as an expression; `value(v)` names a number; `size(t)` is tensor t's element count. */
+export interface SourceIO {
+  at(t: number, i: string): string;
+  value(v: number): string;
+  size(t: number): number;
 }
 
 /** An op of any settings type, as the graph stores it. */
@@ -37,6 +55,25 @@ const NO_INPUTS: readonly TensorBase[] = [];
  */
 let clock = 0;
 export const tick = (): number => ++clock;
+
+/** One op application, as compile() records it: `run` of `op` on `inputs` into `out` (in place: into a target). */
+export interface Step { readonly op: AnyOp; readonly out: TensorBase; readonly inputs: readonly TensorBase[]; readonly attrs: unknown; readonly inPlace: boolean }
+
+/** The program being recorded by compile(), or null: every op applied while it is set appends a step. */
+export let tape: Step[] | null = null;
+export function setTape(t: Step[] | null): Step[] | null {
+  const prev = tape;
+  tape = t;
+  return prev;
+}
+
+/** Refuse to read values while a program is recorded: its replays would not read them again. */
+function readable(what: string): void {
+  if (tape !== null) {
+    throw new Error(`compile: the traced function reads tensor values (${what}), which a replay cannot repeat; ` +
+      'return the tensor from the function and read it after the call, or call the function without compile()');
+  }
+}
 
 export class TensorBase {
   readonly shape: Shape;
@@ -111,8 +148,14 @@ export class TensorBase {
    * which backward checks, to change a tensor a graph still needs.
    */
   get data(): Float64Array {
+    readable('.data');
+    return this.own();
+  }
+
+  /** @internal the values in an array of the tensor's own: copied out of its slab first, if it is on one. */
+  own(): Float64Array {
     const b = this.base;
-    if (b.onSlab) { // give the tensor an array of its own before anyone can hold (or transfer) the shared one
+    if (b.onSlab) { // before anyone can hold (or transfer) the shared array
       b.store = b.store.slice(b.offset, b.offset + b.size);
       b.offset = 0;
       b.onSlab = false;
@@ -142,12 +185,14 @@ export class TensorBase {
 
   /** The value of a one-element tensor. */
   item(): number {
+    readable('item()');
     if (this.size !== 1) throw new Error(`item: tensor of shape ${fmt(this.shape)} has ${this.size} elements, not 1`);
     return this.buf[this.off];
   }
 
   /** Nested plain arrays (a number for a 0-d tensor). */
   toArray(): unknown {
+    readable('toArray()');
     const data = this.values(), shape = this.shape;
     const build = (dim: number, off: number): unknown => {
       if (dim === shape.length) return data[off];

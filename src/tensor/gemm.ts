@@ -18,7 +18,7 @@ import { GEMM_WASM } from './gemm-wasm.ts';
 const R = 4; // tile rows = tile columns = panel width
 const KC = 256, MC = 256, NC = 1024;
 /** Up to this many multiply-adds the plain loop beats packing (measured). */
-const DIRECT_MAX = 64;
+export const DIRECT_MAX = 64;
 
 // The few WebAssembly types used here (TypeScript declares them only in its DOM library).
 interface Wasm {

@@ -10,12 +10,14 @@ const EXPAND: OpDef<Walk> = {
   name: 'expand',
   run: (out, [x], w) => stridedCopy(w, x.buf, x.off, out.buf, out.off),
   grads: [(g, [x]) => sumTo(g, x.shape)], // sum in reverse
+  source: (io) => (io.size(1) === 1 ? `for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} = ${io.at(1, '0')};` : null),
 };
 
 const SUM_TO: OpDef<Walk> = {
   name: 'sumTo',
   run: (out, [x], w) => reduceSum(w, x.buf, x.off, out.buf, out.off),
   grads: [(g, [x]) => expand(g, x.shape)],
+  accumulates: true,
 };
 
 /** x broadcast to `shape`, as a new tensor (tensors stay contiguous); x itself when the shape is already right. */

@@ -2,7 +2,7 @@
 // input in tensor ops (g is ∂loss/∂y), so gradients can themselves be differentiated. Binary ops broadcast
 // like NumPy; their rules are written for equal shapes and sumTo reduces each gradient to its operand's shape.
 import { A_SCALAR, B_SCALAR, binaryMap, broadcastWalk, clampValues, SAME, ternaryMap, unaryMap, type Walk } from '../../tensor/kernels.ts';
-import { TensorBase, type OpDef, type Rule } from '../tensor-base.ts';
+import { tape, TensorBase, type OpDef, type Rule } from '../tensor-base.ts';
 import { emit, expectTensor, isGradEnabled, operand, tensorAmong, type Operand } from '../op.ts';
 import { expand, sumTo } from './broadcast.ts';
 import { broadcastShapes, sameShape } from '../../tensor/shape.ts';
@@ -28,6 +28,7 @@ export function unaryOps<K extends string>(defs: Record<K, UnaryDef>): Record<K,
     const { f, dx } = defs[name];
     const op: OpDef<undefined> = {
       name,
+      map: f,
       run: (out, ins) => unaryMap(f, out.size, ins[0].buf, ins[0].off, out.buf, out.off),
       grads: [dx && ((g, ins, y) => dx(g, ins[0], y))],
     };
@@ -35,6 +36,7 @@ export function unaryOps<K extends string>(defs: Record<K, UnaryDef>): Record<K,
       expectTensor(name, 'the input', x);
       const out = x.make(x.shape, x.size);
       unaryMap(f, x.size, x.buf, x.off, out.buf, out.off);
+      if (tape !== null) tape.push({ op, out, inputs: [x], attrs: undefined, inPlace: false });
       if (isGradEnabled() && x.requiresGrad) out.link(op, [x], undefined);
       return out;
     };
@@ -49,6 +51,7 @@ export function binaryOps<K extends string>(defs: Record<K, BinaryDef>): Record<
     const { f, da, db } = defs[name];
     const op: OpDef<Walk> = {
       name,
+      map: f,
       run: (out, ins, w) => binaryMap(f, w, out.size, ins[0].buf, ins[0].off, ins[1].buf, ins[1].off, out.buf, out.off),
       grads: [
         da && ((g, ins, y) => sumTo(da(g, ins[0], ins[1], y), ins[0].shape)),
@@ -71,6 +74,7 @@ export function binaryOps<K extends string>(defs: Record<K, BinaryDef>): Record<
       const size = from === null ? w.size : from.size;
       const out = like.make(from === null ? w.shape : from.shape, size);
       binaryMap(f, w, size, x.buf, x.off, z.buf, z.off, out.buf, out.off);
+      if (tape !== null) tape.push({ op, out, inputs: [x, z], attrs: w, inPlace: false });
       if (isGradEnabled() && (x.requiresGrad || z.requiresGrad)) out.link(op, [x, z], w);
       return out;
     };
@@ -185,6 +189,7 @@ export function ternaryOps<K extends string>(defs: Record<K, TernaryDef>): Recor
       rule && ((g, ins, y) => sumTo(rule(g, ins[0], ins[1], ins[2], y), ins[i].shape));
     const op: OpDef<undefined> = {
       name,
+      map: f,
       run: (out, [a, b, c]) => ternaryMap(f, out.size, a.buf, a.off, stride(a, out), b.buf, b.off, stride(b, out),
         c.buf, c.off, stride(c, out), out.buf, out.off),
       grads: [reduced(da, 0), reduced(db, 1), reduced(dc, 2)],

@@ -1,13 +1,12 @@
 // In-place ops: they overwrite a tensor's storage (optimizer updates, zeroed gradients, loaded weights) and
 // stamp it with the clock, so that backward refuses a graph whose tensors were changed after it used them.
-import { gemm } from '../../tensor/gemm.ts';
 import { stridedCopy, stridedWalk, type Walk } from '../../tensor/kernels.ts';
 import { broadcastShapes, broadcastStrides, fmt, sameShape } from '../../tensor/shape.ts';
-import { tick, type AnyOp, type OpDef, type TensorBase } from '../tensor-base.ts';
+import { tape, tick, type AnyOp, type OpDef, type TensorBase } from '../tensor-base.ts';
 import { describe, expectTensor, isGradEnabled } from '../op.ts';
 
 /** Run op with the target's own storage as its output. */
-function inPlace<T extends TensorBase>(op: AnyOp, target: T, inputs: readonly TensorBase[], attrs: unknown): T {
+export function inPlace<T extends TensorBase>(op: AnyOp, target: T, inputs: readonly TensorBase[], attrs: unknown): T {
   expectTensor(op.name, 'the target', target);
   if (isGradEnabled() && target.requiresGrad) {
     throw new Error(`${op.name}: cannot change a tensor that requires grad (shape ${fmt(target.shape)}) in place while the graph ` +
@@ -15,6 +14,7 @@ function inPlace<T extends TensorBase>(op: AnyOp, target: T, inputs: readonly Te
   }
   op.run(target, inputs, attrs);
   target.base.written = tick();
+  if (tape !== null) tape.push({ op, out: target, inputs, attrs, inPlace: true });
   return target;
 }
 
@@ -27,7 +27,12 @@ function reading(op: string, target: TensorBase, src: TensorBase): Walk {
 }
 
 const COPY: OpDef<Walk> = { name: 'copy_', run: (out, [src], w) => stridedCopy(w, src.buf, src.off, out.buf, out.off), grads: [] };
-const FILL: OpDef<number> = { name: 'fill_', run: (out, _ins, v) => out.buf.fill(v, out.off, out.off + out.size), grads: [] };
+const FILL: OpDef<number> = {
+  name: 'fill_',
+  run: (out, _ins, v) => out.buf.fill(v, out.off, out.off + out.size),
+  grads: [],
+  source: (io, v) => `for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} = ${io.value(v)};`,
+};
 const ADD: OpDef<number> = {
   name: 'add_',
   run: (out, [src], alpha) => {
@@ -35,6 +40,9 @@ const ADD: OpDef<number> = {
     if (src.size === 1) { const v = alpha * s[so]; for (let i = 0; i < n; i++) y[yo + i] += v; } else for (let i = 0; i < n; i++) y[yo + i] += alpha * s[so + i];
   },
   grads: [],
+  source: (io, alpha) => io.size(1) === 1
+    ? `{ const v = ${io.value(alpha)} * ${io.at(1, '0')}; for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} += v; }`
+    : `for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} += ${io.value(alpha)} * ${io.at(1, 'i')};`,
 };
 const MUL: OpDef<undefined> = {
   name: 'mul_',
@@ -115,23 +123,4 @@ export function addcmul_<T extends TensorBase>(target: T, a: TensorBase, b: Tens
 export function addcdiv_<T extends TensorBase>(target: T, a: TensorBase, b: TensorBase, value = 1): T {
   sameShapes('addcdiv_', target, a, b, value);
   return inPlace(ADDCDIV, target, [a, b], value);
-}
-
-interface Product { M: number; N: number; K: number; ta: boolean; tb: boolean }
-const ADDMM: OpDef<Product> = {
-  name: 'addmm_',
-  run: (out, [a, b], { M, N, K, ta, tb }) =>
-    gemm(M, N, K, a.buf, a.off, ta ? 1 : K, ta ? M : 1, b.buf, b.off, tb ? 1 : N, tb ? K : 1, out.buf, out.off),
-  grads: [],
-};
-
-/** target ← target + op(a)·op(b) for 2-D a and b, op transposing where asked (as PyTorch's addmm_). */
-export function addmm_<T extends TensorBase>(target: T, a: TensorBase, b: TensorBase, ta = false, tb = false): T {
-  expectTensor('addmm_', 'the first operand', a);
-  expectTensor('addmm_', 'the second operand', b);
-  const M = a.shape[ta ? 1 : 0], K = a.shape[ta ? 0 : 1], Kb = b.shape[tb ? 1 : 0], N = b.shape[tb ? 0 : 1];
-  if (a.ndim !== 2 || b.ndim !== 2 || target.ndim !== 2 || K !== Kb || target.shape[0] !== M || target.shape[1] !== N) {
-    throw new Error(`addmm_: cannot add ${fmt(a.shape)}${ta ? 'ᵀ' : ''} @ ${fmt(b.shape)}${tb ? 'ᵀ' : ''} into ${fmt(target.shape)}`);
-  }
-  return inPlace(ADDMM, target, [a, b], { M, N, K, ta, tb });
 }

@@ -1,12 +1,12 @@
 // Matrix products over the last two dims, batched over broadcast leading dims; and linear (x·W + b), one op
 // like PyTorch's addmm. Both run on one gemm kernel, where a transposed operand is just swapped strides.
-import { gemm } from '../../tensor/gemm.ts';
+import { DIRECT_MAX, gemm } from '../../tensor/gemm.ts';
 import { broadcastShapes, broadcastStrides, fmt, sizeOf } from '../../tensor/shape.ts';
-import type { OpDef, TensorBase } from '../tensor-base.ts';
+import type { OpDef, SourceIO, TensorBase } from '../tensor-base.ts';
 import { emit, expectTensor } from '../op.ts';
 import { sumTo } from './broadcast.ts';
 import { reshape } from './movement.ts';
-import { addmm_ } from './inplace.ts';
+import { inPlace } from './inplace.ts';
 
 interface Product {
   M: number; N: number; K: number;
@@ -17,6 +17,17 @@ interface Product {
 }
 
 const SINGLE = new Int32Array(1); // a plain 2-D product: one matrix at offset 0 (never written)
+
+/**
+ * A product small enough for gemm's plain loop, written out with its sizes for a replay (same order of
+ * additions as that loop: each C[i, j] from its old value, or from 0, adding k = 0, 1, …); null when larger.
+ */
+export function tinyProduct(io: SourceIO, { M, N, K, ta, tb }: { M: number; N: number; K: number; ta: boolean; tb: boolean }, assign: '=' | '+='): string | null {
+  if (M * N * K > DIRECT_MAX) return null;
+  const a = io.at(1, ta ? `k * ${M} + i` : `i * ${K} + k`), b = io.at(2, tb ? `j * ${K} + k` : `k * ${N} + j`), c = io.at(0, `i * ${N} + j`);
+  return `for (let i = 0; i < ${M}; i++) for (let j = 0; j < ${N}; j++) { let s = ${assign === '=' ? '0' : c}; ` +
+    `for (let k = 0; k < ${K}; k++) s += ${a} * ${b}; ${c} = s; }`;
+}
 
 /** Offsets of each batch matrix of `shape` while walking the broadcast `batch` shape in order. */
 function batchOffsets(shape: readonly number[], batch: number[], matrixSize: number): Int32Array {
@@ -48,6 +59,8 @@ const MATMUL: OpDef<Product> = {
     (g, [a, b], _c, { ta, tb }) => sumTo(ta ? mm(b, g, tb, true) : mm(g, b, false, !tb), a.shape),
     (g, [a, b], _c, { ta, tb }) => sumTo(tb ? mm(g, a, true, ta) : mm(a, g, !ta, false), b.shape),
   ],
+  accumulates: true,
+  source: (io, p) => (p.ao.length === 1 ? tinyProduct(io, p, '=') : null),
   into: [ // the same products, added into a 2-D operand's .grad by the kernel itself
     (acc, g, [a, b], _c, { ta, tb, ao }) => ao === SINGLE && !!(ta ? addmm_(acc, b, g, tb, true) : addmm_(acc, g, b, false, !tb)),
     (acc, g, [a, b], _c, { ta, tb, bo }) => bo === SINGLE && !!(tb ? addmm_(acc, g, a, true, ta) : addmm_(acc, a, g, !ta, false)),
@@ -98,4 +111,24 @@ export function linear<T extends TensorBase>(x: T, w: TensorBase, b: TensorBase)
     throw new Error(`linear: expects x [..., K], weight [K, N] and bias [N], got ${fmt(x.shape)}, ${fmt(w.shape)}, ${fmt(b.shape)}`);
   }
   return emit(LINEAR, x, [x, w, b], [...x.shape.slice(0, -1), N], { rows: x.size / K, K, N });
+}
+
+// In place, for the accumulating form of the product rules (RuleInto) and for users.
+const ADDMM: OpDef<Pick<Product, 'M' | 'N' | 'K' | 'ta' | 'tb'>> = {
+  name: 'addmm_',
+  run: (out, [a, b], { M, N, K, ta, tb }) =>
+    gemm(M, N, K, a.buf, a.off, ta ? 1 : K, ta ? M : 1, b.buf, b.off, tb ? 1 : N, tb ? K : 1, out.buf, out.off),
+  grads: [],
+  source: (io, p) => tinyProduct(io, p, '+='),
+};
+
+/** target ← target + op(a)·op(b) for 2-D a and b, op transposing where asked (as PyTorch's addmm_). */
+export function addmm_<T extends TensorBase>(target: T, a: TensorBase, b: TensorBase, ta = false, tb = false): T {
+  expectTensor('addmm_', 'the first operand', a);
+  expectTensor('addmm_', 'the second operand', b);
+  const M = a.shape[ta ? 1 : 0], K = a.shape[ta ? 0 : 1], Kb = b.shape[tb ? 1 : 0], N = b.shape[tb ? 0 : 1];
+  if (a.ndim !== 2 || b.ndim !== 2 || target.ndim !== 2 || K !== Kb || target.shape[0] !== M || target.shape[1] !== N) {
+    throw new Error(`addmm_: cannot add ${fmt(a.shape)}${ta ? 'ᵀ' : ''} @ ${fmt(b.shape)}${tb ? 'ᵀ' : ''} into ${fmt(target.shape)}`);
+  }
+  return inPlace(ADDMM, target, [a, b], { M, N, K, ta, tb });
 }

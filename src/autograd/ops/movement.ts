@@ -8,6 +8,7 @@ const RESHAPE: OpDef<undefined> = {
   name: 'reshape',
   run: () => {}, // a view: the output shares the input's storage
   grads: [(g, [x]) => reshape(g, x.shape)],
+  view: true,
 };
 
 /** The same values in a new shape (one dim may be −1, inferred), sharing storage with x. */
