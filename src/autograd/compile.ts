@@ -101,9 +101,9 @@ function difference(a: Trace, b: Trace): string | null {
  */
 export function compile<A extends Tensor[], R extends StepResult>(fn: (...args: A) => R): Compiled<A, R> {
   if (typeof fn !== 'function') throw new Error(`compile: expected a function, got ${describe(fn)}`);
-  interface Entry { calls: number; inputs: Tensor[] | null; first: Trace | null; program: Program | null }
+  interface Entry { calls: number; inputs: Tensor[] | null; first: Trace | null; program: Program<StepResult> | null }
   const entries = new Map<string, Entry>();
-  let last: Program | null = null, recent: Entry | null = null;
+  let last: Program<StepResult> | null = null, recent: Entry | null = null;
 
   /** The entry for these argument shapes: the one used last, when they match it (the common case), else by key. */
   const entryFor = (args: readonly Tensor[]): Entry => {

@@ -20,3 +20,11 @@ export const squaredError = (p: Tensor, y: Operand): Tensor => losses.squaredErr
 export const binaryCrossEntropy = (p: Tensor, y: Operand): Tensor => losses.binaryCrossEntropy<Tensor>(p, y);
 /** The same with p = σ(z), computed stably from the logits z; its derivative is σ(z) − y. */
 export const binaryCrossEntropyWithLogits = (z: Tensor, y: Operand): Tensor => losses.binaryCrossEntropyWithLogits<Tensor>(z, y);
+
+/** Mean (default), sum or each ('none') of (p − y)². */
+export const mseLoss = (pred: Tensor, target: Tensor, opts?: losses.LossOptions): Tensor => losses.mseLoss(pred, target, opts);
+/** Binary cross-entropy of probabilities, logs clamped at −100 (as PyTorch); targets in [0, 1]. */
+export const bceLoss = (prob: Tensor, target: Tensor, opts?: losses.LossOptions): Tensor => losses.bceLoss(prob, target, opts);
+/** Binary cross-entropy from logits, computed stably; its derivative is σ(z) − y, the documents' a − y. */
+export const bceWithLogitsLoss = (logits: Tensor, target: Tensor, opts?: losses.LossOptions): Tensor => losses.bceWithLogitsLoss(logits, target, opts);
+export type { LossOptions, Reduction } from './ops/losses.ts';

@@ -3,7 +3,10 @@ export { Tensor, type Operand } from './tensor.ts';
 export { TensorBase, type OpDef, type Rule } from './tensor-base.ts';
 export { tensor, zeros, ones, full, arange, rand, randn, manualSeed, defaultRng, fromNpy, type TensorOptions, type RandomOptions } from './create.ts';
 export type { FloatDtype } from '../tensor/bytes.ts';
-export { where, maximum, minimum, linear, squaredError, binaryCrossEntropy, binaryCrossEntropyWithLogits } from './functions.ts';
+export {
+  where, maximum, minimum, linear, squaredError, binaryCrossEntropy, binaryCrossEntropyWithLogits, mseLoss, bceLoss, bceWithLogitsLoss,
+  type LossOptions, type Reduction,
+} from './functions.ts';
 export { noGrad } from './op.ts';
 export { grad, type BackwardOptions, type GradOptions } from './backward.ts';
 export { hessian, hvp } from './functional.ts';

@@ -3,13 +3,12 @@
 // (products, reductions, copies) calls its `run`. The code is generated from the trace only: its text holds
 // indices, loop bounds and op names reduced to identifier characters, never a value or string from a user.
 import type { SourceIO, Step, TensorBase } from './tensor-base.ts';
-import type { StepResult } from './compile.ts';
 
-export interface Program {
+export interface Program<R> {
   /** Rerun every step of the trace into its tensors' storage. */
   run(): void;
   /** The traced results (overwritten by each run). */
-  result: StepResult;
+  result: R;
   /** The generated function's text. */
   source: string;
 }
@@ -26,7 +25,7 @@ function isFlat(s: Step): boolean {
   return (w?.outer === undefined || w.outer.length === 0) && s.inputs.every((x) => x.size === s.out.size || x.size === 1);
 }
 
-export function generate(steps: readonly Step[], result: StepResult): Program {
+export function generate<R>(steps: readonly Step[], result: R): Program<R> {
   const tensors: TensorBase[] = [], index = new Map<TensorBase, number>();
   const id = (t: TensorBase): number => {
     let i = index.get(t.base);

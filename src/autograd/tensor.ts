@@ -108,7 +108,7 @@ export class Tensor extends TensorBase {
   }
 
   /** The same values (shared storage), cut from the graph. */
-  detach(): Tensor { return this.view(this.shape); }
+  detach(): Tensor { return mov.detach(this); }
 
   /** Set .grad to zeros (in place), if there is one. */
   zeroGrad(): void { if (this.grad !== null) inplace.fill_(this.grad, 0); }

@@ -1,7 +1,10 @@
-// The documents' losses as elementwise ops of (prediction, target), before any reduction (nn's loss functions
-// reduce them). Each carries its derivation, so the output delta of each loss can be read off the rule.
+// The documents' losses: elementwise ops of (prediction, target), each carrying its derivation so the output
+// delta of each loss can be read off the rule, and the loss functions nn exports (checks, then a reduction).
+import { fmt } from '../../tensor/shape.ts';
 import { bceWithLogitsBackward, binaryOps, clamp, div, log, mul, neg, squaredErrorBackward, sub } from './elementwise.ts';
-import type { TensorBase as T } from '../tensor-base.ts';
+import { mean, sum } from './reduce.ts';
+import { tape, TensorBase, type OpDef, type TensorBase as T } from '../tensor-base.ts';
+import { describe } from '../op.ts';
 
 // BCE's logs are clamped at −100, as PyTorch does, so p = 0 or 1 stays finite.
 const log100 = (x: number): number => Math.max(Math.log(x), -100);
@@ -30,3 +33,49 @@ export const { squaredError, binaryCrossEntropy, binaryCrossEntropyWithLogits } 
     db: (g, z): T => mul(g, neg(z)),
   },
 });
+
+export type Reduction = 'mean' | 'sum' | 'none';
+export interface LossOptions {
+  reduction?: Reduction;
+}
+
+interface Range { op: string; what: string }
+/** Throws unless every value of t lies in [0, 1] (NaN does not). A traced step checks again at each replay. */
+const WITHIN: OpDef<Range> = { name: 'within', run: (t, _ins, r) => checkUnit(t, r), grads: [] };
+function checkUnit(t: TensorBase, { op, what }: Range): void {
+  const d = t.buf, o = t.off;
+  for (let i = 0; i < t.size; i++) {
+    const v = d[o + i];
+    if (!(v >= 0 && v <= 1)) throw new Error(`${op}: ${what} must lie in [0, 1], got ${v} at index ${i} (shape ${fmt(t.shape)})`);
+  }
+}
+function within(t: TensorBase, r: Range): void {
+  checkUnit(t, r);
+  if (tape !== null) tape.push({ op: WITHIN, out: t, inputs: [], attrs: r, inPlace: true });
+}
+
+function loss<X extends T>(op: string, each: (p: X, y: X) => X, pred: X, target: X, opts: LossOptions | undefined,
+  kind: 'any' | 'logits' | 'probabilities'): X {
+  for (const [t, what] of [[pred, 'prediction'], [target, 'target']] as const) {
+    if (!(t instanceof TensorBase)) throw new Error(`${op}: the ${what} must be a tensor, got ${describe(t)}`);
+  }
+  if (pred.ndim !== target.ndim || !pred.shape.every((d, i) => d === target.shape[i])) {
+    throw new Error(`${op}: prediction shape ${fmt(pred.shape)} does not match target shape ${fmt(target.shape)}`);
+  }
+  if (kind !== 'any') within(target, { op, what: 'targets' });
+  if (kind === 'probabilities') within(pred, { op, what: 'probabilities' }); // outside [0, 1] the logs would be NaN
+  const { reduction = 'mean' } = opts ?? {};
+  if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') {
+    throw new Error(`${op}: unknown reduction '${String(reduction)}' (use 'mean', 'sum' or 'none')`);
+  }
+  const l = each(pred, target);
+  return reduction === 'mean' ? mean(l) : reduction === 'sum' ? sum(l) : l;
+}
+
+/** Mean (or sum, or each) of (p − y)². */
+export const mseLoss = <X extends T>(pred: X, target: X, opts?: LossOptions): X => loss('mseLoss', squaredError, pred, target, opts, 'any');
+/** Binary cross-entropy of probabilities p (each log clamped at −100, as PyTorch). */
+export const bceLoss = <X extends T>(prob: X, target: X, opts?: LossOptions): X => loss('bceLoss', binaryCrossEntropy, prob, target, opts, 'probabilities');
+/** Binary cross-entropy from logits z, computed stably; its derivative is σ(z) − y. */
+export const bceWithLogitsLoss = <X extends T>(logits: X, target: X, opts?: LossOptions): X =>
+  loss('bceWithLogitsLoss', binaryCrossEntropyWithLogits, logits, target, opts, 'logits');

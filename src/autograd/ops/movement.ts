@@ -1,7 +1,7 @@
 // Ops that move values without changing them; their rules move the gradient back.
 import { stridedCopy, stridedWalk, type Walk } from '../../tensor/kernels.ts';
 import { fmt, show, sizeOf, stridesOf, type Shape } from '../../tensor/shape.ts';
-import type { OpDef, TensorBase } from '../tensor-base.ts';
+import { tape, type OpDef, type TensorBase } from '../tensor-base.ts';
 import { emit, expectTensor, record } from '../op.ts';
 
 const RESHAPE: OpDef<undefined> = {
@@ -52,6 +52,15 @@ export function permute<T extends TensorBase>(x: T, dims: readonly unknown[]): T
   p.forEach((d, i) => (inverse[d] = i));
   const walk = stridedWalk(shape, p.map((d) => strides[d]), shape.map(() => 0));
   return emit(PERMUTE, x, [x], shape, { walk, inverse });
+}
+
+const DETACH: OpDef<undefined> = { name: 'detach', run: () => {}, grads: [null], view: true };
+
+/** The same values (shared storage), cut from the graph: a view, recorded only for a traced step's replay. */
+export function detach<T extends TensorBase>(x: T): T {
+  const out = x.view(x.shape);
+  if (tape !== null) tape.push({ op: DETACH, out, inputs: [x], attrs: undefined, inPlace: false });
+  return out;
 }
 
 const CLONE: OpDef<undefined> = {

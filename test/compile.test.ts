@@ -1,0 +1,143 @@
+// compile(fn): the replayed training step computes what the eager step computes, and refuses what it could not
+// replay faithfully.
+import { describe, expect, it } from 'vitest';
+import { compile, nn, noGrad, optim, rand, RandomState, Tensor, tensor } from '../src/index.ts';
+
+const X = tensor([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]]), Y = tensor([[0], [1], [1], [0]]);
+
+/** The documents' 3-4-1 XOR net (np.random.seed(1) weights) with SGD; a fresh copy each call. */
+function xorNet(loss: 'mse' | 'bce'): { model: nn.Sequential; step: (x: Tensor, y: Tensor) => Tensor } {
+  const rng = new RandomState(1);
+  const l0 = new nn.Linear(3, 4, { bias: false, rng }), l1 = new nn.Linear(4, 1, { bias: false, rng });
+  const model = new nn.Sequential(l0, new nn.Sigmoid(), l1, new nn.Sigmoid());
+  const body = new nn.Sequential(l0, new nn.Sigmoid(), l1);
+  const opt = new optim.SGD(model.parameters(), { lr: 1 });
+  const step = (x: Tensor, y: Tensor): Tensor => {
+    opt.zeroGrad();
+    const l = loss === 'mse' ? nn.mseLoss(model.call(x), y, { reduction: 'sum' }).mul(0.5) : nn.bceWithLogitsLoss(body.call(x), y, { reduction: 'sum' });
+    l.backward();
+    opt.step();
+    return l;
+  };
+  return { model, step };
+}
+
+const worst = (a: Tensor[], b: Tensor[]): number =>
+  Math.max(...a.map((p, k) => Math.max(...Array.from(p.data, (v, i) => Math.abs(v - b[k].data[i]) / Math.max(1, Math.abs(v))))));
+
+describe('compile: replayed steps equal eager steps', () => {
+  it.each(['mse', 'bce'] as const)('the XOR net, %s, 1000 steps: every loss and weight agrees to 1e-12', (loss) => {
+    const eager = xorNet(loss), traced = xorNet(loss);
+    const step = compile(traced.step);
+    let err = 0;
+    for (let i = 0; i < 1000; i++) {
+      const a = eager.step(X, Y).item(), b = step(X, Y).item();
+      err = Math.max(err, Math.abs(a - b), worst(eager.model.parameters(), traced.model.parameters()));
+    }
+    expect(err).toBeLessThan(1e-12);
+    expect(step.toSource()).toMatch(/function step\(\)/);
+  });
+
+  it('an MLP with biases, Adam-free SGD with momentum and weight decay, batches of new data each call', () => {
+    const make = (): { model: nn.Sequential; opt: optim.SGD } => {
+      const rng = new RandomState(5);
+      const model = new nn.Sequential(new nn.Linear(6, 16, { init: 'xavier', rng }), new nn.Tanh(), new nn.Linear(16, 3, { init: 'xavier', rng }), new nn.Sigmoid());
+      return { model, opt: new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9, weightDecay: 1e-3 }) };
+    };
+    const e = make(), c = make();
+    const body = (m: typeof e) => (x: Tensor, y: Tensor): Tensor => {
+      m.opt.zeroGrad();
+      const l = nn.mseLoss(m.model.call(x), y);
+      l.backward();
+      m.opt.step();
+      return l;
+    };
+    const eager = body(e), step = compile(body(c));
+    const data = new RandomState(6);
+    for (let i = 0; i < 60; i++) {
+      const x = Tensor.from(data.uniform(-1, 1, [32, 6]), [32, 6]), y = Tensor.from(data.random([32, 3]), [32, 3]);
+      const a = eager(x, y).item(), b = step(x, y).item();
+      expect(Math.abs(a - b)).toBeLessThan(1e-12);
+    }
+    expect(worst(e.model.parameters(), c.model.parameters())).toBeLessThan(1e-12);
+  });
+
+  it('new argument shapes trace again; results are copies the next call does not overwrite', () => {
+    const w = tensor([[0.5], [-0.25]], { requiresGrad: true });
+    const opt = new optim.SGD([w], { lr: 0.1 });
+    const step = compile((x: Tensor, y: Tensor) => {
+      opt.zeroGrad();
+      const l = nn.mseLoss(x.matmul(w), y);
+      l.backward();
+      opt.step();
+      return { loss: l, prediction: x.matmul(w).detach() };
+    });
+    const kept: number[] = [];
+    let last = Infinity;
+    for (let i = 0; i < 40; i++) {
+      const n = i % 2 === 0 ? 3 : 5; // two shapes, each traced once, interleaved
+      const x = Tensor.from(Float64Array.from({ length: 2 * n }, (_, j) => Math.sin(j + i)), [n, 2]);
+      const { loss, prediction } = step(x, x.matmul(tensor([[2], [1]])));
+      expect(prediction.shape).toEqual([n, 1]);
+      kept.push(loss.item());
+      if (i >= 10) last = loss.item();
+    }
+    expect(kept[0]).toBe(kept[0]); // earlier results unchanged by later calls (copies)
+    expect(last).toBeLessThan(kept[1]);
+  });
+});
+
+describe('compile refuses what it cannot replay', () => {
+  it('reading a value (item, .data, toArray) while tracing', () => {
+    const w = tensor([1], { requiresGrad: true });
+    const step = compile((x: Tensor) => {
+      const l = x.mul(w).sum();
+      if (l.item() > 0) l.backward(); // data-dependent control flow
+      return l;
+    });
+    step(tensor([1])); // the first call runs as it is
+    expect(() => step(tensor([1]))).toThrow(/^compile: the traced function reads tensor values \(item\(\)\)/);
+    const viaData = compile((x: Tensor) => x.mul(x.data[0]));
+    viaData(tensor([1]));
+    expect(() => viaData(tensor([1]))).toThrow(/reads tensor values \(\.data\)/);
+  });
+
+  it('random draws while tracing', () => {
+    const step = compile((x: Tensor) => x.add(rand([2])));
+    step(tensor([1, 2]));
+    expect(() => step(tensor([1, 2]))).toThrow(/^compile: the traced function draws random numbers \(rand\)/);
+  });
+
+  it('ops that change from call to call', () => {
+    let calls = 0;
+    const step = compile((x: Tensor) => (++calls % 2 === 0 ? x.exp() : x.neg()));
+    step(tensor([1]));
+    step(tensor([1]));
+    expect(() => step(tensor([1]))).toThrow(/^compile: the function does not run the same tensor ops at each call.*op 1 \('exp'.*became 'neg'/);
+  });
+
+  it('a number that changes between calls', () => {
+    let k = 1;
+    const step = compile((x: Tensor) => x.mul(k++));
+    step(tensor([1]));
+    step(tensor([1]));
+    expect(() => step(tensor([1]))).toThrow(/op 1 \('mul', shape \[1\]\) read other tensors/);
+  });
+
+  it('arguments that are not tensors, or require grad, and results that are not tensors', () => {
+    const step = compile((x: Tensor) => x.mul(2));
+    expect(() => step(3 as unknown as Tensor)).toThrow(/^compile: argument 0 must be a tensor, got number 3/);
+    expect(() => step(tensor([1], { requiresGrad: true }))).toThrow(/^compile: argument 0 \(shape \[1\]\) requires grad/);
+    const bad = compile(() => 5 as unknown as Tensor);
+    bad();
+    expect(() => bad()).toThrow(/^compile: the function must return nothing, a tensor, or an array or object of tensors, got number 5/);
+  });
+
+  it('leaves no tape behind after a refusal: eager code still works', () => {
+    const step = compile((x: Tensor) => x.mul(x.sum().item()));
+    step(tensor([1]));
+    expect(() => step(tensor([1]))).toThrow(/item\(\)/);
+    expect(tensor([2]).item()).toBe(2);
+    expect(noGrad(() => rand([1])).size).toBe(1);
+  });
+});
