@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gemm } from '../src/tensor/gemm.ts';
+import { startHelper } from '../src/tensor/gemm-module.ts';
+import { useHelper } from '../src/tensor/gemm-thread.ts';
 
 /** Deterministic LCG in [-1, 1). */
 function makeRng(seed: number): () => number {
@@ -169,5 +171,38 @@ describe('gemm across block boundaries', () => {
     let worst = 0;
     for (let i = 0; i < C.length; i++) worst = Math.max(worst, Math.abs(C[i] - want[i]) / (1 + Math.abs(want[i])));
     expect(worst).toBeLessThan(1e-12);
+  });
+});
+
+describe('gemm split with the helper thread', () => {
+  // Blocks of at least 2^16 tile steps are split: by rows when there are more tile rows than columns, else by
+  // columns (a few rows with an unpacked B, or a packed B).
+  const big: [number, number, number][] = [[256, 256, 256], [300, 70, 400], [8, 1024, 256], [20, 800, 300]];
+
+  it('starts in Node', async () => {
+    expect(await startHelper()).toBe(true);
+  });
+
+  for (const [M, N, K] of big) {
+    it(`${M}×${K} · ${K}×${N} in all transpose combinations`, async () => {
+      expect(await startHelper()).toBe(true);
+      for (const [tA, tB] of transposes) check({ M, N, K, tA, tB, aOff: 3, bOff: 1, cOff: 2, accumulate: true }, M + N + K);
+    });
+  }
+
+  it('gives bit-identical results with and without the helper', async () => {
+    expect(await startHelper()).toBe(true);
+    const rng = makeRng(5);
+    for (const [M, N, K] of big) {
+      const A = randomArray(M * K, rng), B = randomArray(K * N, rng), C0 = randomArray(M * N, rng);
+      const run = (helper: boolean): Float64Array => {
+        useHelper(helper);
+        const C = C0.slice();
+        gemm(M, N, K, A, 0, K, 1, B, 0, N, 1, C, 0);
+        return C;
+      };
+      const one = run(false), two = run(true);
+      expect(Array.from(two)).toEqual(Array.from(one));
+    }
   });
 });

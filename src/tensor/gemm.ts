@@ -11,37 +11,20 @@
  *   the kernel reads its rows in place. Blocks of KC along k, MC rows and NC columns bound the memory used (a
  *   packed A panel stays in L1 while it meets the packed B block in L2).
  * - C is copied in, the kernel adds the product to it, and it is copied back (a memcpy each way).
+ * - A large block's tiles are split with a helper thread where the platform allows one (gemm-module.ts).
  * - Vector products have kernels of their own, without packing: each matrix value is used once, so packing it
  *   (or padding a single row to a 4-row tile) would cost more than the arithmetic. M = 1 (a row times a matrix:
  *   a batch of one) combines the matrix's rows or takes dot products with them, whichever is unit-stride; N = 1
  *   is the same with A and B swapped; K = 1 is an outer product (a weight gradient of a batch of one).
  * - Tiny products (≤ DIRECT_MAX multiply-adds) stay in a JavaScript loop: the calls and copies would dominate.
  */
-import { GEMM_WASM } from './gemm-wasm.ts';
+import { A_AT, B_AT, C_AT, dots, heap, KC, MC, NC, outer, R, rows, tiles, V } from './gemm-module.ts';
 
-const R = 4; // tile rows = tile columns = panel width
-const KC = 256, MC = 256, NC = 1024;
-/** Up to this many multiply-adds the plain loop beats the module's fixed costs (measured). */
+/** Up to this many multiply-adds the plain loop beats the module's calls and copies (measured). */
 const DIRECT_MAX = 64;
 /** Below this many rows of op(A), a row-major B is read in place instead of packed (crossover measured at ~16:
  *  packing costs ~0.7 ns a value, reading unpacked panels slows the kernel ~30%). */
 const RAW_B_ROWS = 16;
-
-// The few WebAssembly types used here (TypeScript declares them only in its DOM library).
-interface Wasm {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: { kernel: Kernel; rows: Rows; dots: Rows; outer: Outer; memory: { buffer: ArrayBuffer; grow(pages: number): number } } };
-}
-type Kernel = (mt: number, nt: number, kc: number, a: number, b: number, bts: number, bks: number, c: number, ldc: number) => void;
-type Rows = (n: number, kc: number, x: number, y: number, ldy: number, c: number) => void;
-type Outer = (m: number, n: number, a: number, b: number, c: number, ldc: number) => void;
-const { Module, Instance } = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
-const { kernel, rows, dots, outer, memory } = new Instance(new Module(Uint8Array.from(atob(GEMM_WASM), (ch) => ch.charCodeAt(0)))).exports;
-// Regions of the module's memory, in float64s: packed A block, B block (with slack: the kernels read whole
-// panels, past the last column of an in-place B), C block.
-const V = 16; // the vector kernel's column chunk
-const A_AT = 0, B_AT = MC * KC, C_AT = B_AT + KC * NC + V, END = C_AT + MC * NC;
-let heap = new Float64Array(memory.buffer);
 
 /** C[M×N] += op(A)[M×K] · op(B)[K×N], all float64, row-major with explicit strides.
  *  Element (i,k) of op(A) is A[aOff + i*aRow + k*aCol]; element (k,j) of op(B) is B[bOff + k*bRow + j*bCol];
@@ -62,17 +45,9 @@ export function gemm(M: number, N: number, K: number,
   else blocked(M, N, K, A, aOff, aRow, aCol, B, bOff, bRow, bCol, C, cOff);
 }
 
-function ensureMemory(): void {
-  if (heap.length < END) { // once: the memory the blocks need
-    memory.grow(Math.ceil((END * 8 - memory.buffer.byteLength) / 65536));
-    heap = new Float64Array(memory.buffer);
-  }
-}
-
 /** C[i, j] += A[i, 0]·B[0, j]: an outer product, in the module (C copied in and out by blocks of rows). */
 function outerProduct(M: number, N: number, A: Float64Array, aOff: number, aRow: number,
   B: Float64Array, bOff: number, bCol: number, C: Float64Array, cOff: number): void {
-  ensureMemory();
   for (let n0 = 0; n0 < N; n0 += NC) {
     const nc = Math.min(NC, N - n0), mb = Math.min(MC * KC, Math.floor((MC * NC) / nc)); // a fills region A, C region C
     for (let j = 0; j < nc; j++) heap[B_AT + j] = B[bOff + (n0 + j) * bCol];
@@ -93,7 +68,6 @@ function outerProduct(M: number, N: number, A: Float64Array, aOff: number, aRow:
  */
 function combineRows(N: number, K: number, X: Float64Array, xOff: number, xs: number,
   Y: Float64Array, yOff: number, yRow: number, C: Float64Array, cOff: number): void {
-  ensureMemory();
   for (let n0 = 0; n0 < N; n0 += NC) {
     const nc = Math.min(NC, N - n0), np = Math.ceil(nc / V) * V;
     const kb = Math.min(MC * KC, Math.floor((KC * NC) / nc)); // rows of Y per block: x fills region A, Y region B
@@ -115,7 +89,6 @@ function combineRows(N: number, K: number, X: Float64Array, xOff: number, xs: nu
  */
 function dotRows(N: number, K: number, X: Float64Array, xOff: number, xs: number,
   Y: Float64Array, yOff: number, yRow: number, C: Float64Array, cOff: number): void {
-  ensureMemory();
   const kb = Math.min(K, MC * KC), nb = Math.floor((KC * NC) / kb); // x fills region A, Y's rows region B
   for (let k0 = 0; k0 < K; k0 += kb) {
     const kc = Math.min(kb, K - k0);
@@ -135,7 +108,6 @@ function blocked(M: number, N: number, K: number,
   A: Float64Array, aOff: number, aRow: number, aCol: number,
   B: Float64Array, bOff: number, bRow: number, bCol: number,
   C: Float64Array, cOff: number): void {
-  ensureMemory();
   const rawB = bCol === 1 && M < RAW_B_ROWS;
   for (let n0 = 0; n0 < N; n0 += NC) {
     const nc = Math.min(NC, N - n0), nt = Math.ceil(nc / R), ldc = nt * R;
@@ -143,8 +115,7 @@ function blocked(M: number, N: number, K: number,
       const kc = Math.min(KC, K - k0);
       let bts: number, bks: number;
       if (rawB) { // B's rows as they are
-        const s = bOff + k0 * bRow + n0;
-        copyRows(heap, B_AT, nc, B, s, bRow, kc, nc);
+        copyRows(heap, B_AT, nc, B, bOff + k0 * bRow + n0, bRow, kc, nc);
         bts = 8 * R; bks = 8 * nc;
       } else {
         for (let q = 0; q < nt; q++) {
@@ -160,7 +131,7 @@ function blocked(M: number, N: number, K: number,
         const c = cOff + m0 * N + n0;
         copyRows(heap, C_AT, ldc, C, c, N, mc, nc);
         clearPadding(mt * R, mc, ldc, nc);
-        kernel(mt, nt, kc, 8 * A_AT, 8 * B_AT, bts, bks, 8 * C_AT, 8 * ldc);
+        tiles(mt, nt, kc, 8 * A_AT, 8 * B_AT, bts, bks, 8 * C_AT, 8 * ldc);
         copyRows(C, c, N, heap, C_AT, ldc, mc, nc);
       }
     }

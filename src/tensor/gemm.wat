@@ -1,8 +1,9 @@
 ;; The micro-kernel of gemm.ts: C += packed A · B over a block, in 4×4 tiles, with WebAssembly SIMD (two
 ;; float64 lanes per v128). Plain JavaScript has no SIMD; this runs the same loop ~3.5× faster.
-;; Compiled to gemm-wasm.ts by `npm run build:wasm`; test/gemm-wasm.test.ts checks the two agree.
+;; Compiled to gemm-wasm.ts by `npm run build:wasm`; test/gemm-wasm.test.ts checks the two agree. The build also
+;; makes a variant whose imported memory is shared (the same code; two threads then split a product's tiles).
 ;;
-;; Layout (byte offsets into the exported memory, float64 values):
+;; Layout of the tile kernel's operands (byte offsets into the memory, float64 values):
 ;;   a: mt panels of 4 rows, each k-major: panel p holds A[4p + r, k] at a + 8·(4·kc·p + 4k + r)
 ;;   b: nt panels of 4 columns: panel q holds B[k, 4q .. 4q + 3] as 4 consecutive values at b + q·bts + k·bks
 ;;      (packed k-major panels: bts = 32·kc, bks = 32; or B's own rows copied as they are: bts = 32, bks = 8·ldb)
@@ -13,7 +14,7 @@
 ;; A values are splatted by v128.load64_splat, a single movddup from memory; f64x2.splat of an f64.load costs
 ;; a shuffle on the floating-point ports as well (24 against 18 GFLOP/s on this kernel, measured).
 (module
-  (memory (export "memory") 1)
+  (import "env" "memory" (memory 1))
   (func (export "kernel")
     (param $mt i32) (param $nt i32) (param $kc i32) (param $a i32)
     (param $b i32) (param $bts i32) (param $bks i32) (param $c i32) (param $ldc i32)
