@@ -26,12 +26,14 @@ interface Exports {
   rows(n: number, kc: number, x: number, y: number, ldy: number, c: number): void;
   dots(n: number, kc: number, x: number, y: number, ldy: number, c: number): void;
   outer(m: number, n: number, a: number, b: number, c: number, ldc: number): void;
+  packRows(np: number, kc: number, src: number, lds: number, dst: number): void;
+  packColumns(nt: number, kc: number, src: number, lds: number, dst: number): void;
 }
 const { Module, Instance, Memory } = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
 const pages = Math.ceil((END * 8) / 65536);
 const memory = new Memory({ initial: pages, maximum: pages, shared: SHARED });
 const module = new Module(Uint8Array.from(atob(SHARED ? GEMM_WASM_SHARED : GEMM_WASM), (ch) => ch.charCodeAt(0)));
-export const { kernel, rows, dots, outer } = new Instance(module, { env: { memory } }).exports;
+export const { kernel, rows, dots, outer, packRows, packColumns } = new Instance(module, { env: { memory } }).exports;
 /** The memory as float64s; kernels take byte offsets (8 × an index into it). */
 export const heap = new Float64Array(memory.buffer);
 

@@ -18,7 +18,7 @@
  *   is the same with A and B swapped; K = 1 is an outer product (a weight gradient of a batch of one).
  * - Tiny products (≤ DIRECT_MAX multiply-adds) stay in a JavaScript loop: the calls and copies would dominate.
  */
-import { A_AT, B_AT, C_AT, dots, heap, KC, MC, NC, outer, R, rows, tiles, V } from './gemm-module.ts';
+import { A_AT, B_AT, C_AT, dots, heap, KC, MC, NC, outer, packColumns, packRows, R, rows, tiles, V } from './gemm-module.ts';
 
 /** Up to this many multiply-adds the plain loop beats the module's calls and copies (measured). */
 const DIRECT_MAX = 64;
@@ -113,21 +113,16 @@ function blocked(M: number, N: number, K: number,
     const nc = Math.min(NC, N - n0), nt = Math.ceil(nc / R), ldc = nt * R;
     for (let k0 = 0; k0 < K; k0 += KC) {
       const kc = Math.min(KC, K - k0);
-      let bts: number, bks: number;
+      let bts = 8 * R * kc, bks = 8 * R;
       if (rawB) { // B's rows as they are
         copyRows(heap, B_AT, nc, B, bOff + k0 * bRow + n0, bRow, kc, nc);
         bts = 8 * R; bks = 8 * nc;
       } else {
-        for (let q = 0; q < nt; q++) {
-          pack(heap, B_AT + q * R * kc, Math.min(R, nc - q * R), kc, B, bOff + k0 * bRow + (n0 + q * R) * bCol, bCol, bRow);
-        }
-        bts = 8 * R * kc; bks = 8 * R;
+        panels(nt, nc, kc, B, bOff + k0 * bRow + n0 * bCol, bCol, bRow, B_AT);
       }
       for (let m0 = 0; m0 < M; m0 += MC) {
         const mc = Math.min(MC, M - m0), mt = Math.ceil(mc / R);
-        for (let p = 0; p < mt; p++) {
-          pack(heap, A_AT + p * R * kc, Math.min(R, mc - p * R), kc, A, aOff + (m0 + p * R) * aRow + k0 * aCol, aRow, aCol);
-        }
+        panels(mt, mc, kc, A, aOff + m0 * aRow + k0 * aCol, aRow, aCol, A_AT);
         const c = cOff + m0 * N + n0;
         copyRows(heap, C_AT, ldc, C, c, N, mc, nc);
         clearPadding(mt * R, mc, ldc, nc);
@@ -135,6 +130,23 @@ function blocked(M: number, N: number, K: number,
         copyRows(C, c, N, heap, C_AT, ldc, mc, nc);
       }
     }
+  }
+}
+
+/**
+ * Packs `count` ≤ 4·np rows of X (element (t,k) at X[s + t*ts + k*ks], k < kc) as np 4-row panels at `at`.
+ * When rows or columns are unit-stride the block is first copied in as it is, into region C (free until C's
+ * block is copied in), and packed there by the module; other strides are gathered value by value.
+ */
+function panels(np: number, count: number, kc: number, X: Float64Array, s: number, ts: number, ks: number, at: number): void {
+  if (ks === 1) {
+    copyRows(heap, C_AT, kc, X, s, ts, count, kc);
+    packRows(np, kc, 8 * C_AT, 8 * kc, 8 * at);
+  } else if (ts === 1) {
+    copyRows(heap, C_AT, count, X, s, ks, kc, count);
+    packColumns(np, kc, 8 * C_AT, 8 * count, 8 * at);
+  } else {
+    for (let p = 0; p < np; p++) pack(heap, at + p * R * kc, Math.min(R, count - p * R), kc, X, s + p * R * ts, ts, ks);
   }
 }
 

@@ -176,4 +176,46 @@
       (f64.store (local.get $c) (f64.add (f64.load (local.get $c)) (local.get $s)))
       (local.set $c (i32.add (local.get $c) (i32.const 8)))
       (local.set $y (i32.add (local.get $y) (local.get $ldy)))
-      (br_if $outputs (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))))
+      (br_if $outputs (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+
+  ;; Packing, after the block was copied in unpacked (a memcpy per row or per block; faster than gathering the
+  ;; values one by one in JavaScript). Panels are 4·kc values, k-major; an edge panel reads past the last real
+  ;; row or column, which only feeds the padding of C.
+
+  ;; Panel p interleaves rows 4p .. 4p + 3 of src (rows lds bytes apart): value (r, k) to dst + 8·(4·kc·p + 4k + r).
+  (func (export "packRows") (param $np i32) (param $kc i32) (param $src i32) (param $lds i32) (param $dst i32)
+    (local $k i32) (local $s0 i32) (local $s1 i32) (local $s2 i32) (local $s3 i32)
+    (loop $panels
+      (local.set $s0 (local.get $src))
+      (local.set $s1 (i32.add (local.get $s0) (local.get $lds)))
+      (local.set $s2 (i32.add (local.get $s1) (local.get $lds)))
+      (local.set $s3 (i32.add (local.get $s2) (local.get $lds)))
+      (local.set $k (local.get $kc))
+      (loop $ks
+        (f64.store offset=0 (local.get $dst) (f64.load (local.get $s0)))
+        (f64.store offset=8 (local.get $dst) (f64.load (local.get $s1)))
+        (f64.store offset=16 (local.get $dst) (f64.load (local.get $s2)))
+        (f64.store offset=24 (local.get $dst) (f64.load (local.get $s3)))
+        (local.set $s0 (i32.add (local.get $s0) (i32.const 8)))
+        (local.set $s1 (i32.add (local.get $s1) (i32.const 8)))
+        (local.set $s2 (i32.add (local.get $s2) (i32.const 8)))
+        (local.set $s3 (i32.add (local.get $s3) (i32.const 8)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+        (br_if $ks (local.tee $k (i32.sub (local.get $k) (i32.const 1)))))
+      (local.set $src (i32.add (local.get $src) (i32.shl (local.get $lds) (i32.const 2))))
+      (br_if $panels (local.tee $np (i32.sub (local.get $np) (i32.const 1))))))
+
+  ;; Panel q takes columns 4q .. 4q + 3 of src (rows lds bytes apart): the 4 values of row k to dst + 8·(4·kc·q + 4k).
+  (func (export "packColumns") (param $nt i32) (param $kc i32) (param $src i32) (param $lds i32) (param $dst i32)
+    (local $k i32) (local $s i32)
+    (loop $panels
+      (local.set $s (local.get $src))
+      (local.set $k (local.get $kc))
+      (loop $ks
+        (v128.store offset=0 (local.get $dst) (v128.load offset=0 (local.get $s)))
+        (v128.store offset=16 (local.get $dst) (v128.load offset=16 (local.get $s)))
+        (local.set $s (i32.add (local.get $s) (local.get $lds)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+        (br_if $ks (local.tee $k (i32.sub (local.get $k) (i32.const 1)))))
+      (local.set $src (i32.add (local.get $src) (i32.const 32)))
+      (br_if $panels (local.tee $nt (i32.sub (local.get $nt) (i32.const 1)))))))
