@@ -5,6 +5,7 @@ import { Tensor, noGrad, RandomState } from '../src/index.ts';
 import { caseNamed, expectClose, F64_TOL, runSuite, type BenchCase, type Metric, type SuiteReport } from './common.ts';
 import { gemmBlocked, gemmNaive } from './kernels.ts';
 import { ortMatmul } from './onnx.ts';
+import { runTorch, torchCase, torchName } from './torch.ts';
 
 const N = 256;
 const FLOP = 2 * N * N * N;
@@ -66,6 +67,9 @@ export async function run(): Promise<SuiteReport> {
   if ('skipped' in ort) console.log(`  onnxruntime skipped: ${ort.skipped}`);
   else log('onnxruntime forward', expectClose('onnxruntime forward', await ort.run(), C, F64_TOL));
 
+  const torch = runTorch([{ kind: 'matmul', n: N, a: A, b: Bm }])?.[0];
+  if (torch) log('PyTorch forward', expectClose('PyTorch forward', torch.first.c!, C, F64_TOL));
+
   const peers: BenchCase[] = 'run' in ort ? [{ name: CASES.ortFwd, fn: ort.run, note: 'peer' }] : [];
   const cases = await runSuite('matmul', [
     { name: CASES.engineFwd, fn: () => { engineFwd(); } },
@@ -75,14 +79,21 @@ export async function run(): Promise<SuiteReport> {
     { name: CASES.handBoth, fn: handBoth },
     ...peers,
   ]);
+  const torchFwd = torchName('torch.mm forward');
+  if (torch) cases.push(torchCase(torchFwd, torch));
   const gf = (name: string, flops: number): number => flops / caseNamed(cases, name).median / 1e9;
   const eF = gf(CASES.engineFwd, FLOP), eB = gf(CASES.engineBoth, 3 * FLOP);
   const hF = gf(CASES.handFwd, FLOP), hB = gf(CASES.handBoth, 3 * FLOP);
-  const vsOrt: Metric[] = [];
+  const vsOrt: Metric[] = []; // the peers
   if ('run' in ort) {
     const oF = gf(CASES.ortFwd, FLOP);
     vsOrt.push({ name: 'onnxruntime forward (peer)', value: oF, unit: 'GFLOP/s' },
       { name: 'engine ÷ onnxruntime speed, forward', value: eF / oF, unit: '×', target: '≥ 0.6×', met: eF / oF >= 0.6 });
+  }
+  if (torch) {
+    const tF = gf(torchFwd, FLOP);
+    vsOrt.push({ name: 'PyTorch forward (peer)', value: tF, unit: 'GFLOP/s' },
+      { name: 'engine ÷ PyTorch, time, forward', value: tF / eF, unit: '×' });
   }
   return {
     suite: 'matmul',

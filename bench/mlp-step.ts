@@ -9,6 +9,7 @@ import { caseNamed, F32_TOL, F64_TOL, runSuite, type SuiteReport } from './commo
 import { gemmBlocked, gemmNaive, sigmoid, type Gemm } from './kernels.ts';
 import { asCase, checkSameStep, type Trainer } from './trainer.ts';
 import { expectNoLeak, f32, loadTf, use, type Tf, type TfBackend } from './tfjs.ts';
+import { runTorch, torchCase, torchName, torchTrainer, type TorchResult } from './torch.ts';
 
 const IN = 784, H = 128, OUT = 10;
 const LR = 0.05;
@@ -169,6 +170,13 @@ export function tfjsMlp(B: number, tf: Tf, backend: TfBackend, init: ArrayLike<n
   };
 }
 
+/** The same step in PyTorch, from the same weights (null when skipped). */
+function torchMlp(init: Float64Array[], x: Float64Array, y: Float64Array): TorchResult | null {
+  const [W0, b0, W1, b1] = init;
+  return runTorch([{ kind: 'training_step', sizes: [IN, H, OUT], weights: [W0, W1], biases: [b0, b1], x, y, lr: LR }])?.[0] ?? null;
+}
+const torchStep = (): string => torchName('(nn, mse_loss, backward, optim.SGD)');
+
 export async function run(): Promise<SuiteReport> {
   const B = 64;
   console.log(`\nmlp-step: one training step of a 784-128-10 sigmoid MLP, batch ${B}, ½Σ(y − ŷ)², SGD lr 0.05`);
@@ -180,10 +188,12 @@ export async function run(): Promise<SuiteReport> {
   const tf = await loadTf();
   const tfCpu = tfjsMlp(B, tf, 'cpu', init, x, y);
   const tfWasm = tfjsMlp(B, tf, 'wasm', init, x, y);
-  checkSameStep(hand, [engine, naive, tfCpu, tfWasm], F64_TOL, F32_TOL);
+  const torch = torchMlp(init, x, y);
+  checkSameStep(hand, [engine, naive, tfCpu, tfWasm, ...(torch ? [torchTrainer(torchStep(), init, torch)] : [])], F64_TOL, F32_TOL);
   for (const t of [tfCpu, tfWasm]) expectNoLeak(tf, t.name, t.step);
 
   const cases = await runSuite('mlp-step', [engine, hand, naive, tfCpu, tfWasm].map(asCase));
+  if (torch) cases.push(torchCase(torchStep(), torch));
   const e = caseNamed(cases, CASES.engine).median, h = caseNamed(cases, CASES.hand).median;
   const vsWasm = caseNamed(cases, CASES.tfWasm).median / e, vsCpu = caseNamed(cases, CASES.tfCpu).median / e;
   return {
@@ -195,6 +205,7 @@ export async function run(): Promise<SuiteReport> {
       { name: 'tfjs wasm ÷ engine (engine speedup)', value: vsWasm, unit: '×', target: '> 1× (engine faster)', met: vsWasm > 1 },
       { name: 'tfjs cpu ÷ engine (engine speedup)', value: vsCpu, unit: '×' },
       { name: 'naive i-k-j ÷ blocked floor', value: caseNamed(cases, CASES.naive).median / h, unit: '×' },
+      ...(torch ? [{ name: 'engine ÷ PyTorch, time', value: e / torch.median, unit: '×' }] : []),
     ],
   };
 }
@@ -206,14 +217,19 @@ export async function runBatch1(): Promise<SuiteReport> {
   const init = engine.params().map((p) => Float64Array.from(p));
   const gemv = gemvMlp(init, x, y);
   const naive = handMlp(1, CASES.naive, 'reference', gemmNaive, init, x, y);
-  checkSameStep(gemv, [engine, naive], F64_TOL, F32_TOL);
+  const torch = torchMlp(init, x, y);
+  checkSameStep(gemv, [engine, naive, ...(torch ? [torchTrainer(torchStep(), init, torch)] : [])], F64_TOL, F32_TOL);
 
   const cases = await runSuite('mlp-step-1', [engine, gemv, naive].map(asCase));
+  if (torch) cases.push(torchCase(torchStep(), torch));
   const e = caseNamed(cases, CASES.engine).median, g = caseNamed(cases, CASES.gemv).median;
   return {
     suite: 'mlp-step-1',
     description: 'one training step of the 784-128-10 MLP with a batch of 1, ½Σ(y − ŷ)², SGD lr 0.05',
     cases,
-    metrics: [{ name: 'engine ÷ vector-loop floor', value: e / g, unit: '×', target: '≤ 1.5×', met: e / g <= 1.5 }],
+    metrics: [
+      { name: 'engine ÷ vector-loop floor', value: e / g, unit: '×', target: '≤ 1.5×', met: e / g <= 1.5 },
+      ...(torch ? [{ name: 'engine ÷ PyTorch, time', value: e / torch.median, unit: '×' }] : []),
+    ],
   };
 }
