@@ -183,25 +183,40 @@
   ;; row or column, which only feeds the padding of C.
 
   ;; Panel p interleaves rows 4p .. 4p + 3 of src (rows lds bytes apart): value (r, k) to dst + 8·(4·kc·p + 4k + r).
+  ;; Two k at a time: a pair of values from each row, regrouped by k with lane shuffles (unpcklpd / unpckhpd).
   (func (export "packRows") (param $np i32) (param $kc i32) (param $src i32) (param $lds i32) (param $dst i32)
     (local $k i32) (local $s0 i32) (local $s1 i32) (local $s2 i32) (local $s3 i32)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
     (loop $panels
       (local.set $s0 (local.get $src))
       (local.set $s1 (i32.add (local.get $s0) (local.get $lds)))
       (local.set $s2 (i32.add (local.get $s1) (local.get $lds)))
       (local.set $s3 (i32.add (local.get $s2) (local.get $lds)))
-      (local.set $k (local.get $kc))
-      (loop $ks
-        (f64.store offset=0 (local.get $dst) (f64.load (local.get $s0)))
-        (f64.store offset=8 (local.get $dst) (f64.load (local.get $s1)))
-        (f64.store offset=16 (local.get $dst) (f64.load (local.get $s2)))
-        (f64.store offset=24 (local.get $dst) (f64.load (local.get $s3)))
-        (local.set $s0 (i32.add (local.get $s0) (i32.const 8)))
-        (local.set $s1 (i32.add (local.get $s1) (i32.const 8)))
-        (local.set $s2 (i32.add (local.get $s2) (i32.const 8)))
-        (local.set $s3 (i32.add (local.get $s3) (i32.const 8)))
-        (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
-        (br_if $ks (local.tee $k (i32.sub (local.get $k) (i32.const 1)))))
+      (local.set $k (i32.shr_u (local.get $kc) (i32.const 1)))
+      (if (local.get $k)
+        (then
+          (loop $pairs
+            (local.set $r0 (v128.load (local.get $s0)))
+            (local.set $r1 (v128.load (local.get $s1)))
+            (local.set $r2 (v128.load (local.get $s2)))
+            (local.set $r3 (v128.load (local.get $s3)))
+            (v128.store offset=0 (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $r0) (local.get $r1)))
+            (v128.store offset=16 (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $r2) (local.get $r3)))
+            (v128.store offset=32 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $r0) (local.get $r1)))
+            (v128.store offset=48 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $r2) (local.get $r3)))
+            (local.set $s0 (i32.add (local.get $s0) (i32.const 16)))
+            (local.set $s1 (i32.add (local.get $s1) (i32.const 16)))
+            (local.set $s2 (i32.add (local.get $s2) (i32.const 16)))
+            (local.set $s3 (i32.add (local.get $s3) (i32.const 16)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 64)))
+            (br_if $pairs (local.tee $k (i32.sub (local.get $k) (i32.const 1)))))))
+      (if (i32.and (local.get $kc) (i32.const 1))
+        (then
+          (f64.store offset=0 (local.get $dst) (f64.load (local.get $s0)))
+          (f64.store offset=8 (local.get $dst) (f64.load (local.get $s1)))
+          (f64.store offset=16 (local.get $dst) (f64.load (local.get $s2)))
+          (f64.store offset=24 (local.get $dst) (f64.load (local.get $s3)))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 32)))))
       (local.set $src (i32.add (local.get $src) (i32.shl (local.get $lds) (i32.const 2))))
       (br_if $panels (local.tee $np (i32.sub (local.get $np) (i32.const 1))))))
 
