@@ -133,6 +133,22 @@ describe('gemm vector paths across their blocks', () => {
   });
 });
 
+describe('gemm with strides that are not a plain transpose', () => {
+  // Every other value of a larger buffer (a strided view): no side is unit-stride, so packing gathers.
+  for (const [M, N, K] of [[5, 7, 9], [1, 20, 30], [20, 1, 30], [30, 20, 1], [40, 30, 50], [3, 300, 70]]) {
+    it(`${M}×${K} · ${K}×${N}`, () => {
+      const rng = makeRng(M * 7 + N * 3 + K);
+      const A = randomArray(4 * M * K + 10, rng), B = randomArray(4 * K * N + 10, rng);
+      const got = randomArray(M * N, rng), want = got.slice();
+      gemm(M, N, K, A, 1, 2, 2 * M, B, 3, 2 * N, 2, got, 0); // op(A) read down columns of a 2M-wide matrix
+      reference(M, N, K, A, 1, 2, 2 * M, B, 3, 2 * N, 2, want, 0);
+      for (let i = 0; i < want.length; i++) {
+        if (!(Math.abs(got[i] - want[i]) <= 1e-12 * Math.max(1, Math.abs(want[i]), Math.sqrt(K)))) expect.fail(`C[${i}] = ${got[i]}, expected ${want[i]}`);
+      }
+    });
+  }
+});
+
 describe('gemm with non-finite values', () => {
   // Kernels read whole chunks past the end of a row (into padding); an infinity in a neighbouring row or column
   // must reach only the outputs whose sums contain it, never a neighbour as 0·∞ = NaN.
