@@ -23,7 +23,7 @@ export interface TorchResult {
 let python: string | null | undefined;
 let version = '';
 
-/** The python3 that imports torch, or null (looked up once). */
+/** The python3 that imports torch, or null (looked up once; the notice is printed then). */
 function findPython(): string | null {
   if (python !== undefined) return python;
   python = null;
@@ -35,16 +35,14 @@ function findPython(): string | null {
       break;
     }
   }
+  if (python === null) console.log(`  PyTorch peer skipped: no python3 with torch (tried ${PYTHONS.join(', ')})`);
   return python;
 }
 
 /** Runs the jobs in one PyTorch process, or returns null after printing why the peer is skipped. */
 export function runTorch(jobs: TorchJob[]): TorchResult[] | null {
   const exe = findPython();
-  if (exe === null) {
-    console.log(`  PyTorch skipped: no python3 with torch (tried ${PYTHONS.join(', ')})`);
-    return null;
-  }
+  if (exe === null) return null;
   const { minSamples = 5, maxTime = 1, minTime = 0.05 } = CASE_OPTIONS;
   const input = JSON.stringify({ options: { minSamples, maxTime, minTime }, jobs: jobs.map(plain) });
   const r = spawnSync(exe, [SCRIPT], { input, encoding: 'utf8', maxBuffer: 1 << 28 });
