@@ -11,8 +11,8 @@ export const KC = 256, MC = 256, NC = 1024;
 // the last column of an unpacked B), C block. Fixed, so the memory never grows and views of it stay valid.
 export const A_AT = 0, B_AT = MC * KC, C_AT = B_AT + KC * NC + V;
 const END = C_AT + MC * NC;
-/** A block of at least this many tile steps (4×4 multiply-adds each) is split with the helper thread: measured
- *  ~1.7× faster at 256³ with a free core, and never slower by more than the wake-up (~20 µs) when both are busy. */
+/** A block of at least this many tile steps (4×4 multiply-adds each; ~70 µs on one thread) may be split with the
+ *  helper thread. */
 const SPLIT_MIN = 1 << 16;
 
 // The few WebAssembly types used here (TypeScript declares them only in its DOM library).
@@ -39,7 +39,8 @@ export const heap = new Float64Array(memory.buffer);
 
 /**
  * The tile kernel over mt×nt tiles (arguments as gemm.wat's `kernel`, A panels 32·kc bytes apart). A large block
- * is cut in two along its longer side: the helper thread takes the second half while this thread runs the first.
+ * is cut in two along its longer side: the helper thread (gemm-thread.ts) takes the second half while this
+ * thread runs the first.
  */
 export function tiles(mt: number, nt: number, kc: number, a: number, b: number, bts: number, bks: number, c: number, ldc: number): void {
   if (mt * nt * kc < SPLIT_MIN || !helperReady(module, memory)) {

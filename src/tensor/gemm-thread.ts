@@ -4,11 +4,17 @@
 // becomes usable once it reports ready; until then, and wherever a worker, shared memory or a blocking wait is
 // unavailable (a browser page without cross-origin isolation, an old Node), products run on one thread.
 //
+// Splitting pays only while the helper's core is free (measured at 128³–384³: 1.2–1.8× with it free, 0.7–0.9×
+// when another process holds it, since the helper then starts late and the caller waits). So when the caller's
+// wait outlasts its own half, the next jobs are refused (16, doubling while the lag repeats, up to 1024), and
+// the helper is tried again after that.
+//
 // Protocol, over a small shared Int32Array: the caller writes a job's arguments, bumps SEQ and notifies; the
 // worker runs the job, copies SEQ into DONE and notifies. One job at a time.
 
 const SEQ = 0, DONE = 1, STATE = 2, ARGS = 3, WORDS = 12;
 const STARTING = 0, READY = 1, FAILED = 2;
+const BACK_OFF_MIN = 16, BACK_OFF_MAX = 1024;
 
 // The worker's whole program: plain JavaScript with no imports, so that it runs from a string in Node
 // (worker_threads, eval) and in browsers (a Blob URL). It blocks in Atomics.wait between jobs.
@@ -81,13 +87,18 @@ const spawn = typeof SharedArrayBuffer === 'function' ? workerFactory() : null;
 export const SHARED = spawn !== null;
 
 let state: 'idle' | 'on' | 'off' = SHARED ? 'idle' : 'off';
+let mode: 'auto' | 'always' = 'auto';
 let ctrl: Int32Array<ArrayBufferLike> = new Int32Array(0);
-let seq = 0;
+let seq = 0, posted = 0, backOff = 0, nextBackOff = BACK_OFF_MIN;
 const blocking = SHARED && mayBlock();
 
-/** Starts the helper on first call (asynchronously) and tells whether it is ready for a job now. */
+/** Starts the helper on first call (asynchronously) and tells whether to hand it a job now. */
 export function helperReady(module: object, memory: object): boolean {
-  if (state === 'on') return Atomics.load(ctrl, STATE) === READY;
+  if (state === 'on') {
+    if (backOff === 0) return Atomics.load(ctrl, STATE) === READY;
+    backOff--;
+    return false;
+  }
   if (state === 'off') return false;
   try {
     ctrl = new Int32Array(new SharedArrayBuffer(4 * WORDS));
@@ -99,15 +110,18 @@ export function helperReady(module: object, memory: object): boolean {
   return false;
 }
 
-/** Hands the helper the tile kernel's arguments; `finish` must follow before the next job. */
+/** Hands the helper the tile kernel's arguments; the caller runs its own half, then calls `finish`. */
 export function post(...args: number[]): void {
   ctrl.set(args, ARGS);
+  posted = performance.now();
   Atomics.store(ctrl, SEQ, ++seq);
   Atomics.notify(ctrl, SEQ);
 }
 
-/** Waits for the posted job; throws if it failed in the helper (which then is not used again). */
+/** Waits for the posted job (backing off if that took longer than the caller's half); throws if it failed in
+ *  the helper (which then is not used again). */
 export function finish(): void {
+  const mine = performance.now();
   for (let done; (done = Atomics.load(ctrl, DONE)) !== seq;) {
     if (blocking) Atomics.wait(ctrl, DONE, done);
   }
@@ -115,10 +129,24 @@ export function finish(): void {
     state = 'off';
     throw new Error('gemm: the tile kernel failed in the helper thread');
   }
+  if (mode === 'always') return;
+  if (performance.now() - mine <= mine - posted) {
+    nextBackOff = BACK_OFF_MIN;
+  } else {
+    backOff = nextBackOff;
+    nextBackOff = Math.min(2 * nextBackOff, BACK_OFF_MAX);
+  }
 }
 
-/** Turns the helper off (or back on, where the platform allows one): for tests and measurements. */
-export function useHelper(on: boolean): void {
-  if (!on) state = 'off';
-  else if (SHARED && state === 'off') state = ctrl.length === 0 ? 'idle' : 'on';
+/** 'auto' (the default: split large blocks, backing off while the helper lags), 'always' (split every large
+ *  block: tests and measurements) or 'off' (one thread), where the platform allows a helper at all. */
+export function useHelper(use: 'auto' | 'always' | 'off'): void {
+  backOff = 0;
+  nextBackOff = BACK_OFF_MIN;
+  if (use === 'off') {
+    state = 'off';
+    return;
+  }
+  mode = use;
+  if (SHARED && state === 'off') state = ctrl.length === 0 ? 'idle' : 'on';
 }
