@@ -1,6 +1,7 @@
 // PyTorch as a peer: when a python3 that imports torch is found, each suite hands its work to bench/torch_peer.py
 // (float64, one thread), which takes the first step from the same starting values (checked here like any other
-// case) and times the work with benchmark.js's scheme. Skipped with a one-line notice otherwise.
+// case) and times the work with benchmark.js's scheme. Skipped with a one-line notice otherwise, or when
+// BENCH_TORCH=0.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CASE_OPTIONS, type CaseResult } from './common.ts';
@@ -27,6 +28,10 @@ let version = '';
 function findPython(): string | null {
   if (python !== undefined) return python;
   python = null;
+  if (process.env.BENCH_TORCH === '0') {
+    console.log('  PyTorch peer skipped (BENCH_TORCH=0)');
+    return python;
+  }
   for (const exe of PYTHONS) {
     const r = spawnSync(exe, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
     if (r.status === 0) {
