@@ -12,8 +12,8 @@
 // Protocol, over a small shared Int32Array: the caller writes a job's arguments, bumps SEQ and notifies; the
 // worker runs the job, copies SEQ into DONE and notifies. One job at a time.
 
-const SEQ = 0, DONE = 1, STATE = 2, ARGS = 3, WORDS = 12;
-const STARTING = 0, READY = 1, FAILED = 2;
+const SEQ = 0, DONE = 1, STATE = 2, ARGS = 3, WORDS = 12; // the kernel's 9 arguments are words 3 .. 11
+const READY = 1, FAILED = 2; // STATE: 0 while the worker starts
 const BACK_OFF_MIN = 16, BACK_OFF_MAX = 1024;
 
 // The worker's whole program: plain JavaScript with no imports, so that it runs from a string in Node
