@@ -22,8 +22,9 @@ export const CASE_OPTIONS: CaseOptions = QUICK
 
 export interface BenchCase {
   name: string;
-  /** One unit of work (one training step, one product, one chain…), with all state prebuilt. */
-  fn: () => void;
+  /** One unit of work (one training step, one product, one chain…), with all state prebuilt; a peer whose API
+   *  is asynchronous returns its promise (benny then times it as a deferred case). */
+  fn: () => void | Promise<unknown>;
   /** Shown in the summary, e.g. "reference" for cases that are not a target's floor. */
   note?: string;
   options?: CaseOptions;

@@ -2,6 +2,7 @@
 // elementwise ops (500 × `.mul(1.0001).add(0.0001)`) on a 1×1 tensor that requires grad, forward + backward.
 import { tensor, type Tensor } from '../src/index.ts';
 import { caseNamed, expectClose, F64_TOL, runSuite, type SuiteReport } from './common.ts';
+import { runTorch, torchCase, torchName } from './torch.ts';
 
 const PAIRS = 500;
 const NODES = 2 * PAIRS;
@@ -76,11 +77,19 @@ export async function run(): Promise<SuiteReport> {
     expectClose('tape value', [tape.value()], [hv], F64_TOL), expectClose('tape grad', [tape.grad()], [hg], F64_TOL));
   console.log(`  check engine and tape: same value and dy/dx as the hand loop (max rel. error ${e.toExponential(1)})`);
 
+  const torch = runTorch([{ kind: 'chain', pairs: PAIRS, x0: X0, m: M, a: A }])?.[0];
+  if (torch) {
+    const t = Math.max(expectClose('PyTorch value', [torch.first.value!], [hv], F64_TOL), expectClose('PyTorch grad', [torch.first.grad!], [hg], F64_TOL));
+    console.log(`  check PyTorch: same value and dy/dx as the hand loop (max rel. error ${t.toExponential(1)})`);
+  }
+
   const cases = await runSuite('graph-overhead', [
     { name: CASES.engine, fn: engine },
     { name: CASES.tape, fn: tape.run, note: 'reference' },
     { name: CASES.hand, fn: hand },
   ]);
+  const torchChain = torchName('(1000 ops + backward)');
+  if (torch) cases.push(torchCase(torchChain, torch));
   const perNode = (name: string): number => (caseNamed(cases, name).median / NODES) * 1e9;
   const eng = perNode(CASES.engine);
   return {
@@ -91,6 +100,8 @@ export async function run(): Promise<SuiteReport> {
       { name: 'engine per node (forward + backward)', value: eng, unit: 'ns/node', target: '< 150', met: eng < 150 },
       { name: 'minimal tape per node (reference)', value: perNode(CASES.tape), unit: 'ns/node' },
       { name: 'hand loop per node (floor)', value: perNode(CASES.hand), unit: 'ns/node' },
+      ...(torch ? [{ name: 'PyTorch per node (peer)', value: perNode(torchChain), unit: 'ns/node' },
+        { name: 'engine ÷ PyTorch, time', value: eng / perNode(torchChain), unit: '×' }] : []),
     ],
   };
 }

@@ -1,8 +1,11 @@
 // matmul: C = A·B with 256×256 matrices, forward alone and forward + backward (dA = G·Bᵀ, dB = Aᵀ·G),
-// the engine against the bench's best plain-loop kernel. 2·256³ flops per product.
+// the engine against the bench's best plain-loop kernel, and the forward against onnxruntime (native code,
+// float64, one thread) when it loads. 2·256³ flops per product.
 import { Tensor, noGrad, RandomState } from '../src/index.ts';
-import { caseNamed, expectClose, F64_TOL, runSuite, type SuiteReport } from './common.ts';
+import { caseNamed, expectClose, F64_TOL, runSuite, type BenchCase, type Metric, type SuiteReport } from './common.ts';
 import { gemmBlocked, gemmNaive } from './kernels.ts';
+import { ortMatmul } from './onnx.ts';
+import { runTorch, torchCase, torchName } from './torch.ts';
 
 const N = 256;
 const FLOP = 2 * N * N * N;
@@ -13,6 +16,7 @@ export const CASES = {
   naiveFwd: 'hand naive i-k-j forward (reference)',
   engineBoth: 'engine forward+backward (matmul, backward(G))',
   handBoth: 'hand blocked gemm forward+backward (floor)',
+  ortFwd: 'onnxruntime forward (native, float64, 1 thread)',
 } as const;
 
 export async function run(): Promise<SuiteReport> {
@@ -59,16 +63,38 @@ export async function run(): Promise<SuiteReport> {
     expectClose('engine dA', ag.grad!.data, gA, F64_TOL),
     expectClose('engine dB', bg.grad!.data, gB, F64_TOL)));
 
+  const ort = await ortMatmul(N, N, N, A, Bm);
+  if ('skipped' in ort) console.log(`  onnxruntime skipped: ${ort.skipped}`);
+  else log('onnxruntime forward', expectClose('onnxruntime forward', await ort.run(), C, F64_TOL));
+
+  const torch = runTorch([{ kind: 'matmul', n: N, a: A, b: Bm }])?.[0];
+  if (torch) log('PyTorch forward', expectClose('PyTorch forward', torch.first.c!, C, F64_TOL));
+
+  const peers: BenchCase[] = 'run' in ort ? [{ name: CASES.ortFwd, fn: ort.run, note: 'peer' }] : [];
   const cases = await runSuite('matmul', [
-    { name: CASES.engineFwd, fn: engineFwd },
+    { name: CASES.engineFwd, fn: () => { engineFwd(); } },
     { name: CASES.handFwd, fn: handFwd },
     { name: CASES.naiveFwd, fn: naiveFwd, note: 'reference' },
     { name: CASES.engineBoth, fn: engineBoth },
     { name: CASES.handBoth, fn: handBoth },
+    ...peers,
   ]);
+  const torchFwd = torchName('torch.mm forward');
+  if (torch) cases.push(torchCase(torchFwd, torch));
   const gf = (name: string, flops: number): number => flops / caseNamed(cases, name).median / 1e9;
   const eF = gf(CASES.engineFwd, FLOP), eB = gf(CASES.engineBoth, 3 * FLOP);
   const hF = gf(CASES.handFwd, FLOP), hB = gf(CASES.handBoth, 3 * FLOP);
+  const vsOrt: Metric[] = []; // the peers
+  if ('run' in ort) {
+    const oF = gf(CASES.ortFwd, FLOP);
+    vsOrt.push({ name: 'onnxruntime forward (peer)', value: oF, unit: 'GFLOP/s' },
+      { name: 'engine ÷ onnxruntime speed, forward', value: eF / oF, unit: '×', target: '≥ 0.6×', met: eF / oF >= 0.6 });
+  }
+  if (torch) {
+    const tF = gf(torchFwd, FLOP);
+    vsOrt.push({ name: 'PyTorch forward (peer)', value: tF, unit: 'GFLOP/s' },
+      { name: 'engine ÷ PyTorch, time, forward', value: tF / eF, unit: '×' });
+  }
   return {
     suite: 'matmul',
     description: '256×256 · 256×256 forward (2·256³ flops) and forward+backward (3× that)',
@@ -81,6 +107,7 @@ export async function run(): Promise<SuiteReport> {
       { name: 'hand naive forward (reference)', value: gf(CASES.naiveFwd, FLOP), unit: 'GFLOP/s' },
       { name: 'engine ÷ floor, forward', value: hF / eF, unit: '×' },
       { name: 'engine ÷ floor, forward+backward', value: hB / eB, unit: '×' },
+      ...vsOrt,
     ],
   };
 }

@@ -48,6 +48,7 @@ async function memory(): Promise<SuiteReport> {
 const SUITES: Record<string, () => Promise<SuiteReport>> = {
   'xor-step': xorStep.run,
   'mlp-step': mlpStep.run,
+  'mlp-step-1': mlpStep.runBatch1,
   matmul: matmul.run,
   'graph-overhead': graphOverhead.run,
   memory,

@@ -6,6 +6,7 @@ import { caseNamed, F32_TOL, F64_TOL, runSuite, type SuiteReport } from './commo
 import { sigmoid } from './kernels.ts';
 import { asCase, checkSameStep, type Trainer } from './trainer.ts';
 import { expectNoLeak, f32, loadTf, use, type Tf, type TfBackend } from './tfjs.ts';
+import { runTorch, torchCase, torchName, torchTrainer } from './torch.ts';
 
 const X = [[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]];
 const Y = [[0], [1], [1], [0]];
@@ -107,10 +108,13 @@ export async function run(): Promise<SuiteReport> {
   const tf = await loadTf();
   const tfCpu = tfjsXor(tf, 'cpu', w0, w1);
   const tfWasm = tfjsXor(tf, 'wasm', w0, w1);
-  checkSameStep(hand, [engine, tfCpu, tfWasm], F64_TOL, F32_TOL);
+  const torch = runTorch([{ kind: 'training_step', sizes: [3, 4, 1], weights: [w0, w1], biases: null, x: X.flat(), y: Y.flat(), lr: LR }]);
+  const torchXor = torchName('(nn, mse_loss, backward, optim.SGD)');
+  checkSameStep(hand, [engine, tfCpu, tfWasm, ...(torch ? [torchTrainer(torchXor, [w0, w1], torch[0])] : [])], F64_TOL, F32_TOL);
   for (const t of [tfCpu, tfWasm]) expectNoLeak(tf, t.name, t.step);
 
   const cases = await runSuite('xor-step', [engine, hand, tfCpu, tfWasm].map(asCase));
+  if (torch) cases.push(torchCase(torchXor, torch[0]));
   const e = caseNamed(cases, CASES.engine).median;
   const ratio = (name: string): number => caseNamed(cases, name).median / e;
   const floor = e / caseNamed(cases, CASES.hand).median;
@@ -122,6 +126,7 @@ export async function run(): Promise<SuiteReport> {
       { name: 'engine ÷ hand floor', value: floor, unit: '×', target: '≤ 6×', met: floor <= 6 },
       { name: 'tfjs cpu ÷ engine (engine speedup)', value: ratio(CASES.tfCpu), unit: '×', target: '> 30×', met: ratio(CASES.tfCpu) > 30 },
       { name: 'tfjs wasm ÷ engine (engine speedup)', value: ratio(CASES.tfWasm), unit: '×', target: '> 30×', met: ratio(CASES.tfWasm) > 30 },
+      ...(torch ? [{ name: 'engine ÷ PyTorch, time', value: e / torch[0].median, unit: '×' }] : []),
     ],
   };
 }

@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gemm } from '../src/tensor/gemm.ts';
+import { startHelper } from '../src/tensor/gemm-module.ts';
+import { useHelper } from '../src/tensor/gemm-thread.ts';
 
 /** Deterministic LCG in [-1, 1). */
 function makeRng(seed: number): () => number {
@@ -47,7 +49,7 @@ function check({ M, N, K, tA, tB, aOff, bOff, cOff, accumulate }: Case, seed: nu
   reference(M, N, K, A, aOff, aRow, aCol, B, bOff, bRow, bCol, want, cOff);
   for (let i = 0; i < want.length; i++) {
     const scale = Math.max(1, Math.abs(want[i]), Math.sqrt(K));
-    if (Math.abs(got[i] - want[i]) > 1e-12 * scale) {
+    if (!(Math.abs(got[i] - want[i]) <= 1e-12 * scale)) { // NaN-safe
       expect.fail(`M=${M} N=${N} K=${K} tA=${tA} tB=${tB}: C[${i}] = ${got[i]}, expected ${want[i]}`);
     }
   }
@@ -56,10 +58,17 @@ function check({ M, N, K, tA, tB, aOff, bOff, cOff, accumulate }: Case, seed: nu
 const transposes: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];
 const tName = (tA: boolean, tB: boolean) => `${tA ? 'Aᵀ' : 'A'}·${tB ? 'Bᵀ' : 'B'}`;
 
+// Small products (plain loop), M = 1 and N = 1 (vector paths: rows combined or dot products, depending on
+// which operand is transposed), K = 1 (outer product), a few rows (B copied unpacked), and packed products,
+// with odd sizes, sizes around the vector kernels' chunks (16 columns, 8 and 2 values of k) and block edges.
 const shapes: [number, number, number][] = [
   [1, 1, 1], [2, 2, 2], [4, 3, 3], [3, 4, 4], [4, 4, 4], [5, 7, 3], [13, 9, 17], [7, 5, 13],
   [1, 17, 9], [17, 1, 9], [9, 17, 1], [1, 1, 300], [2, 3, 1], [8, 6, 16], [16, 16, 16],
   [33, 31, 29], [64, 10, 128], [10, 64, 128], [37, 41, 300], [6, 5, 513], [100, 3, 257],
+  [1, 10, 784], [1, 128, 10], [1, 16, 8], [1, 15, 9], [1, 33, 17], [1, 7, 2], [1, 3, 65], [1, 2, 3],
+  [10, 1, 784], [128, 1, 10], [33, 1, 17], [3, 1, 65], [7, 1, 2],
+  [784, 10, 1], [10, 128, 1], [3, 5, 1], [31, 17, 1], [1, 9, 1], [9, 1, 1],
+  [2, 40, 30], [4, 128, 100], [15, 33, 47], [16, 20, 30],
 ];
 
 describe('gemm', () => {
@@ -107,6 +116,66 @@ describe('gemm', () => {
   });
 });
 
+describe('gemm vector paths across their blocks', () => {
+  // M = 1, N > 1024 columns and K > 256 rows per block; the same for N = 1 (A transposed or not).
+  for (const [M, N, K] of [[1, 1029, 600], [1029, 1, 600], [1, 200, 3000], [200, 1, 3000], [1, 2, 70000], [2, 1, 70000]]) {
+    for (const [tA, tB] of transposes) {
+      it(`${M}×${K} · ${K}×${N}, ${tName(tA, tB)}`, () => {
+        check({ M, N, K, tA, tB, aOff: 3, bOff: 5, cOff: 2, accumulate: true }, M + N + K);
+      });
+    }
+  }
+  it('an outer product over more than one block of rows and columns', () => {
+    for (const [tA, tB] of transposes) check({ M: 300, N: 1100, K: 1, tA, tB, aOff: 1, bOff: 2, cOff: 3, accumulate: true }, 9);
+  });
+  it('a few rows with an unpacked B wider than a block', () => {
+    for (const [tA, tB] of transposes) check({ M: 5, N: 1030, K: 300, tA, tB, aOff: 1, bOff: 2, cOff: 3, accumulate: true }, 10);
+  });
+});
+
+describe('gemm with strides that are not a plain transpose', () => {
+  // Every other value of a larger buffer (a strided view): no side is unit-stride, so packing gathers.
+  for (const [M, N, K] of [[5, 7, 9], [1, 20, 30], [20, 1, 30], [30, 20, 1], [40, 30, 50], [3, 300, 70]]) {
+    it(`${M}×${K} · ${K}×${N}`, () => {
+      const rng = makeRng(M * 7 + N * 3 + K);
+      const A = randomArray(4 * M * K + 10, rng), B = randomArray(4 * K * N + 10, rng);
+      const got = randomArray(M * N, rng), want = got.slice();
+      gemm(M, N, K, A, 1, 2, 2 * M, B, 3, 2 * N, 2, got, 0); // op(A) read down columns of a 2M-wide matrix
+      reference(M, N, K, A, 1, 2, 2 * M, B, 3, 2 * N, 2, want, 0);
+      for (let i = 0; i < want.length; i++) {
+        if (!(Math.abs(got[i] - want[i]) <= 1e-12 * Math.max(1, Math.abs(want[i]), Math.sqrt(K)))) expect.fail(`C[${i}] = ${got[i]}, expected ${want[i]}`);
+      }
+    });
+  }
+});
+
+describe('gemm with non-finite values', () => {
+  // Kernels read whole chunks past the end of a row (into padding); an infinity in a neighbouring row or column
+  // must reach only the outputs whose sums contain it, never a neighbour as 0·∞ = NaN.
+  for (const [M, N, K] of [[1, 10, 9], [1, 12, 31], [9, 1, 12], [12, 1, 9], [7, 9, 1], [5, 6, 7], [21, 18, 19]]) {
+    for (const [tA, tB] of transposes) {
+      it(`${M}×${K} · ${K}×${N}, ${tName(tA, tB)}: ∞ and NaN stay in their own outputs`, () => {
+        const rng = makeRng(M * N * K);
+        const [aRow, aCol] = tA ? [1, M] : [K, 1];
+        const [bRow, bCol] = tB ? [1, K] : [N, 1];
+        const A = randomArray(M * K, rng), B = randomArray(K * N, rng);
+        // op(A)[M-1, K-1] = ∞ spoils row M-1; op(B)[0, 0] = −∞ and op(B)[K-1, N-1] = NaN spoil columns 0 and N-1.
+        if (M > 1) A[(M - 1) * aRow + (K - 1) * aCol] = Infinity;
+        if (N > 1) { B[0] = -Infinity; B[(K - 1) * bRow + (N - 1) * bCol] = NaN; }
+        const got = new Float64Array(M * N), want = new Float64Array(M * N);
+        gemm(M, N, K, A, 0, aRow, aCol, B, 0, bRow, bCol, got, 0);
+        reference(M, N, K, A, 0, aRow, aCol, B, 0, bRow, bCol, want, 0);
+        for (let i = 0; i < want.length; i++) {
+          const same = Number.isFinite(want[i]) ? Math.abs(got[i] - want[i]) <= 1e-12 * Math.max(1, Math.abs(want[i])) : Object.is(got[i], want[i]);
+          if (!same) expect.fail(`C[${i}] = ${got[i]}, expected ${want[i]}`);
+        }
+        expect(want.some((v) => Number.isFinite(v))).toBe(true);
+        expect(want.some((v) => !Number.isFinite(v))).toBe(true);
+      });
+    }
+  }
+});
+
 describe('gemm across block boundaries', () => {
   it('matches the reference when M, N and K each span more than one block (MC = KC = 256, NC = 1024)', () => {
     let seed = 12345;
@@ -118,5 +187,42 @@ describe('gemm across block boundaries', () => {
     let worst = 0;
     for (let i = 0; i < C.length; i++) worst = Math.max(worst, Math.abs(C[i] - want[i]) / (1 + Math.abs(want[i])));
     expect(worst).toBeLessThan(1e-12);
+  });
+});
+
+describe('gemm split with the helper thread', () => {
+  // Blocks of at least 2^16 tile steps are split: by rows when there are more tile rows than columns, else by
+  // columns (a few rows with an unpacked B, or a packed B).
+  const big: [number, number, number][] = [[256, 256, 256], [300, 70, 400], [8, 1024, 256], [20, 800, 300]];
+
+  // 'always': no backing off when the helper lags on a busy machine, so that every large block is split.
+  beforeAll(() => useHelper('always'));
+  afterAll(() => useHelper('auto'));
+
+  it('starts in Node', async () => {
+    expect(await startHelper()).toBe(true);
+  });
+
+  for (const [M, N, K] of big) {
+    it(`${M}×${K} · ${K}×${N} in all transpose combinations`, async () => {
+      expect(await startHelper()).toBe(true);
+      for (const [tA, tB] of transposes) check({ M, N, K, tA, tB, aOff: 3, bOff: 1, cOff: 2, accumulate: true }, M + N + K);
+    });
+  }
+
+  it('gives bit-identical results with and without the helper', async () => {
+    expect(await startHelper()).toBe(true);
+    const rng = makeRng(5);
+    for (const [M, N, K] of big) {
+      const A = randomArray(M * K, rng), B = randomArray(K * N, rng), C0 = randomArray(M * N, rng);
+      const run = (helper: boolean): Float64Array => {
+        useHelper(helper ? 'always' : 'off');
+        const C = C0.slice();
+        gemm(M, N, K, A, 0, K, 1, B, 0, N, 1, C, 0);
+        return C;
+      };
+      const one = run(false), two = run(true);
+      expect(Array.from(two)).toEqual(Array.from(one));
+    }
   });
 });

@@ -1,36 +1,30 @@
 /**
  * Dense float64 matrix multiply-accumulate: matmul's forward and both backward products, and linear's.
  *
- * Design (a scaled-down GotoBLAS/BLIS scheme):
- * - The arithmetic runs in a WebAssembly SIMD micro-kernel (gemm.wat, 4×4 tiles, two float64 lanes per
- *   instruction): about 16 GFLOP/s at 256³ here, against 6.5 for the best plain-JavaScript kernel measured
- *   (a packed 4×3 register-blocked loop), since JavaScript itself has no SIMD.
- * - op(A) and op(B) are packed into the module's memory in 4-row and 4-column panels, k-major and
- *   zero-padded at the edges. After packing every read is unit-stride, so transposed operands cost the
- *   same as normal ones, and the kernel always computes whole tiles.
- * - Blocks of KC along k, MC rows and NC columns bound the memory used (a packed A panel stays in L1 while
- *   it meets the whole packed B block in L2). The kernel writes each C block; JavaScript adds it to C.
- * - Tiny products skip packing, whose fixed cost would dominate, and so do single-row products
- *   (M = 1), where padding the row to a whole tile would quadruple the work.
+ * Everything but tiny products runs in one WebAssembly module (gemm.wat) with SIMD (two float64 lanes per
+ * instruction; JavaScript has none, and its typed-array loops run at ~1.5 ns per multiply-add here, slower than
+ * copying the operands into the module, ~0.02 ns per value). Its memory holds three regions (A, B and C blocks).
+ * - Matrix products (a scaled-down GotoBLAS/BLIS scheme): op(A) is packed in 4-row panels, k-major, zero-padded
+ *   at the edge; op(B) likewise in 4-column panels. After packing every read is unit-stride, so transposed
+ *   operands cost the same as normal ones, and the 4×4-tile kernel always computes whole tiles. When few rows
+ *   share each B value (M < RAW_B_ROWS), packing B costs more than it saves: a row-major B is copied as it is and
+ *   the kernel reads its rows in place. Blocks of KC along k, MC rows and NC columns bound the memory used (a
+ *   packed A panel stays in L1 while it meets the packed B block in L2).
+ * - C is copied in, the kernel adds the product to it, and it is copied back (a memcpy each way).
+ * - A large block's tiles are split with a helper thread where the platform allows one (gemm-module.ts).
+ * - Vector products have kernels of their own, without packing: each matrix value is used once, so packing it
+ *   (or padding a single row to a 4-row tile) would cost more than the arithmetic. M = 1 (a row times a matrix:
+ *   a batch of one) combines the matrix's rows or takes dot products with them, whichever is unit-stride; N = 1
+ *   is the same with A and B swapped; K = 1 is an outer product (a weight gradient of a batch of one).
+ * - Tiny products (≤ DIRECT_MAX multiply-adds) stay in a JavaScript loop: the calls and copies would dominate.
  */
-import { GEMM_WASM } from './gemm-wasm.ts';
+import { A_AT, B_AT, C_AT, dots, heap, KC, MC, NC, outer, packColumns, packRows, R, rows, tiles, V } from './gemm-module.ts';
 
-const R = 4; // tile rows = tile columns = panel width
-const KC = 256, MC = 256, NC = 1024;
-/** Up to this many multiply-adds the plain loop beats packing (measured). */
+/** Up to this many multiply-adds the plain loop beats the module's calls and copies (measured). */
 export const DIRECT_MAX = 64;
-
-// The few WebAssembly types used here (TypeScript declares them only in its DOM library).
-interface Wasm {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: { kernel: Kernel; memory: { buffer: ArrayBuffer; grow(pages: number): number } } };
-}
-type Kernel = (mp: number, np: number, kc: number, a: number, b: number, c: number, ldc: number) => void;
-const { Module, Instance } = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
-const { kernel, memory } = new Instance(new Module(Uint8Array.from(atob(GEMM_WASM), (ch) => ch.charCodeAt(0)))).exports;
-// Regions of the module's memory, in float64s: packed A block, packed B block, C block.
-const A_AT = 0, B_AT = MC * KC, C_AT = B_AT + KC * NC, END = C_AT + MC * NC;
-let heap = new Float64Array(memory.buffer);
+/** Below this many rows of op(A), a row-major B is read in place instead of packed (crossover measured at ~16:
+ *  packing costs ~0.7 ns a value, reading unpacked panels slows the kernel ~30%). */
+const RAW_B_ROWS = 16;
 
 /** C[M×N] += op(A)[M×K] · op(B)[K×N], all float64, row-major with explicit strides.
  *  Element (i,k) of op(A) is A[aOff + i*aRow + k*aCol]; element (k,j) of op(B) is B[bOff + k*bRow + j*bCol];
@@ -41,33 +35,133 @@ export function gemm(M: number, N: number, K: number,
   B: Float64Array, bOff: number, bRow: number, bCol: number,
   C: Float64Array, cOff: number): void {
   if (M <= 0 || N <= 0 || K <= 0) return;
-  if (M === 1 || M * N * K <= DIRECT_MAX) {
-    direct(M, N, K, A, aOff, aRow, aCol, B, bOff, bRow, bCol, C, cOff);
-    return;
-  }
-  if (heap.length < END) { // once: the memory the blocks need
-    memory.grow(Math.ceil((END * 8 - memory.buffer.byteLength) / 65536));
-    heap = new Float64Array(memory.buffer);
-  }
+  if (M * N * K <= DIRECT_MAX) direct(M, N, K, A, aOff, aRow, aCol, B, bOff, bRow, bCol, C, cOff);
+  else if (K === 1) outerProduct(M, N, A, aOff, aRow, B, bOff, bCol, C, cOff);
+  else if (M === 1 && bCol === 1) combineRows(N, K, A, aOff, aCol, B, bOff, bRow, C, cOff);
+  else if (M === 1 && bRow === 1) dotRows(N, K, A, aOff, aCol, B, bOff, bCol, C, cOff);
+  // c = A·b is cᵀ = bᵀ·Aᵀ: the same two vector paths, with A's rows and columns swapped
+  else if (N === 1 && aRow === 1) combineRows(M, K, B, bOff, bRow, A, aOff, aCol, C, cOff);
+  else if (N === 1 && aCol === 1) dotRows(M, K, B, bOff, bRow, A, aOff, aRow, C, cOff);
+  else blocked(M, N, K, A, aOff, aRow, aCol, B, bOff, bRow, bCol, C, cOff);
+}
+
+/** C[i, j] += A[i, 0]·B[0, j]: an outer product, in the module (C copied in and out by blocks of rows). */
+function outerProduct(M: number, N: number, A: Float64Array, aOff: number, aRow: number,
+  B: Float64Array, bOff: number, bCol: number, C: Float64Array, cOff: number): void {
   for (let n0 = 0; n0 < N; n0 += NC) {
-    const nc = Math.min(NC, N - n0), np = Math.ceil(nc / R), ldc = np * R;
+    const nc = Math.min(NC, N - n0), mb = Math.min(MC * KC, Math.floor((MC * NC) / nc)); // a fills region A, C region C
+    for (let j = 0; j < nc; j++) heap[B_AT + j] = B[bOff + (n0 + j) * bCol];
+    for (let m0 = 0; m0 < M; m0 += mb) {
+      const mc = Math.min(mb, M - m0), c = cOff + m0 * N + n0;
+      for (let i = 0; i < mc; i++) heap[A_AT + i] = A[aOff + (m0 + i) * aRow];
+      copyRows(heap, C_AT, nc, C, c, N, mc, nc);
+      outer(mc, nc, 8 * A_AT, 8 * B_AT, 8 * C_AT, 8 * nc);
+      copyRows(C, c, N, heap, C_AT, nc, mc, nc);
+    }
+  }
+}
+
+/**
+ * c[j] += Σ_k x[k]·Y[k, j] for j < N, with x[k] = X[xOff + k*xs] and Y[k, j] = Y[yOff + k*yRow + j] (unit column
+ * stride), c contiguous from cOff: a row vector times a matrix, in the module without packing. Y's rows are
+ * copied in as they are (a memcpy when they are contiguous) and each value is used once.
+ */
+function combineRows(N: number, K: number, X: Float64Array, xOff: number, xs: number,
+  Y: Float64Array, yOff: number, yRow: number, C: Float64Array, cOff: number): void {
+  for (let n0 = 0; n0 < N; n0 += NC) {
+    const nc = Math.min(NC, N - n0), np = Math.ceil(nc / V) * V;
+    const kb = Math.min(MC * KC, Math.floor((KC * NC) / nc)); // rows of Y per block: x fills region A, Y region B
+    heap.set(C.subarray(cOff + n0, cOff + n0 + nc), C_AT);
+    heap.fill(0, C_AT + nc, C_AT + np);
+    for (let k0 = 0; k0 < K; k0 += kb) {
+      const kc = Math.min(kb, K - k0), s = yOff + k0 * yRow + n0;
+      for (let k = 0; k < kc; k++) heap[A_AT + k] = X[xOff + (k0 + k) * xs];
+      copyRows(heap, B_AT, nc, Y, s, yRow, kc, nc);
+      rows(np, kc, 8 * A_AT, 8 * B_AT, 8 * nc, 8 * C_AT);
+    }
+    C.set(heap.subarray(C_AT, C_AT + nc), cOff + n0);
+  }
+}
+
+/**
+ * c[j] += Σ_k x[k]·Y[j, k] for j < N, with x[k] = X[xOff + k*xs] and Y[j, k] = Y[yOff + j*yRow + k] (unit k
+ * stride), c contiguous from cOff: dot products of x with Y's rows, in the module without packing.
+ */
+function dotRows(N: number, K: number, X: Float64Array, xOff: number, xs: number,
+  Y: Float64Array, yOff: number, yRow: number, C: Float64Array, cOff: number): void {
+  const kb = Math.min(K, MC * KC), nb = Math.floor((KC * NC) / kb); // x fills region A, Y's rows region B
+  for (let k0 = 0; k0 < K; k0 += kb) {
+    const kc = Math.min(kb, K - k0);
+    for (let k = 0; k < kc; k++) heap[A_AT + k] = X[xOff + (k0 + k) * xs];
+    for (let n0 = 0; n0 < N; n0 += nb) {
+      const nc = Math.min(nb, N - n0);
+      copyRows(heap, B_AT, kc, Y, yOff + n0 * yRow + k0, yRow, nc, kc);
+      heap.set(C.subarray(cOff + n0, cOff + n0 + nc), C_AT);
+      dots(nc, kc, 8 * A_AT, 8 * B_AT, 8 * kc, 8 * C_AT);
+      C.set(heap.subarray(C_AT, C_AT + nc), cOff + n0);
+    }
+  }
+}
+
+/** The WebAssembly path: blocks of op(B) and op(A) packed (or copied), C copied in and out around the kernel. */
+function blocked(M: number, N: number, K: number,
+  A: Float64Array, aOff: number, aRow: number, aCol: number,
+  B: Float64Array, bOff: number, bRow: number, bCol: number,
+  C: Float64Array, cOff: number): void {
+  const rawB = bCol === 1 && M < RAW_B_ROWS;
+  for (let n0 = 0; n0 < N; n0 += NC) {
+    const nc = Math.min(NC, N - n0), nt = Math.ceil(nc / R), ldc = nt * R;
     for (let k0 = 0; k0 < K; k0 += KC) {
       const kc = Math.min(KC, K - k0);
-      for (let q = 0; q < np; q++) {
-        pack(heap, B_AT + q * R * kc, Math.min(R, nc - q * R), kc, B, bOff + k0 * bRow + (n0 + q * R) * bCol, bCol, bRow);
+      let bts = 8 * R * kc, bks = 8 * R;
+      if (rawB) { // B's rows as they are
+        copyRows(heap, B_AT, nc, B, bOff + k0 * bRow + n0, bRow, kc, nc);
+        bts = 8 * R; bks = 8 * nc;
+      } else {
+        panels(nt, nc, kc, B, bOff + k0 * bRow + n0 * bCol, bCol, bRow, B_AT);
       }
       for (let m0 = 0; m0 < M; m0 += MC) {
-        const mc = Math.min(MC, M - m0), mp = Math.ceil(mc / R);
-        for (let p = 0; p < mp; p++) {
-          pack(heap, A_AT + p * R * kc, Math.min(R, mc - p * R), kc, A, aOff + (m0 + p * R) * aRow + k0 * aCol, aRow, aCol);
-        }
-        kernel(mp, np, kc, A_AT * 8, B_AT * 8, C_AT * 8, ldc);
-        for (let i = 0; i < mc; i++) {
-          for (let j = 0, src = C_AT + i * ldc, dst = cOff + (m0 + i) * N + n0; j < nc; j++) C[dst + j] += heap[src + j];
-        }
+        const mc = Math.min(MC, M - m0), mt = Math.ceil(mc / R);
+        panels(mt, mc, kc, A, aOff + m0 * aRow + k0 * aCol, aRow, aCol, A_AT);
+        const c = cOff + m0 * N + n0;
+        copyRows(heap, C_AT, ldc, C, c, N, mc, nc);
+        clearPadding(mt * R, mc, ldc, nc);
+        tiles(mt, nt, kc, 8 * A_AT, 8 * B_AT, bts, bks, 8 * C_AT, 8 * ldc);
+        copyRows(C, c, N, heap, C_AT, ldc, mc, nc);
       }
     }
   }
+}
+
+/**
+ * Packs `count` ≤ 4·np rows of X (element (t,k) at X[s + t*ts + k*ks], k < kc) as np 4-row panels at `at`.
+ * When rows or columns are unit-stride the block is first copied in as it is, into region C (free until C's
+ * block is copied in), and packed there by the module; other strides are gathered value by value.
+ */
+function panels(np: number, count: number, kc: number, X: Float64Array, s: number, ts: number, ks: number, at: number): void {
+  if (ks === 1) {
+    copyRows(heap, C_AT, kc, X, s, ts, count, kc);
+    packRows(np, kc, 8 * C_AT, 8 * kc, 8 * at);
+  } else if (ts === 1) {
+    copyRows(heap, C_AT, count, X, s, ks, kc, count);
+    packColumns(np, kc, 8 * C_AT, 8 * count, 8 * at);
+  } else {
+    for (let p = 0; p < np; p++) pack(heap, at + p * R * kc, Math.min(R, count - p * R), kc, X, s + p * R * ts, ts, ks);
+  }
+}
+
+/** Zeroes the C block's padding (columns nc..ldc, rows mc..rows): values left there by earlier products would
+ *  otherwise keep accumulating (never read back, but they could drift into slow denormals or infinities). */
+function clearPadding(rows: number, mc: number, ldc: number, nc: number): void {
+  if (ldc > nc) for (let r = 0, d = C_AT; r < mc; r++, d += ldc) heap.fill(0, d + nc, d + ldc);
+  heap.fill(0, C_AT + mc * ldc, C_AT + rows * ldc);
+}
+
+/** dst[d + r*ds + j] = src[s + r*ss + j] for r < rows, j < cols: one memcpy when both are contiguous, else by row. */
+function copyRows(dst: Float64Array, d: number, ds: number, src: Float64Array, s: number, ss: number, rows: number, cols: number): void {
+  if (ds === cols && ss === cols) dst.set(src.subarray(s, s + rows * cols), d);
+  else if (cols >= 16) for (let r = 0; r < rows; r++, d += ds, s += ss) dst.set(src.subarray(s, s + cols), d);
+  else for (let r = 0; r < rows; r++, d += ds, s += ss) for (let j = 0; j < cols; j++) dst[d + j] = src[s + j];
 }
 
 /**
@@ -84,7 +178,7 @@ function pack(dst: Float64Array, d: number, rows: number, kc: number, X: Float64
   }
 }
 
-/** Plain i-k-j loop for products too small (or too thin) to repay packing. */
+/** Plain i-k-j loop for products too small to repay the module's calls and copies. */
 function direct(M: number, N: number, K: number,
   A: Float64Array, aOff: number, aRow: number, aCol: number,
   B: Float64Array, bOff: number, bRow: number, bCol: number,

@@ -1,0 +1,81 @@
+// PyTorch as a peer: when a python3 that imports torch is found, each suite hands its work to bench/torch_peer.py
+// (float64, one thread), which takes the first step from the same starting values (checked here like any other
+// case) and times the work with benchmark.js's scheme. Skipped with a one-line notice otherwise, or when
+// BENCH_TORCH=0.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { CASE_OPTIONS, type CaseResult } from './common.ts';
+import type { Trainer } from './trainer.ts';
+
+const SCRIPT = fileURLToPath(new URL('./torch_peer.py', import.meta.url));
+const PYTHONS = ['python3', '/usr/bin/python3'];
+
+export type TorchJob =
+  | { kind: 'training_step'; sizes: number[]; weights: ArrayLike<number>[]; biases: ArrayLike<number>[] | null; x: ArrayLike<number>; y: ArrayLike<number>; lr: number }
+  | { kind: 'matmul'; n: number; a: ArrayLike<number>; b: ArrayLike<number> }
+  | { kind: 'chain'; pairs: number; x0: number; m: number; a: number };
+
+export interface TorchResult {
+  first: { loss?: number; params?: number[][]; c?: number[]; value?: number; grad?: number };
+  samples: number[];
+  median: number;
+}
+
+let python: string | null | undefined;
+let version = '';
+
+/** The python3 that imports torch, or null (looked up once; the notice is printed then). */
+function findPython(): string | null {
+  if (python !== undefined) return python;
+  python = null;
+  if (process.env.BENCH_TORCH === '0') {
+    console.log('  PyTorch peer skipped (BENCH_TORCH=0)');
+    return python;
+  }
+  for (const exe of PYTHONS) {
+    const r = spawnSync(exe, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+    if (r.status === 0) {
+      python = exe;
+      version = r.stdout.trim();
+      break;
+    }
+  }
+  if (python === null) console.log(`  PyTorch peer skipped: no python3 with torch (tried ${PYTHONS.join(', ')})`);
+  return python;
+}
+
+/** Runs the jobs in one PyTorch process, or returns null after printing why the peer is skipped. */
+export function runTorch(jobs: TorchJob[]): TorchResult[] | null {
+  const exe = findPython();
+  if (exe === null) return null;
+  const { minSamples = 5, maxTime = 1, minTime = 0.05 } = CASE_OPTIONS;
+  const input = JSON.stringify({ options: { minSamples, maxTime, minTime }, jobs: jobs.map(plain) });
+  const r = spawnSync(exe, [SCRIPT], { input, encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`PyTorch peer failed (exit ${r.status}):\n${r.stderr}`);
+  return (JSON.parse(r.stdout) as { results: TorchResult[] }).results;
+}
+
+/** Typed arrays as plain arrays, for JSON (which writes float64 values exactly: shortest round-trip digits). */
+const plain = (job: TorchJob): unknown =>
+  JSON.parse(JSON.stringify(job, (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v)));
+
+/** The case's name, with the version found. */
+export const torchName = (what: string): string => `PyTorch ${version} ${what} (float64, 1 thread)`;
+
+/** A timing result in the shape benny's cases have (rme: 95% margin of the mean, in percent). */
+export function torchCase(name: string, r: TorchResult): CaseResult {
+  const n = r.samples.length, mean = r.samples.reduce((s, v) => s + v, 0) / n;
+  const sd = Math.sqrt(r.samples.reduce((s, v) => s + (v - mean) ** 2, 0) / Math.max(1, n - 1));
+  return { name, note: 'peer', median: r.median, mean, ops: 1 / mean, rme: (196 * sd) / Math.sqrt(n) / mean, samples: n };
+}
+
+/** The peer's first step as a Trainer for checkSameStep: `init` before, PyTorch's parameters after. */
+export function torchTrainer(name: string, init: Float64Array[], r: TorchResult): Trainer {
+  let params: ArrayLike<number>[] = init;
+  return {
+    name, precision: 'f64',
+    step: () => { throw new Error(`${name}: timed in its own process`); },
+    checkedStep: () => { params = r.first.params!; return r.first.loss!; },
+    params: () => params,
+  };
+}

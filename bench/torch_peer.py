@@ -1,0 +1,116 @@
+"""PyTorch (float64, one thread) as a peer of `npm run bench`, started by bench/torch.ts.
+
+Reads {"options": {...}, "jobs": [...]} as JSON on stdin and prints one JSON object on stdout: for each job, the
+first step's results (checked by the caller against its own) and the timing samples (seconds per call).
+Each job is the work of one bench case written as a PyTorch user would: nn modules, a loss, backward, optim.SGD.
+"""
+import json
+import statistics
+import sys
+import time
+
+import torch
+
+torch.set_num_threads(1)
+torch.set_num_interop_threads(1)
+torch.set_default_dtype(torch.float64)
+F64 = torch.float64
+
+
+def tensor(values, shape):
+    return torch.tensor(values, dtype=F64).reshape(shape)
+
+
+def flat(t):
+    return t.detach().reshape(-1).tolist()
+
+
+def samples(fn, options):
+    """benchmark.js's scheme: samples of at least minTime seconds (the call repeated), until maxTime has passed
+    and there are minSamples of them; each sample is a mean time per call."""
+    fn()
+    count, elapsed = 1, 0.0
+    while elapsed < options["minTime"] / 4:  # calibrate the calls per sample
+        count *= 2
+        start = time.perf_counter()
+        for _ in range(count):
+            fn()
+        elapsed = time.perf_counter() - start
+    count = max(1, round(count * options["minTime"] / elapsed))
+    out, start = [], time.perf_counter()
+    while len(out) < options["minSamples"] or time.perf_counter() - start < options["maxTime"]:
+        t = time.perf_counter()
+        for _ in range(count):
+            fn()
+        out.append((time.perf_counter() - t) / count)
+    return out
+
+
+def linear(weight, bias, n_in, n_out):
+    """nn.Linear holding the engine's x·W (+ b) weights: PyTorch stores W transposed, [out, in]."""
+    layer = torch.nn.Linear(n_in, n_out, bias=bias is not None)
+    with torch.no_grad():
+        layer.weight.copy_(tensor(weight, (n_in, n_out)).T)
+        if bias is not None:
+            layer.bias.copy_(tensor(bias, (n_out,)))
+    return layer
+
+
+def training_step(job, options):
+    """A sigmoid MLP (the XOR net or the 784-128-10 one): ½Σ(y − ŷ)², SGD; params in the engine's layout."""
+    sizes, lr = job["sizes"], job["lr"]
+    layers = []
+    for k in range(len(sizes) - 1):
+        layers += [linear(job["weights"][k], job["biases"][k] if job["biases"] else None, sizes[k], sizes[k + 1]),
+                   torch.nn.Sigmoid()]
+    model = torch.nn.Sequential(*layers)
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    x, y = tensor(job["x"], (-1, sizes[0])), tensor(job["y"], (-1, sizes[-1]))
+
+    def step():
+        opt.zero_grad()
+        loss = 0.5 * torch.nn.functional.mse_loss(model(x), y, reduction="sum")
+        loss.backward()
+        opt.step()
+        return loss
+
+    loss = step().item()
+    params = []
+    for layer in model[::2]:
+        params.append(flat(layer.weight.T))
+        if layer.bias is not None:
+            params.append(flat(layer.bias))
+    return {"loss": loss, "params": params}, samples(step, options)
+
+
+def matmul(job, options):
+    n = job["n"]
+    a, b = tensor(job["a"], (n, n)), tensor(job["b"], (n, n))
+    return {"c": flat(torch.mm(a, b))}, samples(lambda: torch.mm(a, b), options)
+
+
+def chain(job, options):
+    """pairs × (·m, +a) on a 1×1 tensor that requires grad, then backward: the graph-overhead chain."""
+    x = torch.tensor([[job["x0"]]], dtype=F64, requires_grad=True)
+    m, a = job["m"], job["a"]
+
+    def run():
+        x.grad = None
+        y = x
+        for _ in range(job["pairs"]):
+            y = y * m + a
+        y.backward()
+        return y
+
+    y = run()
+    return {"value": y.item(), "grad": x.grad.item()}, samples(run, options)
+
+
+WORK = {"training_step": training_step, "matmul": matmul, "chain": chain}
+
+request = json.load(sys.stdin)
+results = []
+for job in request["jobs"]:
+    first, times = WORK[job["kind"]](job, request["options"])
+    results.append({"first": first, "samples": times, "median": statistics.median(times)})
+json.dump({"torch": torch.__version__, "results": results}, sys.stdout)

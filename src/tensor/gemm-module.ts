@@ -1,0 +1,70 @@
+// The WebAssembly module behind gemm (gemm.wat): its memory and regions, its kernels, and the tile kernel split
+// between this thread and a helper thread when a block is large enough.
+import { GEMM_WASM, GEMM_WASM_SHARED } from './gemm-wasm.ts';
+import { finish, helperReady, post, SHARED } from './gemm-thread.ts';
+
+/** Tile rows = tile columns = panel width of the tile kernel; V: the row kernel's column chunk. */
+export const R = 4, V = 16;
+/** Block sizes along k, M and N: a packed A panel stays in L1 while it meets the packed B block in L2. */
+export const KC = 256, MC = 256, NC = 1024;
+// Regions of the memory, in float64s: A block, B block (with slack: kernels read whole panels or chunks, past
+// the last column of an unpacked B), C block. Fixed, so the memory never grows and views of it stay valid.
+export const A_AT = 0, B_AT = MC * KC, C_AT = B_AT + KC * NC + V;
+const END = C_AT + MC * NC;
+/** A block of at least this many tile steps (4×4 multiply-adds each; ~70 µs on one thread) may be split with the
+ *  helper thread. */
+const SPLIT_MIN = 1 << 16;
+
+// The few WebAssembly types used here (TypeScript declares them only in its DOM library).
+interface Wasm {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Exports };
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => { buffer: ArrayBuffer };
+}
+interface Exports {
+  kernel(mt: number, nt: number, kc: number, a: number, b: number, bts: number, bks: number, c: number, ldc: number): void;
+  rows(n: number, kc: number, x: number, y: number, ldy: number, c: number): void;
+  dots(n: number, kc: number, x: number, y: number, ldy: number, c: number): void;
+  outer(m: number, n: number, a: number, b: number, c: number, ldc: number): void;
+  packRows(np: number, kc: number, src: number, lds: number, dst: number): void;
+  packColumns(nt: number, kc: number, src: number, lds: number, dst: number): void;
+}
+const { Module, Instance, Memory } = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
+const pages = Math.ceil((END * 8) / 65536);
+const memory = new Memory({ initial: pages, maximum: pages, shared: SHARED });
+const module = new Module(Uint8Array.from(atob(SHARED ? GEMM_WASM_SHARED : GEMM_WASM), (ch) => ch.charCodeAt(0)));
+export const { kernel, rows, dots, outer, packRows, packColumns } = new Instance(module, { env: { memory } }).exports;
+/** The memory as float64s; kernels take byte offsets (8 × an index into it). */
+export const heap = new Float64Array(memory.buffer);
+
+/**
+ * The tile kernel over mt×nt tiles (arguments as gemm.wat's `kernel`, A panels 32·kc bytes apart). A large block
+ * is cut in two along its longer side: the helper thread (gemm-thread.ts) takes the second half while this
+ * thread runs the first.
+ */
+export function tiles(mt: number, nt: number, kc: number, a: number, b: number, bts: number, bks: number, c: number, ldc: number): void {
+  if (mt * nt * kc < SPLIT_MIN || !helperReady(module, memory)) {
+    kernel(mt, nt, kc, a, b, bts, bks, c, ldc);
+  } else if (mt >= nt) {
+    const h = mt >> 1;
+    post(mt - h, nt, kc, a + h * 32 * kc, b, bts, bks, c + h * R * ldc, ldc);
+    kernel(h, nt, kc, a, b, bts, bks, c, ldc);
+    finish();
+  } else {
+    const h = nt >> 1;
+    post(mt, nt - h, kc, a, b + h * bts, bts, bks, c + h * 8 * R, ldc);
+    kernel(mt, h, kc, a, b, bts, bks, c, ldc);
+    finish();
+  }
+}
+
+/** Starts the helper thread and resolves once it is ready (true) or known unavailable (false): for tests and
+ *  measurements, which otherwise could not tell when products start being split. */
+export async function startHelper(): Promise<boolean> {
+  for (let waited = 0; waited < 10_000; waited += 5) {
+    if (helperReady(module, memory)) return true;
+    if (!SHARED) return false;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return false;
+}
