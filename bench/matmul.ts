@@ -1,7 +1,7 @@
 // matmul: C = A·B with 256×256 matrices, forward alone and forward + backward (dA = G·Bᵀ, dB = Aᵀ·G),
 // the engine against the bench's best plain-loop kernel, and the forward against onnxruntime (native code,
 // float64, one thread) when it loads. 2·256³ flops per product.
-import { Tensor, noGrad, RandomState } from '../src/index.ts';
+import { Tensor, noGrad, RandomState } from './engine.ts';
 import { caseNamed, expectClose, F64_TOL, runSuite, type BenchCase, type Metric, type SuiteReport } from './common.ts';
 import { gemmBlocked, gemmNaive } from './kernels.ts';
 import { ortMatmul } from './onnx.ts';

@@ -4,7 +4,8 @@
 // biases. The same for all cases. Two suites: batch 64 (matrix products; floor: the blocked plain-loop gemm)
 // and batch 1 (vector products; floor: the step written by hand with plain vector loops).
 import type * as TF from '@tensorflow/tfjs';
-import { nn, optim, RandomState, Tensor } from '../src/index.ts';
+import { compile, nn, optim, RandomState, Tensor } from './engine.ts';
+import { warm } from './xor-step.ts';
 import { caseNamed, F32_TOL, F64_TOL, runSuite, type SuiteReport } from './common.ts';
 import { gemmBlocked, gemmNaive, sigmoid, type Gemm } from './kernels.ts';
 import { asCase, checkSameStep, type Trainer } from './trainer.ts';
@@ -16,6 +17,7 @@ const LR = 0.05;
 
 export const CASES = {
   engine: 'engine (modules, mseLoss, backward, SGD)',
+  compiled: 'engine, the same step through compile()',
   hand: 'hand-written, blocked gemm (floor)',
   naive: 'hand-written, naive i-k-j gemm (reference)',
   gemv: 'hand-written, vector loops (floor)',
@@ -33,22 +35,25 @@ export function mlpData(B: number): { x: Float64Array; y: Float64Array } {
 }
 
 /** Parameters in the order W0 [784,128], b0 [128], W1 [128,10], b1 [10]. */
-export function engineMlp(B: number, x: Float64Array, y: Float64Array): Trainer {
+export function engineMlp(B: number, x: Float64Array, y: Float64Array, compiled = false): Trainer {
   const rng = new RandomState(1);
   const l0 = new nn.Linear(IN, H, { init: 'xavier', rng });
   const l1 = new nn.Linear(H, OUT, { init: 'xavier', rng });
   const model = new nn.Sequential(l0, new nn.Sigmoid(), l1, new nn.Sigmoid());
   const opt = new optim.SGD(model.parameters(), { lr: LR });
   const xs = Tensor.from(x, [B, IN]), ys = Tensor.from(y, [B, OUT]);
-  let loss: Tensor | null = null;
-  const step = (): void => {
+  const body = (xt: Tensor, yt: Tensor): Tensor => {
     opt.zeroGrad();
-    loss = nn.mseLoss(model.call(xs), ys, { reduction: 'sum' }).mul(0.5);
-    loss.backward();
+    const l = nn.mseLoss(model.call(xt), yt, { reduction: 'sum' }).mul(0.5);
+    l.backward();
     opt.step();
+    return l;
   };
+  const run = compiled ? warm(compile(body), model, xs, ys) : body;
+  let loss: Tensor | null = null;
+  const step = (): void => { loss = run(xs, ys); };
   return {
-    name: CASES.engine, precision: 'f64', step,
+    name: compiled ? CASES.compiled : CASES.engine, precision: 'f64', step,
     checkedStep: () => { step(); return loss!.item(); },
     params: () => [l0.weight.data, l0.bias!.data, l1.weight.data, l1.bias!.data],
   };
@@ -181,7 +186,7 @@ export async function run(): Promise<SuiteReport> {
   const B = 64;
   console.log(`\nmlp-step: one training step of a 784-128-10 sigmoid MLP, batch ${B}, ½Σ(y − ŷ)², SGD lr 0.05`);
   const { x, y } = mlpData(B);
-  const engine = engineMlp(B, x, y);
+  const engine = engineMlp(B, x, y), compiled = engineMlp(B, x, y, true);
   const init = engine.params().map((p) => Float64Array.from(p));
   const hand = handMlp(B, CASES.hand, undefined, gemmBlocked, init, x, y);
   const naive = handMlp(B, CASES.naive, 'reference', gemmNaive, init, x, y);
@@ -189,10 +194,10 @@ export async function run(): Promise<SuiteReport> {
   const tfCpu = tfjsMlp(B, tf, 'cpu', init, x, y);
   const tfWasm = tfjsMlp(B, tf, 'wasm', init, x, y);
   const torch = torchMlp(init, x, y);
-  checkSameStep(hand, [engine, naive, tfCpu, tfWasm, ...(torch ? [torchTrainer(torchStep(), init, torch)] : [])], F64_TOL, F32_TOL);
+  checkSameStep(hand, [engine, compiled, naive, tfCpu, tfWasm, ...(torch ? [torchTrainer(torchStep(), init, torch)] : [])], F64_TOL, F32_TOL);
   for (const t of [tfCpu, tfWasm]) expectNoLeak(tf, t.name, t.step);
 
-  const cases = await runSuite('mlp-step', [engine, hand, naive, tfCpu, tfWasm].map(asCase));
+  const cases = await runSuite('mlp-step', [engine, compiled, hand, naive, tfCpu, tfWasm].map(asCase));
   if (torch) cases.push(torchCase(torchStep(), torch));
   const e = caseNamed(cases, CASES.engine).median, h = caseNamed(cases, CASES.hand).median;
   const vsWasm = caseNamed(cases, CASES.tfWasm).median / e, vsCpu = caseNamed(cases, CASES.tfCpu).median / e;
@@ -202,6 +207,7 @@ export async function run(): Promise<SuiteReport> {
     cases,
     metrics: [
       { name: 'engine ÷ blocked floor', value: e / h, unit: '×', target: '≤ 0.35×', met: e / h <= 0.35 },
+      { name: 'compiled ÷ eager', value: caseNamed(cases, CASES.compiled).median / e, unit: '×', target: '≤ 1× (no slower)', met: caseNamed(cases, CASES.compiled).median <= e },
       { name: 'tfjs wasm ÷ engine (engine speedup)', value: vsWasm, unit: '×', target: '> 1× (engine faster)', met: vsWasm > 1 },
       { name: 'tfjs cpu ÷ engine (engine speedup)', value: vsCpu, unit: '×' },
       { name: 'naive i-k-j ÷ blocked floor', value: caseNamed(cases, CASES.naive).median / h, unit: '×' },
