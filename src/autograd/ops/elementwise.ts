@@ -47,6 +47,7 @@ export function binaryOps<K extends string>(defs: Record<K, BinaryDef>): Record<
   const fns = {} as Record<K, BinaryFn>;
   for (const name of Object.keys(defs) as K[]) {
     const { f, da, db } = defs[name];
+    const recorded = da !== null || db !== null; // an op with no rule at all (a comparison) gives a constant, as PyTorch
     const op: OpDef<Walk> = {
       name,
       run: (out, ins, w) => binaryMap(f, w, out.size, ins[0].buf, ins[0].off, ins[1].buf, ins[1].off, out.buf, out.off),
@@ -71,7 +72,7 @@ export function binaryOps<K extends string>(defs: Record<K, BinaryDef>): Record<
       const size = from === null ? w.size : from.size;
       const out = like.make(from === null ? w.shape : from.shape, size);
       binaryMap(f, w, size, x.buf, x.off, z.buf, z.off, out.buf, out.off);
-      if (isGradEnabled() && (x.requiresGrad || z.requiresGrad)) out.link(op, [x, z], w);
+      if (isGradEnabled() && (x.requiresGrad || z.requiresGrad) && recorded) out.link(op, [x, z], w);
       return out;
     };
   }
