@@ -342,6 +342,7 @@ describe('gather, indexSelect, scatterAdd against PyTorch', () => {
     expect(() => t.indexSelect(0, [0, 3])).toThrow(/^indexSelect: index 3 at position 1 is out of range for axis 0 of size 3$/);
     expect(() => t.indexSelect(1, [NaN])).toThrow(/^indexSelect: index NaN at position 0 is not an integer \(axis 1\)/);
     expect(() => t.indexSelect(1, ['1'] as unknown as number[])).toThrow(/^indexSelect: index 1 at position 0 is not an integer/);
+    expect(() => t.gather(1, [[0], [1], [2]] as unknown as number[])).toThrow(/^gather: a nested index array must be made a tensor/);
     expect(() => t.indexSelect(1, tensor([[0]]))).toThrow(/^indexSelect: the index must be 1-D \(or 0-d\), got shape \[1, 1\]/);
     expect(() => t.indexSelect(1, 2 as unknown as number[])).toThrow(/^indexSelect: the index must be a tensor of integers, an Int32Array or an array of numbers, got number 2/);
     expect(() => t.scatterAdd(1, tensor([[0, 1, 2]]), zeros([1, 2]))).toThrow(/^scatterAdd: index of shape \[1, 3\] is longer than the source of shape \[1, 2\]/);

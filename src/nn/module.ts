@@ -84,7 +84,7 @@ export abstract class Module {
 
   /** The structure as PyTorch prints it: `Name(settings)`, or the child modules one per line, `(key): Child(…)`. */
   toString(): string {
-    const lines = this.extraRepr() === '' ? [] : this.extraRepr().split('\n'), extra = lines.length;
+    const settings = this.extraRepr(), lines = settings === '' ? [] : settings.split('\n'), extra = lines.length;
     const child = (key: string, m: Module): void => { lines.push(`(${key}): ${m.toString().replaceAll('\n', '\n  ')}`); };
     for (const [key, v] of Object.entries(this)) {
       if (v instanceof Module) child(key, v);
@@ -233,15 +233,15 @@ export class Flatten extends Module {
  */
 export class Dropout extends Module {
   readonly p: number;
-  readonly rng: RandomState | null;
+  readonly rng: RandomState | undefined;
   constructor(p = 0.5, opts: { rng?: RandomState } = {}) {
     super();
     if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error(`Dropout: p must be a probability in [0, 1], got ${String(p)}`);
     this.p = p;
-    this.rng = opts.rng ?? null;
+    this.rng = opts.rng;
   }
   forward(x: Tensor): Tensor {
-    return this.training && this.p > 0 ? dropout(x, this.p, this.rng === null ? {} : { rng: this.rng }) : x;
+    return this.training && this.p > 0 ? dropout(x, this.p, { rng: this.rng }) : x;
   }
   override extraRepr(): string { return `p=${this.p}`; }
 }

@@ -31,12 +31,13 @@ const SCATTER_ADD: OpDef<Positions> = {
 function indexOf(op: string, index: unknown, axis: number, n: number): { v: ArrayLike<number>; off: number; shape: Shape } {
   let r: { v: ArrayLike<number>; off: number; shape: Shape };
   if (index instanceof TensorBase) r = { v: index.buf, off: index.off, shape: index.shape };
+  else if (Array.isArray(index) && index.some(Array.isArray)) throw new Error(`${op}: a nested index array must be made a tensor, tensor([...])`);
   else if (index instanceof Int32Array || Array.isArray(index)) r = { v: index, off: 0, shape: [index.length] };
   else throw new Error(`${op}: the index must be a tensor of integers, an Int32Array or an array of numbers, got ${describe(index)}`);
   const bad = firstBadIndex(r.v, r.off, sizeOf(r.shape), n);
   if (bad >= 0) {
     const v = r.v[r.off + bad], why = typeof v === 'number' && Number.isInteger(v) ? `out of range for axis ${axis} of size ${n}` : `not an integer (axis ${axis})`;
-    throw new Error(`${op}: index ${Array.isArray(v) ? 'an array' : String(v)} at position ${bad} is ${why}`);
+    throw new Error(`${op}: index ${String(v)} at position ${bad} is ${why}`);
   }
   return r;
 }
