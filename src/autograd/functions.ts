@@ -3,6 +3,10 @@ import { Tensor, type Operand } from './tensor.ts';
 import * as ew from './ops/elementwise.ts';
 import * as losses from './ops/losses.ts';
 import * as mm from './ops/matmul.ts';
+import * as join from './ops/join.ts';
+import * as drop from './ops/dropout.ts';
+import { defaultRng } from './create.ts';
+import type { RandomState } from '../tensor/random.ts';
 
 /** a where cond is non-zero, else b; all three broadcast. */
 export const where = (cond: Tensor, a: Operand, b: Operand): Tensor => ew.where(cond, a, b);
@@ -10,6 +14,14 @@ export const where = (cond: Tensor, a: Operand, b: Operand): Tensor => ew.where(
 export const maximum = (a: Operand, b: Operand): Tensor => ew.maximum<Tensor>(a, b);
 /** The smaller of a and b, elementwise (broadcasting); the gradient is split evenly on ties. */
 export const minimum = (a: Operand, b: Operand): Tensor => ew.minimum<Tensor>(a, b);
+
+/** The tensors joined along an existing axis (their other dims must agree). */
+export const cat = (tensors: Tensor[], axis = 0): Tensor => join.cat(tensors, axis);
+/** The tensors, all of one shape, joined along a new axis. */
+export const stack = (tensors: Tensor[], axis = 0): Tensor => join.stack(tensors, axis);
+
+/** Each element zeroed with probability p and the others scaled by 1/(1 − p), drawing from rng (default: the global generator). */
+export const dropout = (x: Tensor, p = 0.5, opts: { rng?: RandomState } = {}): Tensor => drop.dropout(x, p, opts.rng ?? defaultRng());
 
 /** x·W + b for x [..., K], W [K, N], b [N], in one op (like PyTorch's addmm). */
 export const linear = (x: Tensor, w: Tensor, b: Tensor): Tensor => mm.linear(x, w, b);

@@ -4,8 +4,8 @@ export { TensorBase, type OpDef, type Rule } from './tensor-base.ts';
 export { tensor, zeros, ones, full, arange, rand, randn, manualSeed, defaultRng, fromNpy, type TensorOptions, type RandomOptions } from './create.ts';
 export type { FloatDtype } from '../tensor/bytes.ts';
 export {
-  where, maximum, minimum, linear, squaredError, binaryCrossEntropy, binaryCrossEntropyWithLogits, mseLoss, bceLoss, bceWithLogitsLoss,
-  type LossOptions, type Reduction,
+  where, maximum, minimum, cat, stack, dropout, linear, squaredError, binaryCrossEntropy, binaryCrossEntropyWithLogits,
+  mseLoss, bceLoss, bceWithLogitsLoss, type LossOptions, type Reduction,
 } from './functions.ts';
 export { noGrad } from './op.ts';
 export { grad, type BackwardOptions, type GradOptions } from './backward.ts';
@@ -16,3 +16,5 @@ export { toDot, type DotOptions } from './dot.ts';
 export { compile, type Compiled, type StepResult } from './compile.ts';
 export { RandomState } from '../tensor/random.ts';
 export type { Shape } from '../tensor/shape.ts';
+export type { SliceSpec } from './ops/slice.ts';
+export type { Index } from './ops/index.ts';

@@ -7,6 +7,10 @@ import * as ew from './ops/elementwise.ts';
 import * as red from './ops/reduce.ts';
 import * as mov from './ops/movement.ts';
 import * as inplace from './ops/inplace.ts';
+import * as sl from './ops/slice.ts';
+import * as join from './ops/join.ts';
+import * as idx from './ops/index.ts';
+import { logSoftmax, softmax } from './ops/softmax.ts';
 import { expand } from './ops/broadcast.ts';
 import { matmul } from './ops/matmul.ts';
 import { encodeNpy } from '../tensor/npy.ts';
@@ -69,6 +73,10 @@ export class Tensor extends TensorBase {
   argmax(axis?: number, keepdim = false): Tensor { return red.argmax(this, axis, keepdim); }
   argmin(axis?: number, keepdim = false): Tensor { return red.argmin(this, axis, keepdim); }
 
+  // Normalised exponentials along an axis, stable at any logits.
+  softmax(axis = -1): Tensor { return softmax(this, axis); }
+  logSoftmax(axis = -1): Tensor { return logSoftmax(this, axis); }
+
   // Shapes.
   reshape(...shape: number[] | [number[]]): Tensor { return mov.reshape(this, shapeArgs(shape)); }
   permute(...dims: number[] | [number[]]): Tensor { return mov.permute(this, shapeArgs(dims)); }
@@ -80,10 +88,39 @@ export class Tensor extends TensorBase {
   /** Broadcast to `shape` (a dim of −1 keeps this tensor's size there). */
   expand(...shape: number[] | [number[]]): Tensor {
     const dims = shapeArgs(shape), lead = dims.length - this.ndim;
-    return expand(this, checkShape('expand', dims.map((d, i) => (d === -1 && i >= lead ? this.shape[i - lead] : d))));
+    if (dims.some((d, i) => d === -1 && i < lead)) {
+      throw new Error(`expand: -1 in ${fmt(dims as number[])} stands for a dim of shape ${fmt(this.shape)}; a new leading dim needs a size`);
+    }
+    return expand(this, checkShape('expand', dims.map((d, i) => (d === -1 ? this.shape[i - lead] : d))));
   }
+  /** A new axis of size 1 at `axis` (a view). */
+  unsqueeze(axis: number): Tensor { return mov.unsqueeze(this, axis); }
+  /** Without the axes of size 1, or without the given ones if they have size 1 (a view). */
+  squeeze(axis?: number | number[]): Tensor { return mov.squeeze(this, axis); }
+  /** The axes from startAxis to endAxis merged into one (a view). */
+  flatten(startAxis = 0, endAxis = -1): Tensor { return mov.flatten(this, startAxis, endAxis); }
   /** A copy in new storage, in the graph. */
   clone(): Tensor { return mov.clone(this); }
+
+  // Slicing: copies of parts of the tensor (negative starts and indices count from the end).
+  /** `length` entries along `axis` from `start`. */
+  narrow(axis: number, start: number, length: number): Tensor { return sl.narrow(this, axis, start, length); }
+  /** Entry `index` along `axis`, dropping the axis. */
+  select(axis: number, index: number): Tensor { return sl.select(this, axis, index); }
+  /** NumPy's x[0:2, :, 1::2, -1] is x.slice([0, 2], null, [1, null, 2], -1): per axis null, an index, or [start, stop, step]. */
+  slice(...specs: sl.SliceSpec[]): Tensor { return sl.slice(this, specs); }
+  /** Pieces along `axis`, each of `size` (the last may be shorter) or of the given sizes. */
+  split(sizes: number | number[], axis = 0): Tensor[] { return join.split(this, sizes, axis); }
+  /** `chunks` pieces of equal size (the last may be shorter) along `axis`, as PyTorch's chunk. */
+  chunk(chunks: number, axis = 0): Tensor[] { return join.chunk(this, chunks, axis); }
+
+  // Gathering by integer index (a tensor of integer values, an Int32Array or a number array); no negative indices.
+  /** out[…, i, …] = this[…, index[…, i, …], …] along `axis`; the output has the index's shape. */
+  gather(axis: number, index: idx.Index): Tensor { return idx.gather(this, axis, index); }
+  /** The entries along `axis` at the indices of a 1-D index, in order (repeats allowed). */
+  indexSelect(axis: number, index: idx.Index): Tensor { return idx.indexSelect(this, axis, index); }
+  /** A copy with src added at the positions the index gives along `axis` (repeats add up). */
+  scatterAdd(axis: number, index: idx.Index, src: Tensor): Tensor { return idx.scatterAdd(this, axis, index, src); }
 
   // In place (outside the graph: inside noGrad for tensors that require grad). Each stamps the tensor's
   // version, so a backward that needs the old values refuses to run.
@@ -109,6 +146,9 @@ export class Tensor extends TensorBase {
 
   /** The same values (shared storage), cut from the graph. */
   detach(): Tensor { return mov.detach(this); }
+
+  /** What console.log shows in Node: the values, as toString (a symbol, so no import of node:util). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
 
   /** Set .grad to zeros (in place), if there is one. */
   zeroGrad(): void { if (this.grad !== null) inplace.fill_(this.grad, 0); }

@@ -40,6 +40,10 @@ export class Linear extends Module {
       : null;
   }
 
+  override extraRepr(): string {
+    return `in=${this.inFeatures}, out=${this.outFeatures}, bias=${this.bias !== null}`;
+  }
+
   forward(x: Tensor): Tensor {
     return this.bias === null ? x.matmul(this.weight) : linear(x, this.weight, this.bias);
   }

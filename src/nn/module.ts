@@ -1,5 +1,5 @@
 // Modules: parameters found by walking fields, like PyTorch's nn.Module.
-import { noGrad, Tensor } from '../autograd/index.ts';
+import { dropout, noGrad, Tensor, type RandomState } from '../autograd/index.ts';
 
 /** Plain JSON-serialisable weights: name → shape and values. */
 export type StateDict = Record<string, { shape: number[]; data: number[] }>;
@@ -77,6 +77,28 @@ export abstract class Module {
     for (const p of this.parameters()) p.zeroGrad();
   }
 
+  /** The settings shown between the parentheses of toString (PyTorch's extra_repr), e.g. `in=3, out=4, bias=true`. */
+  extraRepr(): string {
+    return '';
+  }
+
+  /** The structure as PyTorch prints it: `Name(settings)`, or the child modules one per line, `(key): Child(…)`. */
+  toString(): string {
+    const settings = this.extraRepr(), lines = settings === '' ? [] : settings.split('\n'), extra = lines.length;
+    const child = (key: string, m: Module): void => { lines.push(`(${key}): ${m.toString().replaceAll('\n', '\n  ')}`); };
+    for (const [key, v] of Object.entries(this)) {
+      if (v instanceof Module) child(key, v);
+      else if (Array.isArray(v)) v.forEach((m, i) => { if (m instanceof Module) child(`${key}.${i}`, m); });
+    }
+    const body = lines.length === 0 ? '' : extra === 1 && lines.length === 1 ? lines[0] : `\n  ${lines.join('\n  ')}\n`;
+    return `${this.constructor.name}(${body})`;
+  }
+
+  /** What console.log shows in Node: the structure (a symbol, so no import of node:util). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
   /** Training mode (the default) or evaluation mode, for this module and all below it. */
   train(on = true): this {
     for (const m of this.modules()) m.training = on;
@@ -118,19 +140,61 @@ export abstract class Module {
 }
 
 /** Modules applied in order; children live at keys '0', '1', … so parameter names read `0.weight`. */
-export class Sequential extends Module {
+class SequentialModule<Ms extends Module[] = Module[]> extends Module {
   [index: number]: Module;
   readonly length: number;
 
-  constructor(...layers: Module[]) {
+  constructor(...layers: Ms) {
     super();
-    layers.forEach((m, i) => (this[i] = m));
+    layers.forEach((m, i) => {
+      if (!(m instanceof Module)) throw new Error(`Sequential: layer ${i} is not a Module, got ${m === null ? 'null' : typeof m}`);
+      this[i] = m;
+    });
     this.length = layers.length;
   }
 
   forward(x: Tensor): Tensor {
     for (let i = 0; i < this.length; i++) x = this[i].forward(x);
     return x;
+  }
+
+  *[Symbol.iterator](): IterableIterator<Ms[number]> {
+    for (let i = 0; i < this.length; i++) yield this[i] as Ms[number];
+  }
+}
+
+/** Each child at its index with its own type: `new Sequential(new Linear(2, 3), new ReLU())[0].weight` type-checks. */
+type Children<Ms extends Module[]> = { readonly [K in keyof Ms as K extends `${number}` ? K : never]: Ms[K] };
+export type Sequential<Ms extends Module[] = Module[]> = SequentialModule<Ms> & Children<Ms>;
+// A class cannot declare per-index member types, so the constructor is typed here (instanceof and extends still work).
+Object.defineProperty(SequentialModule, 'name', { value: 'Sequential' }); // as toString and errors show it
+export const Sequential = SequentialModule as unknown as {
+  new <const Ms extends Module[] = Module[]>(...layers: Ms): Sequential<Ms>;
+  prototype: SequentialModule;
+};
+
+/** Modules held in a list (PyTorch's ModuleList): their parameters are found, under `key.0.weight`, …; it has no forward. */
+export class ModuleList<M extends Module = Module> extends Module {
+  [index: number]: M;
+  length = 0;
+
+  constructor(modules: Iterable<M> = []) {
+    super();
+    for (const m of modules) this.append(m);
+  }
+
+  append(m: M): this {
+    if (!(m instanceof Module)) throw new Error(`ModuleList: entry ${this.length} is not a Module, got ${m === null ? 'null' : typeof m}`);
+    this[this.length++] = m;
+    return this;
+  }
+
+  forward(): Tensor {
+    throw new Error('ModuleList: has no forward; call its modules (for (const m of list) x = m.call(x))');
+  }
+
+  *[Symbol.iterator](): IterableIterator<M> {
+    for (let i = 0; i < this.length; i++) yield this[i];
   }
 }
 
@@ -142,4 +206,42 @@ export class Tanh extends Module {
 }
 export class ReLU extends Module {
   forward(x: Tensor): Tensor { return x.relu(); }
+}
+
+/** softmax along `axis` (default the last). */
+export class Softmax extends Module {
+  constructor(readonly axis = -1) { super(); }
+  forward(x: Tensor): Tensor { return x.softmax(this.axis); }
+  override extraRepr(): string { return `axis=${this.axis}`; }
+}
+/** log softmax along `axis` (default the last): feed it to nllLoss, or give crossEntropyLoss the logits. */
+export class LogSoftmax extends Module {
+  constructor(readonly axis = -1) { super(); }
+  forward(x: Tensor): Tensor { return x.logSoftmax(this.axis); }
+  override extraRepr(): string { return `axis=${this.axis}`; }
+}
+/** The axes from startAxis (default 1: a batch stays a batch) to endAxis merged into one. */
+export class Flatten extends Module {
+  constructor(readonly startAxis = 1, readonly endAxis = -1) { super(); }
+  forward(x: Tensor): Tensor { return x.flatten(this.startAxis, this.endAxis); }
+  override extraRepr(): string { return `startAxis=${this.startAxis}, endAxis=${this.endAxis}`; }
+}
+
+/**
+ * In training mode, each element zeroed with probability p and the rest scaled by 1/(1 − p), the mask drawn from
+ * `rng` (default: the global generator at the time of the call, see manualSeed); the identity in eval mode.
+ */
+export class Dropout extends Module {
+  readonly p: number;
+  readonly rng: RandomState | undefined;
+  constructor(p = 0.5, opts: { rng?: RandomState } = {}) {
+    super();
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error(`Dropout: p must be a probability in [0, 1], got ${String(p)}`);
+    this.p = p;
+    this.rng = opts.rng;
+  }
+  forward(x: Tensor): Tensor {
+    return this.training && this.p > 0 ? dropout(x, this.p, { rng: this.rng }) : x;
+  }
+  override extraRepr(): string { return `p=${this.p}`; }
 }

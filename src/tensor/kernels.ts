@@ -156,3 +156,91 @@ export function extremeAlong(sign: 1 | -1, x: Float64Array, xo: number, outer: n
     }
   }
 }
+
+/**
+ * Softmax along the middle dim of an [outer, n, inner] view: e^(x − max) / Σ e^(x − max). Subtracting each
+ * line's max keeps every exponent ≤ 0, so no logit, however large, overflows.
+ */
+export function softmaxAlong(x: Float64Array, xo: number, outer: number, n: number, inner: number, y: Float64Array, yo: number): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const p0 = o * n * inner + i, end = p0 + n * inner;
+      let m = -Infinity, s = 0;
+      for (let p = p0; p < end; p += inner) if (x[xo + p] > m || x[xo + p] !== x[xo + p]) m = x[xo + p];
+      for (let p = p0; p < end; p += inner) s += (y[yo + p] = Math.exp(x[xo + p] - m));
+      for (let p = p0; p < end; p += inner) y[yo + p] /= s;
+    }
+  }
+}
+
+/** log-softmax along the middle dim of an [outer, n, inner] view: (x − max) − log Σ e^(x − max), stable likewise. */
+export function logSoftmaxAlong(x: Float64Array, xo: number, outer: number, n: number, inner: number, y: Float64Array, yo: number): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const p0 = o * n * inner + i, end = p0 + n * inner;
+      let m = -Infinity, s = 0;
+      for (let p = p0; p < end; p += inner) if (x[xo + p] > m || x[xo + p] !== x[xo + p]) m = x[xo + p];
+      for (let p = p0; p < end; p += inner) s += Math.exp(x[xo + p] - m);
+      const ls = Math.log(s);
+      for (let p = p0; p < end; p += inner) y[yo + p] = x[xo + p] - m - ls;
+    }
+  }
+}
+
+/** The position of the first of `len` values (from `off`) that is not an integer in [0, n), or −1 if all are. */
+export function firstBadIndex(v: ArrayLike<number>, off: number, len: number, n: number): number {
+  for (let k = 0; k < len; k++) {
+    const i = v[off + k];
+    if (!(Number.isInteger(i) && i >= 0 && i < n)) return k;
+  }
+  return -1;
+}
+
+/**
+ * For gather along `axis`: the position in x (row-major, `strides`) of each element of an index of `shape` (walked
+ * row-major): its own coordinates, except along `axis`, where its value.
+ */
+export function gatherPositions(v: ArrayLike<number>, off: number, shape: Shape, strides: readonly number[], axis: number, pos: Uint32Array): void {
+  const nd = shape.length, idx = new Array<number>(nd).fill(0);
+  let base = 0; // Σ over the other dims of coordinate × stride
+  for (let k = 0; k < pos.length; k++) {
+    pos[k] = base + v[off + k] * strides[axis];
+    for (let d = nd - 1; d >= 0; d--) { // odometer
+      if (++idx[d] < shape[d]) { if (d !== axis) base += strides[d]; break; }
+      if (d !== axis) base -= (shape[d] - 1) * strides[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+/** For indexSelect along the middle dim of an [outer, n, inner] view: the position of each output element. */
+export function selectPositions(v: ArrayLike<number>, off: number, len: number, outer: number, n: number, inner: number, pos: Uint32Array): void {
+  for (let o = 0, k = 0; o < outer; o++) {
+    for (let j = 0; j < len; j++) {
+      const p0 = (o * n + v[off + j]) * inner;
+      for (let i = 0; i < inner; i++) pos[k++] = p0 + i;
+    }
+  }
+}
+
+/** y[k] = x[pos[k]]. */
+export function takeAt(pos: Uint32Array, x: Float64Array, xo: number, y: Float64Array, yo: number): void {
+  for (let k = 0; k < pos.length; k++) y[yo + k] = x[xo + pos[k]];
+}
+
+/** y[pos[k]] += x[k]: repeated positions add up. */
+export function addAt(pos: Uint32Array, x: Float64Array, xo: number, y: Float64Array, yo: number): void {
+  for (let k = 0; k < pos.length; k++) y[yo + pos[k]] += x[xo + k];
+}
+
+/** Copy the `outer` rows of `block` elements of x into rows of `rowLen` elements of y, starting `at` into each row. */
+export function placeRows(x: Float64Array, xo: number, outer: number, block: number, y: Float64Array, yo: number, rowLen: number, at: number): void {
+  for (let o = 0; o < outer; o++) {
+    for (let k = 0, i = xo + o * block, j = yo + o * rowLen + at; k < block; k++) y[j + k] = x[i + k];
+  }
+}
+
+/** y[k] = scale where draw() < keep, else 0, for n elements: a dropout mask. */
+export function keepMask(draw: () => number, keep: number, scale: number, n: number, y: Float64Array, yo: number): void {
+  for (let k = 0; k < n; k++) y[yo + k] = draw() < keep ? scale : 0;
+}

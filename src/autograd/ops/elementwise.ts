@@ -49,6 +49,7 @@ export function binaryOps<K extends string>(defs: Record<K, BinaryDef>): Record<
   const fns = {} as Record<K, BinaryFn>;
   for (const name of Object.keys(defs) as K[]) {
     const { f, da, db } = defs[name];
+    const recorded = da !== null || db !== null; // an op with no rule at all (a comparison) gives a constant, as PyTorch
     const op: OpDef<Walk> = {
       name,
       map: f,
@@ -75,7 +76,7 @@ export function binaryOps<K extends string>(defs: Record<K, BinaryDef>): Record<
       const out = like.make(from === null ? w.shape : from.shape, size);
       binaryMap(f, w, size, x.buf, x.off, z.buf, z.off, out.buf, out.off);
       if (tape !== null) tape.push({ op, out, inputs: [x, z], attrs: w, inPlace: false });
-      if (isGradEnabled() && (x.requiresGrad || z.requiresGrad)) out.link(op, [x, z], w);
+      if (isGradEnabled() && (x.requiresGrad || z.requiresGrad) && recorded) out.link(op, [x, z], w);
       return out;
     };
   }

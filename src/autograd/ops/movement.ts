@@ -1,6 +1,6 @@
 // Ops that move values without changing them; their rules move the gradient back.
 import { stridedCopy, stridedWalk, type Walk } from '../../tensor/kernels.ts';
-import { fmt, show, sizeOf, stridesOf, type Shape } from '../../tensor/shape.ts';
+import { fmt, normalizeAxis, reductionAxes, show, sizeOf, stridesOf, type Shape } from '../../tensor/shape.ts';
 import { tape, type OpDef, type TensorBase } from '../tensor-base.ts';
 import { emit, expectTensor, record } from '../op.ts';
 
@@ -73,4 +73,28 @@ const CLONE: OpDef<undefined> = {
 export function clone<T extends TensorBase>(x: T): T {
   expectTensor('clone', 'the input', x);
   return emit(CLONE, x, [x], x.shape);
+}
+
+/** x with a new axis of size 1 at `axis` (from −(ndim + 1) to ndim), a view. */
+export function unsqueeze<T extends TensorBase>(x: T, axis: number): T {
+  expectTensor('unsqueeze', 'the input', x);
+  const shape = [...x.shape];
+  shape.splice(normalizeAxis('unsqueeze', axis, [...x.shape, 1]), 0, 1);
+  return reshape(x, shape);
+}
+
+/** x without its axes of size 1, or without the given ones where they have size 1 (others are kept, as PyTorch), a view. */
+export function squeeze<T extends TensorBase>(x: T, axis?: number | readonly number[]): T {
+  expectTensor('squeeze', 'the input', x);
+  const axes = axis === undefined ? null : reductionAxes('squeeze', x.shape, axis);
+  return reshape(x, x.shape.filter((d, i) => d !== 1 || (axes !== null && !axes.includes(i))));
+}
+
+/** The axes from startAxis to endAxis (inclusive) merged into one, a view; a 0-d tensor becomes 1-D. */
+export function flatten<T extends TensorBase>(x: T, startAxis = 0, endAxis = -1): T {
+  expectTensor('flatten', 'the input', x);
+  const shape = x.ndim === 0 ? [1] : x.shape;
+  const s = normalizeAxis('flatten', startAxis, shape), e = normalizeAxis('flatten', endAxis, shape);
+  if (s > e) throw new Error(`flatten: startAxis ${startAxis} comes after endAxis ${endAxis} (shape ${fmt(x.shape)})`);
+  return reshape(x, [...shape.slice(0, s), sizeOf(shape.slice(s, e + 1)), ...shape.slice(e + 1)]);
 }

@@ -116,7 +116,9 @@ function arg<T extends TensorBase>(op: 'argmax' | 'argmin', x: T, axis: number |
   if (axis !== undefined && typeof axis !== 'number') throw new Error(`${op}: axis must be one number (or omitted), got ${String(axis)}`);
   const { axes, kept, shape } = reducedShapes(op, x, axis, keepdim);
   const l = linesOf(x, op === 'argmax' ? 1 : -1, axis === undefined ? undefined : axes[0]);
-  return emit(op === 'argmax' ? ARGMAX : ARGMIN, x, [x], axis === undefined ? (keepdim ? kept : []) : shape, l);
+  const out = x.make(axis === undefined ? (keepdim ? kept : []) : shape);
+  (op === 'argmax' ? ARGMAX : ARGMIN).run(out, [x], l); // not recorded: indices are constants, as PyTorch's long result
+  return out;
 }
 
 export const argmax = <T extends TensorBase>(x: T, axis?: number, keepdim = false): T => arg('argmax', x, axis, keepdim);

@@ -1,0 +1,24 @@
+// Dropout: x times a random mask of 0 and 1/(1 − p). The mask is an op of its own with the generator in its
+// settings, so running the op again (as a replayed step would) draws a new mask; it takes no gradient.
+import { keepMask } from '../../tensor/kernels.ts';
+import { RandomState } from '../../tensor/random.ts';
+import type { OpDef, TensorBase } from '../tensor-base.ts';
+import { describe, emit, expectTensor } from '../op.ts';
+import { mul } from './elementwise.ts';
+
+interface Draw { p: number; rng: RandomState }
+
+// Each element is kept when its uniform draw is below 1 − p (a Bernoulli(1 − p) draw, as PyTorch's mask).
+const DROPOUT_MASK: OpDef<Draw> = {
+  name: 'dropoutMask',
+  run: (out, _ins, { p, rng }) => keepMask(() => rng.random(), 1 - p, p === 1 ? 0 : 1 / (1 - p), out.size, out.buf, out.off),
+  grads: [],
+};
+
+/** Each element of x zeroed with probability p, the others scaled by 1/(1 − p), drawing from rng. */
+export function dropout<T extends TensorBase>(x: T, p: number, rng: RandomState): T {
+  expectTensor('dropout', 'the input', x);
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error(`dropout: p must be a probability in [0, 1], got ${describe(p)}`);
+  if (!(rng instanceof RandomState)) throw new Error(`dropout: rng must be a RandomState, got ${describe(rng)}`);
+  return mul(x, emit(DROPOUT_MASK, x, [], x.shape, { p, rng }));
+}

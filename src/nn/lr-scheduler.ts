@@ -1,0 +1,79 @@
+// Learning-rate schedules: each step() sets the optimizer's lr for the next epoch, by PyTorch's recurrences
+// (the "chainable" form, from the current lr, so another change of lr in between carries on as in PyTorch).
+import type { Optimizer } from './optim.ts';
+
+export abstract class LRScheduler {
+  /** The optimizer's lr when the schedule began. */
+  readonly baseLr: number;
+  /** Epochs stepped so far (PyTorch's last_epoch: 0 after construction). */
+  lastEpoch = 0;
+
+  constructor(readonly optimizer: Optimizer) {
+    const name = new.target.name;
+    if (typeof optimizer !== 'object' || optimizer === null || typeof optimizer.lr !== 'number') {
+      throw new Error(`${name}: expected an optimizer (optim.SGD, optim.Adam, …), got ${optimizer === null ? 'null' : typeof optimizer}`);
+    }
+    this.baseLr = optimizer.lr;
+  }
+
+  /** Advance one epoch and set the optimizer's lr. */
+  step(): void {
+    this.lastEpoch++;
+    this.optimizer.lr = this.next(this.optimizer.lr);
+  }
+
+  /** The lr the last step set (PyTorch's get_last_lr, for one parameter group). */
+  getLastLr(): number {
+    return this.optimizer.lr;
+  }
+
+  /** The lr at epoch lastEpoch, from the current one. */
+  protected abstract next(lr: number): number;
+}
+
+const positiveInt = (who: string, name: string, v: unknown): number => {
+  if (!Number.isInteger(v) || (v as number) < 1) throw new Error(`${who}: ${name} must be a positive integer, got ${String(v)}`);
+  return v as number;
+};
+
+/** lr multiplied by gamma every stepSize epochs: baseLr·gamma^⌊epoch / stepSize⌋. */
+export class StepLR extends LRScheduler {
+  readonly stepSize: number;
+  readonly gamma: number;
+
+  constructor(optimizer: Optimizer, opts: { stepSize: number; gamma?: number }) {
+    super(optimizer);
+    const { stepSize, gamma = 0.1 } = opts ?? ({} as { stepSize: number });
+    this.stepSize = positiveInt('StepLR', 'stepSize', stepSize);
+    if (typeof gamma !== 'number' || !Number.isFinite(gamma) || gamma < 0) throw new Error(`StepLR: gamma must be a finite number ≥ 0, got ${String(gamma)}`);
+    this.gamma = gamma;
+  }
+
+  protected next(lr: number): number {
+    return this.lastEpoch % this.stepSize === 0 ? lr * this.gamma : lr;
+  }
+}
+
+/**
+ * Cosine annealing from baseLr down to etaMin over tMax epochs, then back up (a period of 2·tMax), as PyTorch:
+ * η_t = etaMin + (baseLr − etaMin)·(1 + cos(π·t / tMax)) / 2, reached by its recurrence
+ * η_t = (1 + cos(π·t/T)) / (1 + cos(π·(t − 1)/T))·(η_{t−1} − etaMin) + etaMin, with the closed step at the bottom of each period.
+ */
+export class CosineAnnealingLR extends LRScheduler {
+  readonly tMax: number;
+  readonly etaMin: number;
+
+  constructor(optimizer: Optimizer, opts: { tMax: number; etaMin?: number }) {
+    super(optimizer);
+    const { tMax, etaMin = 0 } = opts ?? ({} as { tMax: number });
+    this.tMax = positiveInt('CosineAnnealingLR', 'tMax', tMax);
+    if (typeof etaMin !== 'number' || !Number.isFinite(etaMin) || etaMin < 0) throw new Error(`CosineAnnealingLR: etaMin must be a finite number ≥ 0, got ${String(etaMin)}`);
+    this.etaMin = etaMin;
+  }
+
+  protected next(lr: number): number {
+    const t = this.lastEpoch, T = this.tMax, min = this.etaMin;
+    if ((t - 1 - T) % (2 * T) === 0) return lr + ((this.baseLr - min) * (1 - Math.cos(Math.PI / T))) / 2;
+    return ((1 + Math.cos((Math.PI * t) / T)) / (1 + Math.cos((Math.PI * (t - 1)) / T))) * (lr - min) + min;
+  }
+}
