@@ -62,8 +62,8 @@ export function operand(x: unknown, like: TensorBase, op: string, which: string)
   let t = constants.get(x);
   if (t === undefined || !Object.is(t.buf[t.off], x)) { // Map keys conflate 0 and −0
     if (constants.size >= 1024) constants.clear();
-    t = like.make([], 1);
-    t.buf[t.off] = x;
+    // Its own one-element array, not a slab run: a cached constant would keep a whole 16 KiB slab alive.
+    t = new (like.constructor as new (data: Float64Array, shape: readonly number[]) => TensorBase)(Float64Array.of(x), []);
     constants.set(x, t);
   }
   return t;

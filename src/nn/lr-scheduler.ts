@@ -1,6 +1,6 @@
 // Learning-rate schedules: each step() sets the optimizer's lr for the next epoch, by PyTorch's recurrences
 // (the "chainable" form, from the current lr, so another change of lr in between carries on as in PyTorch).
-import type { Optimizer } from './optim.ts';
+import type { Optimizer } from './optimizers.ts';
 
 export abstract class LRScheduler {
   /** The optimizer's lr when the schedule began. */
@@ -31,6 +31,11 @@ export abstract class LRScheduler {
   protected abstract next(lr: number): number;
 }
 
+const atLeastZero = (who: string, name: string, v: unknown): number => {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`${who}: ${name} must be a finite number ≥ 0, got ${String(v)}`);
+  return v;
+};
+
 const positiveInt = (who: string, name: string, v: unknown): number => {
   if (!Number.isInteger(v) || (v as number) < 1) throw new Error(`${who}: ${name} must be a positive integer, got ${String(v)}`);
   return v as number;
@@ -45,8 +50,7 @@ export class StepLR extends LRScheduler {
     super(optimizer);
     const { stepSize, gamma = 0.1 } = opts ?? ({} as { stepSize: number });
     this.stepSize = positiveInt('StepLR', 'stepSize', stepSize);
-    if (typeof gamma !== 'number' || !Number.isFinite(gamma) || gamma < 0) throw new Error(`StepLR: gamma must be a finite number ≥ 0, got ${String(gamma)}`);
-    this.gamma = gamma;
+    this.gamma = atLeastZero('StepLR', 'gamma', gamma);
   }
 
   protected next(lr: number): number {
@@ -60,15 +64,15 @@ export class StepLR extends LRScheduler {
  * η_t = (1 + cos(π·t/T)) / (1 + cos(π·(t − 1)/T))·(η_{t−1} − etaMin) + etaMin, with the closed step at the bottom of each period.
  */
 export class CosineAnnealingLR extends LRScheduler {
-  readonly tMax: number;
+  /** The lowest lr, and the epochs it takes to get there. */
   readonly etaMin: number;
+  readonly tMax: number;
 
   constructor(optimizer: Optimizer, opts: { tMax: number; etaMin?: number }) {
     super(optimizer);
     const { tMax, etaMin = 0 } = opts ?? ({} as { tMax: number });
+    this.etaMin = atLeastZero('CosineAnnealingLR', 'etaMin', etaMin);
     this.tMax = positiveInt('CosineAnnealingLR', 'tMax', tMax);
-    if (typeof etaMin !== 'number' || !Number.isFinite(etaMin) || etaMin < 0) throw new Error(`CosineAnnealingLR: etaMin must be a finite number ≥ 0, got ${String(etaMin)}`);
-    this.etaMin = etaMin;
   }
 
   protected next(lr: number): number {

@@ -157,6 +157,13 @@ export function extremeAlong(sign: 1 | -1, x: Float64Array, xo: number, outer: n
   }
 }
 
+/** The largest of x[from], x[from + step], … below `end` (NaN if there is one). */
+function lineMax(x: Float64Array, from: number, end: number, step: number): number {
+  let m = -Infinity;
+  for (let p = from; p < end; p += step) if (x[p] > m || x[p] !== x[p]) m = x[p];
+  return m;
+}
+
 /**
  * Softmax along the middle dim of an [outer, n, inner] view: e^(x − max) / Σ e^(x − max). Subtracting each
  * line's max keeps every exponent ≤ 0, so no logit, however large, overflows.
@@ -164,9 +171,8 @@ export function extremeAlong(sign: 1 | -1, x: Float64Array, xo: number, outer: n
 export function softmaxAlong(x: Float64Array, xo: number, outer: number, n: number, inner: number, y: Float64Array, yo: number): void {
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
-      const p0 = o * n * inner + i, end = p0 + n * inner;
-      let m = -Infinity, s = 0;
-      for (let p = p0; p < end; p += inner) if (x[xo + p] > m || x[xo + p] !== x[xo + p]) m = x[xo + p];
+      const p0 = o * n * inner + i, end = p0 + n * inner, m = lineMax(x, xo + p0, xo + end, inner);
+      let s = 0;
       for (let p = p0; p < end; p += inner) s += (y[yo + p] = Math.exp(x[xo + p] - m));
       for (let p = p0; p < end; p += inner) y[yo + p] /= s;
     }
@@ -177,9 +183,8 @@ export function softmaxAlong(x: Float64Array, xo: number, outer: number, n: numb
 export function logSoftmaxAlong(x: Float64Array, xo: number, outer: number, n: number, inner: number, y: Float64Array, yo: number): void {
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
-      const p0 = o * n * inner + i, end = p0 + n * inner;
-      let m = -Infinity, s = 0;
-      for (let p = p0; p < end; p += inner) if (x[xo + p] > m || x[xo + p] !== x[xo + p]) m = x[xo + p];
+      const p0 = o * n * inner + i, end = p0 + n * inner, m = lineMax(x, xo + p0, xo + end, inner);
+      let s = 0;
       for (let p = p0; p < end; p += inner) s += Math.exp(x[xo + p] - m);
       const ls = Math.log(s);
       for (let p = p0; p < end; p += inner) y[yo + p] = x[xo + p] - m - ls;

@@ -1,0 +1,199 @@
+// Optimizers: in-place updates of the parameters with the in-place tensor ops (outside the graph), following
+// PyTorch's update rules and its order of floating-point operations.
+import { noGrad, Tensor } from '../autograd/index.ts';
+
+const fmt = (s: readonly number[]): string => `[${s.join(', ')}]`;
+
+/** Throw unless every named setting is a finite number ≥ 0 (PyTorch's checks). */
+function checkSettings(optimizer: string, settings: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(settings)) {
+    if (!(typeof value === 'number' && Number.isFinite(value) && value >= 0)) {
+      throw new Error(`${optimizer}: ${name} must be a finite number ≥ 0, got ${String(value)}`);
+    }
+  }
+}
+
+/** What every optimizer has: its parameters, a learning rate that may change between steps, step and zeroGrad. */
+export abstract class Optimizer {
+  readonly params: Tensor[];
+  private rate = 0;
+  constructor(params: Tensor[]) {
+    const name = new.target.name;
+    if (!Array.isArray(params)) throw new Error(`${name}: params must be an array of tensors (model.parameters()), got ${params === null ? 'null' : typeof params}`);
+    if (params.length === 0) throw new Error(`${name}: got an empty parameter list; pass model.parameters()`);
+    const seen = new Set<Tensor>();
+    params.forEach((p, i) => {
+      if (!(p instanceof Tensor)) throw new Error(`${name}: parameter ${i} is not a tensor`);
+      if (!p.isLeaf) {
+        throw new Error(`${name}: parameter ${i} (shape ${fmt(p.shape)}) was made by '${p.gradFn!.name}', so an update would not reach ` +
+          'any stored weight; optimize leaf tensors (e.g. model.parameters())');
+      }
+      if (seen.has(p)) throw new Error(`${name}: parameter ${i} (shape ${fmt(p.shape)}) appears twice, so it would be stepped twice`);
+      seen.add(p);
+    });
+    this.params = [...params];
+  }
+
+  /** The learning rate: writable, so that a training loop or a scheduler (StepLR, …) can change it between steps. */
+  get lr(): number { return this.rate; }
+  set lr(value: number) {
+    checkSettings(this.constructor.name, { lr: value });
+    this.rate = value;
+  }
+
+  /** Update every parameter that has a gradient. */
+  step(): void {
+    noGrad(() => this.params.forEach((p, k) => { if (p.grad !== null) this.update(p, p.grad, k); }));
+  }
+
+  protected abstract update(p: Tensor, grad: Tensor, k: number): void;
+
+  zeroGrad(): void {
+    for (const p of this.params) p.zeroGrad();
+  }
+}
+
+export interface SGDOptions {
+  lr: number;
+  momentum?: number;
+  weightDecay?: number;
+}
+
+/** g = ∇ + λ·p;  v = μ·v + g (v = g at the first step);  p −= lr·(μ > 0 ? v : g). */
+export class SGD extends Optimizer {
+  readonly momentum: number;
+  readonly weightDecay: number;
+  private readonly velocity: (Tensor | null)[];
+
+  constructor(params: Tensor[], opts: SGDOptions) {
+    super(params);
+    const { lr, momentum = 0, weightDecay = 0 } = opts ?? ({} as SGDOptions);
+    checkSettings('SGD', { lr, momentum, weightDecay });
+    this.lr = lr; this.momentum = momentum; this.weightDecay = weightDecay;
+    this.velocity = this.params.map(() => null);
+  }
+
+  protected update(p: Tensor, grad: Tensor, k: number): void {
+    const g = this.weightDecay === 0 ? grad : grad.add(p.mul(this.weightDecay));
+    if (this.momentum === 0) {
+      p.add_(g, -this.lr);
+      return;
+    }
+    const v = this.velocity[k];
+    if (v === null) this.velocity[k] = g === grad ? g.clone() : g;
+    else v.mul_(this.momentum).add_(g);
+    p.add_(this.velocity[k]!, -this.lr);
+  }
+}
+
+export interface AdamOptions {
+  lr?: number;
+  betas?: [number, number];
+  eps?: number;
+  weightDecay?: number;
+}
+
+/**
+ * g = ∇ + λ·p;  m = β₁m + (1 − β₁)g;  v = β₂v + (1 − β₂)g²;
+ * p −= lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)   (bias-corrected, in PyTorch's arrangement).
+ */
+export class Adam extends Optimizer {
+  protected static defaultWeightDecay = 0;
+  readonly betas: [number, number];
+  readonly eps: number;
+  readonly weightDecay: number;
+  // Steps per parameter (PyTorch's state['step']): one skipped while its grad was null starts its bias correction at t = 1.
+  private readonly t: number[];
+  private readonly m: Tensor[];
+  private readonly v: Tensor[];
+
+  constructor(params: Tensor[], opts: AdamOptions = {}) {
+    super(params);
+    const name = new.target.name;
+    const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = (new.target as typeof Adam).defaultWeightDecay } = opts;
+    checkSettings(name, { lr, eps, weightDecay });
+    if (!Array.isArray(betas) || betas.length !== 2) throw new Error(`${name}: betas must be two numbers [β₁, β₂], got ${JSON.stringify(betas)}`);
+    if (!betas.every((b) => typeof b === 'number' && b >= 0 && b < 1)) throw new Error(`${name}: betas must lie in [0, 1), got [${betas.join(', ')}]`);
+    this.lr = lr; this.betas = [betas[0], betas[1]]; this.eps = eps; this.weightDecay = weightDecay;
+    this.t = this.params.map(() => 0);
+    this.m = this.params.map((p) => zerosLike(p));
+    this.v = this.params.map((p) => zerosLike(p));
+  }
+
+  /** The gradient the moments follow, with weight decay applied: Adam adds λ·p to it (L2 regularisation). */
+  protected decayed(p: Tensor, grad: Tensor): Tensor {
+    return this.weightDecay === 0 ? grad : grad.add(p.mul(this.weightDecay));
+  }
+
+  protected update(p: Tensor, grad: Tensor, k: number): void {
+    const [b1, b2] = this.betas, t = ++this.t[k];
+    const g = this.decayed(p, grad);
+    this.m[k].mul_(b1).add_(g, 1 - b1);
+    this.v[k].mul_(b2).addcmul_(g, g, 1 - b2);
+    const denom = this.v[k].sqrt().div(Math.sqrt(1 - b2 ** t)).add(this.eps);
+    p.addcdiv_(this.m[k], denom, -this.lr / (1 - b1 ** t));
+  }
+}
+
+/**
+ * Adam with decoupled weight decay (Loshchilov & Hutter; PyTorch's AdamW, weightDecay 0.01 by default):
+ * p ← p·(1 − lr·λ) first, then Adam's step on the plain gradient.
+ */
+export class AdamW extends Adam {
+  protected static override defaultWeightDecay = 1e-2;
+  protected override decayed(p: Tensor, grad: Tensor): Tensor {
+    if (this.weightDecay !== 0) p.mul_(1 - this.lr * this.weightDecay);
+    return grad;
+  }
+}
+
+export interface RMSpropOptions {
+  lr?: number;
+  /** Smoothing constant of the running average of g² (default 0.99). */
+  alpha?: number;
+  eps?: number;
+  weightDecay?: number;
+  momentum?: number;
+  /** Divide by the estimated variance (E[g²] − E[g]²) instead of E[g²]. */
+  centered?: boolean;
+}
+
+/**
+ * g = ∇ + λ·p;  s = α·s + (1 − α)·g²;  centered: a = α·a + (1 − α)·g, d = √(s − a²) + ε, else d = √s + ε;
+ * momentum μ > 0: b = μ·b + g/d, p −= lr·b;  else p −= lr·g/d   (PyTorch's RMSprop).
+ */
+export class RMSprop extends Optimizer {
+  readonly alpha: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  readonly momentum: number;
+  readonly centered: boolean;
+  /** Per parameter: the running average of g², and (centered) of g, and (momentum) the momentum buffer. */
+  private readonly state: { square: Tensor; mean: Tensor | null; buf: Tensor | null }[];
+
+  constructor(params: Tensor[], opts: RMSpropOptions = {}) {
+    super(params);
+    const { lr = 1e-2, alpha = 0.99, eps = 1e-8, weightDecay = 0, momentum = 0, centered = false } = opts;
+    checkSettings('RMSprop', { lr, alpha, eps, weightDecay, momentum });
+    if (typeof centered !== 'boolean') throw new Error(`RMSprop: centered must be true or false, got ${String(centered)}`);
+    this.lr = lr; this.alpha = alpha; this.eps = eps; this.weightDecay = weightDecay; this.momentum = momentum; this.centered = centered;
+    this.state = this.params.map((p) => ({ square: zerosLike(p), mean: centered ? zerosLike(p) : null, buf: momentum > 0 ? zerosLike(p) : null }));
+  }
+
+  protected update(p: Tensor, grad: Tensor, k: number): void {
+    const a = this.alpha, g = this.weightDecay === 0 ? grad : grad.add(p.mul(this.weightDecay)), { square, mean, buf } = this.state[k];
+    const s = square.mul_(a).addcmul_(g, g, 1 - a);
+    let avg: Tensor;
+    if (mean !== null) {
+      const m = mean.mul_(a).add_(g, 1 - a);
+      avg = s.sub(m.mul(m)).sqrt().add(this.eps);
+    } else {
+      avg = s.sqrt().add(this.eps);
+    }
+    if (buf !== null) p.add_(buf.mul_(this.momentum).addcdiv_(g, avg), -this.lr);
+    else p.addcdiv_(g, avg, -this.lr);
+  }
+}
+
+const zerosLike = (p: Tensor): Tensor => Tensor.from(new Float64Array(p.size), [...p.shape]);
+
