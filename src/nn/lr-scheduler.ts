@@ -48,9 +48,7 @@ export class StepLR extends LRScheduler {
 
   constructor(optimizer: Optimizer, opts: { stepSize: number; gamma?: number }) {
     super(optimizer);
-    const { stepSize, gamma = 0.1 } = opts ?? ({} as { stepSize: number });
-    this.stepSize = positiveInt('StepLR', 'stepSize', stepSize);
-    this.gamma = atLeastZero('StepLR', 'gamma', gamma);
+    [this.stepSize, this.gamma] = [positiveInt('StepLR', 'stepSize', opts?.stepSize), atLeastZero('StepLR', 'gamma', opts?.gamma ?? 0.1)];
   }
 
   protected next(lr: number): number {
@@ -64,15 +62,14 @@ export class StepLR extends LRScheduler {
  * η_t = (1 + cos(π·t/T)) / (1 + cos(π·(t − 1)/T))·(η_{t−1} − etaMin) + etaMin, with the closed step at the bottom of each period.
  */
 export class CosineAnnealingLR extends LRScheduler {
-  /** The lowest lr, and the epochs it takes to get there. */
-  readonly etaMin: number;
+  /** The epochs from baseLr down to the lowest lr, and that lr. */
   readonly tMax: number;
+  readonly etaMin: number;
 
   constructor(optimizer: Optimizer, opts: { tMax: number; etaMin?: number }) {
     super(optimizer);
-    const { tMax, etaMin = 0 } = opts ?? ({} as { tMax: number });
-    this.etaMin = atLeastZero('CosineAnnealingLR', 'etaMin', etaMin);
-    this.tMax = positiveInt('CosineAnnealingLR', 'tMax', tMax);
+    this.tMax = positiveInt('CosineAnnealingLR', 'tMax', opts?.tMax);
+    this.etaMin = atLeastZero('CosineAnnealingLR', 'etaMin', opts?.etaMin ?? 0);
   }
 
   protected next(lr: number): number {
