@@ -19,6 +19,7 @@ import * as xorStep from './xor-step.ts';
 import * as mlpStep from './mlp-step.ts';
 import * as matmul from './matmul.ts';
 import * as graphOverhead from './graph-overhead.ts';
+import * as soak from './soak.ts'; // issue #9: memory over 100,000 steps with batch sizes 1–1024 (child process)
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -52,6 +53,7 @@ const SUITES: Record<string, () => Promise<SuiteReport>> = {
   matmul: matmul.run,
   'graph-overhead': graphOverhead.run,
   memory,
+  soak: soak.run, // issue #9
 };
 
 const wanted = process.argv.slice(2);
