@@ -87,6 +87,46 @@ describe('compile: replayed steps equal eager steps', () => {
   });
 });
 
+describe('compile: optimizers, schedules, labels and random masks', () => {
+  it('a softmax classifier with Adam, a StepLR schedule, dropout, and new labels at every call', () => {
+    const make = (): { model: nn.Sequential; opt: optim.Adam; sched: optim.StepLR } => {
+      const rng = new RandomState(11);
+      const model = new nn.Sequential(new nn.Linear(2, 16, { init: 'he', rng }), new nn.ReLU(), new nn.Dropout(0.25, { rng: new RandomState(3) }),
+        new nn.Linear(16, 3, { init: 'xavier', rng }));
+      const opt = new optim.Adam(model.parameters(), { lr: 0.05 });
+      return { model, opt, sched: new optim.StepLR(opt, { stepSize: 7, gamma: 0.5 }) };
+    };
+    const e = make(), c = make();
+    const body = (m: typeof e) => (x: Tensor, labels: Tensor): Tensor => {
+      m.opt.zeroGrad();
+      const l = nn.crossEntropyLoss(m.model.call(x), labels);
+      l.backward();
+      m.opt.step();
+      return l;
+    };
+    const eager = body(e), step = compile(body(c));
+    const data = new RandomState(12);
+    for (let i = 0; i < 40; i++) {
+      const x = Tensor.from(data.uniform(-1, 1, [24, 2]), [24, 2]);
+      const labels = Tensor.from(Float64Array.from(data.random([24]), (u) => Math.floor(3 * u)), [24]);
+      const a = eager(x, labels).item(), b = step(x, labels).item();
+      expect(Math.abs(a - b), `step ${i}`).toBeLessThan(1e-12);
+      e.sched.step();
+      c.sched.step(); // a new lr each epoch: the replayed update reads it
+    }
+    expect(worst(e.model.parameters(), c.model.parameters())).toBeLessThan(1e-12);
+    expect(c.opt.lr).toBe(0.05 * 0.5 ** 5);
+  });
+
+  it('an index out of range in a later call is still refused (the replay checks each call\'s labels)', () => {
+    const w = tensor([[0.5, -0.5, 0.1]], { requiresGrad: true });
+    const step = compile((x: Tensor, labels: Tensor) => nn.crossEntropyLoss(x.matmul(w), labels));
+    const x = tensor([[1], [2]]);
+    for (let i = 0; i < 4; i++) step(x, tensor([i % 3, 0]));
+    expect(() => step(x, tensor([3, 0]))).toThrow(/^crossEntropyLoss: target 3 at position 0 is not a class index in \[0, 3\)/);
+  });
+});
+
 describe('compile refuses what it cannot replay', () => {
   it('reading a value (item, .data, toArray) while tracing', () => {
     const w = tensor([1], { requiresGrad: true });

@@ -55,10 +55,12 @@ function record(fn: (...xs: Tensor[]) => unknown, inputs: Tensor[]): Trace {
 
 const refOf = (t: Trace, x: TensorBase): Ref => (t.made.has(x) ? { made: t.made.get(x)! } : { outside: x });
 
-/** Equal settings: numbers, strings, booleans, arrays, typed arrays and plain objects of them. */
+/** Equal settings: numbers, strings, booleans, arrays, typed arrays and plain objects of them; any other object
+ *  (a generator an op draws from) must be the same one. */
 function sameAttrs(a: unknown, b: unknown): boolean {
   if (Object.is(a, b)) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || a.constructor !== b.constructor) return false;
+  if (a.constructor !== Object && a.constructor !== Array && !ArrayBuffer.isView(a)) return false;
   if (ArrayBuffer.isView(a)) return (a as Int32Array).length === (b as Int32Array).length && (a as Int32Array).every((v, i) => Object.is(v, (b as Int32Array)[i]));
   const ka = Object.keys(a), kb = Object.keys(b);
   return ka.length === kb.length && ka.every((k) => sameAttrs((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));

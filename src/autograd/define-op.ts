@@ -25,7 +25,6 @@ export function defineOp(spec: OpSpec): (...inputs: Tensor[]) => Tensor {
   const op: OpDef<undefined> = {
     name,
     run: (out, ins) => forward(out.own(), ...ins.map((x) => x.own())),
-    accumulates: true, // forward is promised zeroed memory
     grads: grads.map((rule, i) => rule && ((g, ins, out) => {
       const gx = rule(g as Tensor, ins as Tensor[], out as Tensor);
       if (!(gx instanceof Tensor) || !sameShape(gx.shape, ins[i].shape)) {

@@ -39,4 +39,8 @@ export const mseLoss = (pred: Tensor, target: Tensor, opts?: losses.LossOptions)
 export const bceLoss = (prob: Tensor, target: Tensor, opts?: losses.LossOptions): Tensor => losses.bceLoss(prob, target, opts);
 /** Binary cross-entropy from logits, computed stably; its derivative is σ(z) − y, the documents' a − y. */
 export const bceWithLogitsLoss = (logits: Tensor, target: Tensor, opts?: losses.LossOptions): Tensor => losses.bceWithLogitsLoss(logits, target, opts);
-export type { LossOptions, Reduction } from './ops/losses.ts';
+/** Cross-entropy of logits against class indices or probabilities, through logSoftmax (labelSmoothing as PyTorch). */
+export const crossEntropyLoss = (logits: Tensor, target: Tensor, opts?: losses.CrossEntropyOptions): Tensor => losses.crossEntropyLoss(logits, target, opts);
+/** −logProbs[n, target[n]], reduced. */
+export const nllLoss = (logProbs: Tensor, target: Tensor, opts?: losses.LossOptions): Tensor => losses.nllLoss(logProbs, target, opts);
+export type { CrossEntropyOptions, LossOptions, Reduction } from './ops/losses.ts';

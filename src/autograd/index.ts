@@ -5,7 +5,7 @@ export { tensor, zeros, ones, full, arange, rand, randn, manualSeed, defaultRng,
 export type { FloatDtype } from '../tensor/bytes.ts';
 export {
   where, maximum, minimum, cat, stack, dropout, linear, squaredError, binaryCrossEntropy, binaryCrossEntropyWithLogits,
-  mseLoss, bceLoss, bceWithLogitsLoss, type LossOptions, type Reduction,
+  mseLoss, bceLoss, bceWithLogitsLoss, crossEntropyLoss, nllLoss, type LossOptions, type Reduction, type CrossEntropyOptions,
 } from './functions.ts';
 export { noGrad } from './op.ts';
 export { grad, type BackwardOptions, type GradOptions } from './backward.ts';

@@ -59,8 +59,8 @@ export function generate<R>(steps: readonly Step[], result: R): Program<R> {
       body.push(`  ${text}`);
       return;
     }
-    const zero = !s.inPlace && op.accumulates === true;
-    runs.push(zero ? () => { out.buf.fill(0, out.off, out.off + out.size); op.run(out, inputs, attrs); } : () => op.run(out, inputs, attrs));
+    // An op's run is promised fresh zeroed memory (a sum adds into it, a scatter leaves most of it): zero it again.
+    runs.push(s.inPlace ? () => op.run(out, inputs, attrs) : () => { out.buf.fill(0, out.off, out.off + out.size); op.run(out, inputs, attrs); });
     body.push(`  r${runs.length - 1}();`);
   });
   // Arrays and offsets are read afresh at each run: a tensor copied out of a slab since then has new ones.

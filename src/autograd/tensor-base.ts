@@ -22,8 +22,6 @@ export interface OpDef<A = never> {
   readonly grads: readonly (Rule<A> | null)[];
   /** Optional accumulating forms of some rules (see RuleInto). */
   readonly into?: readonly (RuleInto<A> | null)[];
-  /** `run` adds into its output (a sum, a product), so a replay must zero the output first. */
-  readonly accumulates?: boolean;
   /** For an elementwise op, its function of numbers (operands read with stride 1, or 0 when broadcast): a replay
    *  can then inline the loop. */
   readonly map?: (...xs: number[]) => number;

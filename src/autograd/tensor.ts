@@ -127,10 +127,11 @@ export class Tensor extends TensorBase {
   copy_(src: Operand): this { return inplace.copy_(this, operand(src, this, 'copy_', 'the source')); }
   fill_(value: number): this { return inplace.fill_(this, value); }
   zero_(): this { return inplace.fill_(this, 0); }
-  add_(b: Operand, alpha = 1): this { return inplace.add_(this, operand(b, this, 'add_', 'the operand'), alpha); }
+  /** this += alpha·b (alpha a number, or a one-element tensor read when the op runs). */
+  add_(b: Operand, alpha: Operand = 1): this { return inplace.add_(this, operand(b, this, 'add_', 'the operand'), alpha); }
   mul_(b: Operand): this { return inplace.mul_(this, operand(b, this, 'mul_', 'the operand')); }
-  addcmul_(a: Tensor, b: Tensor, value = 1): this { return inplace.addcmul_(this, a, b, value); }
-  addcdiv_(a: Tensor, b: Tensor, value = 1): this { return inplace.addcdiv_(this, a, b, value); }
+  addcmul_(a: Tensor, b: Tensor, value: Operand = 1): this { return inplace.addcmul_(this, a, b, value); }
+  addcdiv_(a: Tensor, b: Tensor, value: Operand = 1): this { return inplace.addcdiv_(this, a, b, value); }
 
   /** The bytes of a NumPy .npy file holding this tensor (np.load reads it); float32 rounds to nearest. */
   toNpy(opts: { dtype?: FloatDtype } = {}): Uint8Array { return encodeNpy(this.values(), this.shape, opts.dtype); }

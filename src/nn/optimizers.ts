@@ -17,6 +17,12 @@ function checkSettings(optimizer: string, settings: Record<string, unknown>): vo
 export abstract class Optimizer {
   readonly params: Tensor[];
   private rate = 0;
+  /**
+   * The learning rate, and its negative, as one-element tensors the updates read when they run: a compiled step
+   * (compile) replays the updates, and must see a new rate a training loop or a scheduler sets between steps.
+   */
+  protected readonly lrTensor = scalar(0);
+  protected readonly negLr = scalar(0);
   constructor(params: Tensor[]) {
     const name = new.target.name;
     if (!Array.isArray(params)) throw new Error(`${name}: params must be an array of tensors (model.parameters()), got ${params === null ? 'null' : typeof params}`);
@@ -39,6 +45,7 @@ export abstract class Optimizer {
   set lr(value: number) {
     checkSettings(this.constructor.name, { lr: value });
     this.rate = value;
+    noGrad(() => { this.lrTensor.fill_(value); this.negLr.fill_(-value); });
   }
 
   /** Update every parameter that has a gradient. */
@@ -76,13 +83,13 @@ export class SGD extends Optimizer {
   protected update(p: Tensor, grad: Tensor, k: number): void {
     const g = this.weightDecay === 0 ? grad : grad.add(p.mul(this.weightDecay));
     if (this.momentum === 0) {
-      p.add_(g, -this.lr);
+      p.add_(g, this.negLr);
       return;
     }
     const v = this.velocity[k];
     if (v === null) this.velocity[k] = g === grad ? g.clone() : g;
     else v.mul_(this.momentum).add_(g);
-    p.add_(this.velocity[k]!, -this.lr);
+    p.add_(this.velocity[k]!, this.negLr);
   }
 }
 
@@ -102,8 +109,11 @@ export class Adam extends Optimizer {
   readonly betas: [number, number];
   readonly eps: number;
   readonly weightDecay: number;
-  // Steps per parameter (PyTorch's state['step']): one skipped while its grad was null starts its bias correction at t = 1.
-  private readonly t: number[];
+  // Steps per parameter (PyTorch's state['step']), a one-element tensor each (so a replayed step counts too): one
+  // skipped while its grad was null starts its bias correction at t = 1.
+  private readonly t: Tensor[];
+  private readonly beta1: Tensor;
+  private readonly beta2: Tensor;
   private readonly m: Tensor[];
   private readonly v: Tensor[];
 
@@ -115,7 +125,8 @@ export class Adam extends Optimizer {
     if (!Array.isArray(betas) || betas.length !== 2) throw new Error(`${name}: betas must be two numbers [β₁, β₂], got ${JSON.stringify(betas)}`);
     if (!betas.every((b) => typeof b === 'number' && b >= 0 && b < 1)) throw new Error(`${name}: betas must lie in [0, 1), got [${betas.join(', ')}]`);
     this.lr = lr; this.betas = [betas[0], betas[1]]; this.eps = eps; this.weightDecay = weightDecay;
-    this.t = this.params.map(() => 0);
+    this.t = this.params.map(() => scalar(0));
+    [this.beta1, this.beta2] = [scalar(this.betas[0]), scalar(this.betas[1])];
     this.m = this.params.map((p) => zerosLike(p));
     this.v = this.params.map((p) => zerosLike(p));
   }
@@ -126,12 +137,13 @@ export class Adam extends Optimizer {
   }
 
   protected update(p: Tensor, grad: Tensor, k: number): void {
-    const [b1, b2] = this.betas, t = ++this.t[k];
+    const [b1, b2] = this.betas, t = this.t[k].add_(1);
     const g = this.decayed(p, grad);
     this.m[k].mul_(b1).add_(g, 1 - b1);
     this.v[k].mul_(b2).addcmul_(g, g, 1 - b2);
-    const denom = this.v[k].sqrt().div(Math.sqrt(1 - b2 ** t)).add(this.eps);
-    p.addcdiv_(this.m[k], denom, -this.lr / (1 - b1 ** t));
+    // The bias corrections 1 − βᵗ, computed from the step tensor: the same arithmetic as PyTorch's on numbers.
+    const denom = this.v[k].sqrt().div(this.beta2.pow(t).neg().add(1).sqrt()).add(this.eps);
+    p.addcdiv_(this.m[k], denom, this.negLr.div(this.beta1.pow(t).neg().add(1)));
   }
 }
 
@@ -142,7 +154,7 @@ export class Adam extends Optimizer {
 export class AdamW extends Adam {
   protected static override defaultWeightDecay = 1e-2;
   protected override decayed(p: Tensor, grad: Tensor): Tensor {
-    if (this.weightDecay !== 0) p.mul_(1 - this.lr * this.weightDecay);
+    if (this.weightDecay !== 0) p.mul_(this.lrTensor.mul(-this.weightDecay).add(1)); // 1 − lr·λ
     return grad;
   }
 }
@@ -190,10 +202,11 @@ export class RMSprop extends Optimizer {
     } else {
       avg = s.sqrt().add(this.eps);
     }
-    if (buf !== null) p.add_(buf.mul_(this.momentum).addcdiv_(g, avg), -this.lr);
-    else p.addcdiv_(g, avg, -this.lr);
+    if (buf !== null) p.add_(buf.mul_(this.momentum).addcdiv_(g, avg), this.negLr);
+    else p.addcdiv_(g, avg, this.negLr);
   }
 }
 
 const zerosLike = (p: Tensor): Tensor => Tensor.from(new Float64Array(p.size), [...p.shape]);
+const scalar = (v: number): Tensor => Tensor.from(Float64Array.of(v), []);
 

@@ -205,11 +205,11 @@ export function firstBadIndex(v: ArrayLike<number>, off: number, len: number, n:
  * For gather along `axis`: the position in x (row-major, `strides`) of each element of an index of `shape` (walked
  * row-major): its own coordinates, except along `axis`, where its value.
  */
-export function gatherPositions(v: ArrayLike<number>, off: number, shape: Shape, strides: readonly number[], axis: number, pos: Uint32Array): void {
+export function gatherPositions(v: ArrayLike<number>, off: number, shape: Shape, strides: readonly number[], axis: number, pos: Float64Array, po: number, n: number): void {
   const nd = shape.length, idx = new Array<number>(nd).fill(0);
   let base = 0; // Σ over the other dims of coordinate × stride
-  for (let k = 0; k < pos.length; k++) {
-    pos[k] = base + v[off + k] * strides[axis];
+  for (let k = 0; k < n; k++) {
+    pos[po + k] = base + v[off + k] * strides[axis];
     for (let d = nd - 1; d >= 0; d--) { // odometer
       if (++idx[d] < shape[d]) { if (d !== axis) base += strides[d]; break; }
       if (d !== axis) base -= (shape[d] - 1) * strides[d];
@@ -219,8 +219,8 @@ export function gatherPositions(v: ArrayLike<number>, off: number, shape: Shape,
 }
 
 /** For indexSelect along the middle dim of an [outer, n, inner] view: the position of each output element. */
-export function selectPositions(v: ArrayLike<number>, off: number, len: number, outer: number, n: number, inner: number, pos: Uint32Array): void {
-  for (let o = 0, k = 0; o < outer; o++) {
+export function selectPositions(v: ArrayLike<number>, off: number, len: number, outer: number, n: number, inner: number, pos: Float64Array, po: number): void {
+  for (let o = 0, k = po; o < outer; o++) {
     for (let j = 0; j < len; j++) {
       const p0 = (o * n + v[off + j]) * inner;
       for (let i = 0; i < inner; i++) pos[k++] = p0 + i;
@@ -228,14 +228,14 @@ export function selectPositions(v: ArrayLike<number>, off: number, len: number, 
   }
 }
 
-/** y[k] = x[pos[k]]. */
-export function takeAt(pos: Uint32Array, x: Float64Array, xo: number, y: Float64Array, yo: number): void {
-  for (let k = 0; k < pos.length; k++) y[yo + k] = x[xo + pos[k]];
+/** y[k] = x[pos[k]] for n positions (integers held in a Float64Array). */
+export function takeAt(n: number, pos: Float64Array, po: number, x: Float64Array, xo: number, y: Float64Array, yo: number): void {
+  for (let k = 0; k < n; k++) y[yo + k] = x[xo + pos[po + k]];
 }
 
-/** y[pos[k]] += x[k]: repeated positions add up. */
-export function addAt(pos: Uint32Array, x: Float64Array, xo: number, y: Float64Array, yo: number): void {
-  for (let k = 0; k < pos.length; k++) y[yo + pos[k]] += x[xo + k];
+/** y[pos[k]] += x[k] for n positions: repeated positions add up. */
+export function addAt(n: number, pos: Float64Array, po: number, x: Float64Array, xo: number, y: Float64Array, yo: number): void {
+  for (let k = 0; k < n; k++) y[yo + pos[po + k]] += x[xo + k];
 }
 
 /** Copy the `outer` rows of `block` elements of x into rows of `rowLen` elements of y, starting `at` into each row. */

@@ -17,7 +17,6 @@ const SUM_TO: OpDef<Walk> = {
   name: 'sumTo',
   run: (out, [x], w) => reduceSum(w, x.buf, x.off, out.buf, out.off),
   grads: [(g, [x]) => expand(g, x.shape)],
-  accumulates: true,
 };
 
 /** x broadcast to `shape`, as a new tensor (tensors stay contiguous); x itself when the shape is already right. */

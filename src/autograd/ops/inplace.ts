@@ -2,7 +2,7 @@
 // stamp it with the clock, so that backward refuses a graph whose tensors were changed after it used them.
 import { stridedCopy, stridedWalk, type Walk } from '../../tensor/kernels.ts';
 import { broadcastShapes, broadcastStrides, fmt, sameShape } from '../../tensor/shape.ts';
-import { tape, tick, type AnyOp, type OpDef, type TensorBase } from '../tensor-base.ts';
+import { tape, tick, TensorBase, type AnyOp, type OpDef } from '../tensor-base.ts';
 import { describe, expectTensor, isGradEnabled } from '../op.ts';
 
 /** Run op with the target's own storage as its output. */
@@ -33,16 +33,30 @@ const FILL: OpDef<number> = {
   grads: [],
   source: (io, v) => `for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} = ${io.value(v)};`,
 };
-const ADD: OpDef<number> = {
+/**
+ * A scale (alpha, value) is a number, or a one-element tensor read when the op runs: an optimizer keeps its learning
+ * rate in one, so that a replayed step (compile) sees it change. As settings: the number, or null for "the last input".
+ */
+export type Scale = number | TensorBase;
+const scaleOf = (s: number | null, ins: readonly TensorBase[]): number => s ?? ins[ins.length - 1].buf[ins[ins.length - 1].off];
+
+/** The inputs and settings of an op with a scale: the operands, then the scale tensor if it is one. */
+function scaled(op: string, which: string, operands: TensorBase[], s: unknown): [TensorBase[], number | null] {
+  if (typeof s === 'number') return [operands, s];
+  if (s instanceof TensorBase && s.size === 1) return [[...operands, s], null];
+  throw new Error(`${op}: ${which} must be a number or a one-element tensor, got ${s instanceof TensorBase ? `shape ${fmt(s.shape)}` : describe(s)}`);
+}
+
+const ADD: OpDef<number | null> = {
   name: 'add_',
-  run: (out, [src], alpha) => {
-    const y = out.buf, yo = out.off, n = out.size, s = src.buf, so = src.off;
-    if (src.size === 1) { const v = alpha * s[so]; for (let i = 0; i < n; i++) y[yo + i] += v; } else for (let i = 0; i < n; i++) y[yo + i] += alpha * s[so + i];
+  run: (out, ins, s) => {
+    const alpha = scaleOf(s, ins), src = ins[0], y = out.buf, yo = out.off, n = out.size, x = src.buf, xo = src.off;
+    if (src.size === 1) { const v = alpha * x[xo]; for (let i = 0; i < n; i++) y[yo + i] += v; } else for (let i = 0; i < n; i++) y[yo + i] += alpha * x[xo + i];
   },
   grads: [],
-  source: (io, alpha) => io.size(1) === 1
+  source: (io, alpha) => (alpha === null ? null : io.size(1) === 1
     ? `{ const v = ${io.value(alpha)} * ${io.at(1, '0')}; for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} += v; }`
-    : `for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} += ${io.value(alpha)} * ${io.at(1, 'i')};`,
+    : `for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} += ${io.value(alpha)} * ${io.at(1, 'i')};`),
 };
 const MUL: OpDef<undefined> = {
   name: 'mul_',
@@ -53,18 +67,18 @@ const MUL: OpDef<undefined> = {
   grads: [],
 };
 
-const ADDCMUL: OpDef<number> = {
+const ADDCMUL: OpDef<number | null> = {
   name: 'addcmul_',
-  run: (out, [a, b], value) => {
-    const o = out.buf, oo = out.off, x = a.buf, xo = a.off, y = b.buf, yo = b.off;
+  run: (out, ins, s) => {
+    const value = scaleOf(s, ins), o = out.buf, oo = out.off, x = ins[0].buf, xo = ins[0].off, y = ins[1].buf, yo = ins[1].off;
     for (let i = 0; i < out.size; i++) o[oo + i] += value * x[xo + i] * y[yo + i];
   },
   grads: [],
 };
-const ADDCDIV: OpDef<number> = {
+const ADDCDIV: OpDef<number | null> = {
   name: 'addcdiv_',
-  run: (out, [a, b], value) => {
-    const o = out.buf, oo = out.off, x = a.buf, xo = a.off, y = b.buf, yo = b.off;
+  run: (out, ins, s) => {
+    const value = scaleOf(s, ins), o = out.buf, oo = out.off, x = ins[0].buf, xo = ins[0].off, y = ins[1].buf, yo = ins[1].off;
     for (let i = 0; i < out.size; i++) o[oo + i] += (value * x[xo + i]) / y[yo + i];
   },
   grads: [],
@@ -90,11 +104,11 @@ function sameOrScalar(op: string, target: TensorBase, src: TensorBase): void {
 }
 
 /** target ← target + alpha·src. */
-export function add_<T extends TensorBase>(target: T, src: TensorBase, alpha = 1): T {
+export function add_<T extends TensorBase>(target: T, src: TensorBase, alpha: Scale = 1): T {
   expectTensor('add_', 'the operand', src);
   sameOrScalar('add_', target, src);
-  if (typeof alpha !== 'number') throw new Error(`add_: alpha must be a number, got ${describe(alpha)}`);
-  return inPlace(ADD, target, [src], alpha);
+  const [ins, s] = scaled('add_', 'alpha', [src], alpha);
+  return inPlace(ADD, target, ins, s);
 }
 
 /** target ← target · src. */
@@ -104,23 +118,24 @@ export function mul_<T extends TensorBase>(target: T, src: TensorBase): T {
   return inPlace(MUL, target, [src], undefined);
 }
 
-function sameShapes(op: string, target: TensorBase, a: TensorBase, b: TensorBase, value: number): void {
+function sameShapes(op: string, target: TensorBase, a: TensorBase, b: TensorBase): void {
   expectTensor(op, 'the first operand', a);
   expectTensor(op, 'the second operand', b);
   if (!sameShape(a.shape, target.shape) || !sameShape(b.shape, target.shape)) {
     throw new Error(`${op}: operands ${fmt(a.shape)} and ${fmt(b.shape)} must both have the target's shape ${fmt(target.shape)}`);
   }
-  if (typeof value !== 'number') throw new Error(`${op}: value must be a number, got ${describe(value)}`);
 }
 
 /** target ← target + value·a·b (as PyTorch's addcmul_). */
-export function addcmul_<T extends TensorBase>(target: T, a: TensorBase, b: TensorBase, value = 1): T {
-  sameShapes('addcmul_', target, a, b, value);
-  return inPlace(ADDCMUL, target, [a, b], value);
+export function addcmul_<T extends TensorBase>(target: T, a: TensorBase, b: TensorBase, value: Scale = 1): T {
+  sameShapes('addcmul_', target, a, b);
+  const [ins, s] = scaled('addcmul_', 'value', [a, b], value);
+  return inPlace(ADDCMUL, target, ins, s);
 }
 
 /** target ← target + value·a / b (as PyTorch's addcdiv_). */
-export function addcdiv_<T extends TensorBase>(target: T, a: TensorBase, b: TensorBase, value = 1): T {
-  sameShapes('addcdiv_', target, a, b, value);
-  return inPlace(ADDCDIV, target, [a, b], value);
+export function addcdiv_<T extends TensorBase>(target: T, a: TensorBase, b: TensorBase, value: Scale = 1): T {
+  sameShapes('addcdiv_', target, a, b);
+  const [ins, s] = scaled('addcdiv_', 'value', [a, b], value);
+  return inPlace(ADDCDIV, target, ins, s);
 }

@@ -1,8 +1,11 @@
-// The documents' losses: elementwise ops of (prediction, target), each carrying its derivation so the output
+// The losses: the documents' three as elementwise ops of (prediction, target), each carrying its derivation so the output
 // delta of each loss can be read off the rule, and the loss functions nn exports (checks, then a reduction).
 import { fmt } from '../../tensor/shape.ts';
-import { bceWithLogitsBackward, binaryOps, clamp, div, log, mul, neg, squaredErrorBackward, sub } from './elementwise.ts';
+import { add, bceWithLogitsBackward, binaryOps, clamp, div, log, mul, neg, squaredErrorBackward, sub } from './elementwise.ts';
 import { mean, sum } from './reduce.ts';
+import { logSoftmax } from './softmax.ts';
+import { gather } from './index.ts';
+import { squeeze, unsqueeze } from './movement.ts';
 import { tape, TensorBase, type OpDef, type TensorBase as T } from '../tensor-base.ts';
 import { describe } from '../op.ts';
 
@@ -64,12 +67,7 @@ function loss<X extends T>(op: string, each: (p: X, y: X) => X, pred: X, target:
   }
   if (kind !== 'any') within(target, { op, what: 'targets' });
   if (kind === 'probabilities') within(pred, { op, what: 'probabilities' }); // outside [0, 1] the logs would be NaN
-  const { reduction = 'mean' } = opts ?? {};
-  if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') {
-    throw new Error(`${op}: unknown reduction '${String(reduction)}' (use 'mean', 'sum' or 'none')`);
-  }
-  const l = each(pred, target);
-  return reduction === 'mean' ? mean(l) : reduction === 'sum' ? sum(l) : l;
+  return reduce(each(pred, target), reductionOf(op, opts));
 }
 
 /** Mean (or sum, or each) of (p − y)². */
@@ -79,3 +77,87 @@ export const bceLoss = <X extends T>(prob: X, target: X, opts?: LossOptions): X 
 /** Binary cross-entropy from logits z, computed stably; its derivative is σ(z) − y. */
 export const bceWithLogitsLoss = <X extends T>(logits: X, target: X, opts?: LossOptions): X =>
   loss('bceWithLogitsLoss', binaryCrossEntropyWithLogits, logits, target, opts, 'logits');
+
+export interface CrossEntropyOptions extends LossOptions {
+  /** ε in [0, 1]: the target becomes (1 − ε)·target + ε/C, C the number of classes (PyTorch's label_smoothing). */
+  labelSmoothing?: number;
+}
+
+function reductionOf(op: string, opts: LossOptions | undefined): Reduction {
+  if (opts !== undefined && (typeof opts !== 'object' || opts === null)) throw new Error(`${op}: options must be an object, got ${describe(opts)}`);
+  const { reduction = 'mean' } = opts ?? {};
+  if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') {
+    throw new Error(`${op}: unknown reduction '${String(reduction)}' (use 'mean', 'sum' or 'none')`);
+  }
+  return reduction;
+}
+
+const reduce = <X extends T>(l: X, reduction: Reduction): X => (reduction === 'mean' ? mean(l) : reduction === 'sum' ? sum(l) : l);
+
+/** The class axis of scores [N, C, d…] (1), or of unbatched [C] (0). */
+function classAxis(op: string, scores: unknown, what: string): number {
+  if (!(scores instanceof TensorBase)) throw new Error(`${op}: the ${what} must be a tensor, got ${describe(scores)}`);
+  if (scores.ndim === 0) throw new Error(`${op}: the ${what} must have a class axis ([N, C] or [C]), got a 0-d tensor`);
+  return scores.ndim === 1 ? 0 : 1;
+}
+
+/** Whether target holds one class index per sample: the scores' shape without the class axis. */
+const isIndexTarget = (scores: T, target: T, axis: number): boolean =>
+  target.ndim === scores.ndim - 1 && target.shape.every((d, i) => d === scores.shape[i < axis ? i : i + 1]);
+
+interface Classes { op: string; C: number }
+/** Throws unless every target is a class index in [0, C); like `within`, a traced step checks again at each replay. */
+const CLASS_INDICES: OpDef<Classes> = { name: 'classIndices', run: (t, _ins, c) => checkClasses(t, c), grads: [] };
+function checkClasses(t: TensorBase, { op, C }: Classes): void {
+  const d = t.buf, o = t.off;
+  for (let i = 0; i < t.size; i++) {
+    const v = d[o + i];
+    if (!(Number.isInteger(v) && v >= 0 && v < C)) throw new Error(`${op}: target ${v} at position ${i} is not a class index in [0, ${C})`);
+  }
+}
+
+/** −logProbs[…, target, …] for each sample, after checking every target is a class index. */
+function picked<X extends T>(op: string, logProbs: X, target: X, axis: number): X {
+  const c = { op, C: logProbs.shape[axis] };
+  checkClasses(target, c);
+  if (tape !== null) tape.push({ op: CLASS_INDICES, out: target, inputs: [], attrs: c, inPlace: true });
+  return neg(squeeze(gather(logProbs, axis, unsqueeze(target, axis)), axis));
+}
+
+/**
+ * Cross-entropy of logits [N, C] (or [C], or [N, C, d…]) against class indices (a tensor of integer values of shape
+ * [N] (or [], or [N, d…])) or class probabilities (the logits' shape), computed through logSoftmax: finite at any
+ * logits. 'mean' averages over the samples. With label smoothing ε, as PyTorch:
+ * indices: (1 − ε)·nll + (ε/C)·Σ_c −log p_c (each reduced);  probabilities: the target mixed as (1 − ε)·t + ε/C.
+ */
+export function crossEntropyLoss<X extends T>(logits: X, target: X, opts?: CrossEntropyOptions): X {
+  const op = 'crossEntropyLoss', axis = classAxis(op, logits, 'logits');
+  if (!(target instanceof TensorBase)) throw new Error(`${op}: the target must be a tensor, got ${describe(target)}`);
+  const reduction = reductionOf(op, opts), eps = opts?.labelSmoothing ?? 0;
+  if (typeof eps !== 'number' || !(eps >= 0 && eps <= 1)) throw new Error(`${op}: labelSmoothing must lie in [0, 1], got ${String(eps)}`);
+  const C = logits.shape[axis], logp = logSoftmax(logits, axis);
+  if (isIndexTarget(logits, target, axis)) {
+    const nll = reduce(picked(op, logp, target, axis), reduction);
+    return eps === 0 ? nll : add(mul(nll, 1 - eps), mul(reduce(neg(sum(logp, axis)), reduction), eps / C));
+  }
+  if (target.ndim !== logits.ndim || target.shape.some((d, i) => d !== logits.shape[i])) {
+    throw new Error(`${op}: target of shape ${fmt(target.shape)} fits neither class indices (shape ` +
+      `${fmt(logits.shape.filter((_, i) => i !== axis))}) nor class probabilities (shape ${fmt(logits.shape)}) for logits ${fmt(logits.shape)}`);
+  }
+  const t = eps === 0 ? target : add(mul(target, 1 - eps), eps / C);
+  const prod = mul(logp, t);
+  if (reduction === 'none') return neg(sum(prod, axis));
+  return reduction === 'sum' ? neg(sum(prod)) : div(neg(sum(prod)), logits.size / C);
+}
+
+/** −logProbs[n, target[n]] for log-probabilities [N, C] (or [C], or [N, C, d…]) and class indices, reduced. */
+export function nllLoss<X extends T>(logProbs: X, target: X, opts?: LossOptions): X {
+  const op = 'nllLoss', axis = classAxis(op, logProbs, 'log-probabilities');
+  if (!(target instanceof TensorBase)) throw new Error(`${op}: the target must be a tensor, got ${describe(target)}`);
+  const reduction = reductionOf(op, opts);
+  if (!isIndexTarget(logProbs, target, axis)) {
+    throw new Error(`${op}: target of shape ${fmt(target.shape)} must hold one class index per sample, shape ` +
+      `${fmt(logProbs.shape.filter((_, i) => i !== axis))} for log-probabilities ${fmt(logProbs.shape)}`);
+  }
+  return reduce(picked(op, logProbs, target, axis), reduction);
+}

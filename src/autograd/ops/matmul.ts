@@ -59,7 +59,6 @@ const MATMUL: OpDef<Product> = {
     (g, [a, b], _c, { ta, tb }) => sumTo(ta ? mm(b, g, tb, true) : mm(g, b, false, !tb), a.shape),
     (g, [a, b], _c, { ta, tb }) => sumTo(tb ? mm(g, a, true, ta) : mm(a, g, !ta, false), b.shape),
   ],
-  accumulates: true,
   source: (io, p) => (p.ao.length === 1 ? tinyProduct(io, p, '=') : null),
   into: [ // the same products, added into a 2-D operand's .grad by the kernel itself
     (acc, g, [a, b], _c, { ta, tb, ao }) => ao === SINGLE && !!(ta ? addmm_(acc, b, g, tb, true) : addmm_(acc, g, b, false, !tb)),

@@ -27,7 +27,6 @@ const SUM: OpDef<Sum> = {
   name: 'sum',
   run: (out, [x], s) => reduceSum(s.walk, x.buf, x.off, out.buf, out.off),
   grads: [(g, [x], _y, s) => spread(g, x, s.kept)],
-  accumulates: true,
   source: (io, s) => (io.size(0) === 1 && s.walk.outer.length === 0 // everything into one value, in reduceSum's order
     ? `{ let s = 0; for (let i = 0; i < ${io.size(1)}; i++) s += ${io.at(1, 'i')}; ${io.at(0, '0')} = s; }` : null),
 };
@@ -68,7 +67,6 @@ const CHOSEN: OpDef<Lines> = {
   name: 'chosen',
   run: (out, [x], l) => { for (const p of positions(x, l)) out.buf[out.off + p] = 1; },
   grads: [null],
-  accumulates: true,
 };
 
 const extremeOp = (name: 'max' | 'min'): OpDef<Lines> => ({
