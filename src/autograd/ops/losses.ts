@@ -42,19 +42,23 @@ export interface LossOptions {
   reduction?: Reduction;
 }
 
-interface Range { op: string; what: string }
-/** Throws unless every value of t lies in [0, 1] (NaN does not). A traced step checks again at each replay. */
-const WITHIN: OpDef<Range> = { name: 'within', run: (t, _ins, r) => checkUnit(t, r), grads: [] };
-function checkUnit(t: TensorBase, { op, what }: Range): void {
+/**
+ * A check of a loss's argument, as an op that changes nothing: it throws on the first bad value, and a traced step
+ * (compile) checks again at each replay. classes 0: values in [0, 1]; else class indices in [0, classes).
+ */
+interface Check { op: string; what: string; classes: number }
+const CHECK: OpDef<Check> = { name: 'check', run: (t, _ins, c) => firstBad(t, c), grads: [] };
+function firstBad(t: TensorBase, { op, what, classes }: Check): void {
   const d = t.buf, o = t.off;
   for (let i = 0; i < t.size; i++) {
     const v = d[o + i];
-    if (!(v >= 0 && v <= 1)) throw new Error(`${op}: ${what} must lie in [0, 1], got ${v} at index ${i} (shape ${fmt(t.shape)})`);
+    if (classes === 0 && !(v >= 0 && v <= 1)) throw new Error(`${op}: ${what} must lie in [0, 1], got ${v} at index ${i} (shape ${fmt(t.shape)})`);
+    if (classes > 0 && !(Number.isInteger(v) && v >= 0 && v < classes)) throw new Error(`${op}: ${what} ${v} at position ${i} is not a class index in [0, ${classes})`);
   }
 }
-function within(t: TensorBase, r: Range): void {
-  checkUnit(t, r);
-  if (tape !== null) tape.push({ op: WITHIN, out: t, inputs: [], attrs: r, inPlace: true });
+function check(t: TensorBase, c: Check): void {
+  firstBad(t, c);
+  if (tape !== null) tape.push({ op: CHECK, out: t, inputs: [], attrs: c, inPlace: true });
 }
 
 function loss<X extends T>(op: string, each: (p: X, y: X) => X, pred: X, target: X, opts: LossOptions | undefined,
@@ -65,8 +69,8 @@ function loss<X extends T>(op: string, each: (p: X, y: X) => X, pred: X, target:
   if (pred.ndim !== target.ndim || !pred.shape.every((d, i) => d === target.shape[i])) {
     throw new Error(`${op}: prediction shape ${fmt(pred.shape)} does not match target shape ${fmt(target.shape)}`);
   }
-  if (kind !== 'any') within(target, { op, what: 'targets' });
-  if (kind === 'probabilities') within(pred, { op, what: 'probabilities' }); // outside [0, 1] the logs would be NaN
+  if (kind !== 'any') check(target, { op, what: 'targets', classes: 0 });
+  if (kind === 'probabilities') check(pred, { op, what: 'probabilities', classes: 0 }); // outside [0, 1] the logs would be NaN
   return reduce(each(pred, target), reductionOf(op, opts));
 }
 
@@ -105,22 +109,9 @@ function classAxis(op: string, scores: unknown, what: string): number {
 const isIndexTarget = (scores: T, target: T, axis: number): boolean =>
   target.ndim === scores.ndim - 1 && target.shape.every((d, i) => d === scores.shape[i < axis ? i : i + 1]);
 
-interface Classes { op: string; C: number }
-/** Throws unless every target is a class index in [0, C); like `within`, a traced step checks again at each replay. */
-const CLASS_INDICES: OpDef<Classes> = { name: 'classIndices', run: (t, _ins, c) => checkClasses(t, c), grads: [] };
-function checkClasses(t: TensorBase, { op, C }: Classes): void {
-  const d = t.buf, o = t.off;
-  for (let i = 0; i < t.size; i++) {
-    const v = d[o + i];
-    if (!(Number.isInteger(v) && v >= 0 && v < C)) throw new Error(`${op}: target ${v} at position ${i} is not a class index in [0, ${C})`);
-  }
-}
-
 /** −logProbs[…, target, …] for each sample, after checking every target is a class index. */
 function picked<X extends T>(op: string, logProbs: X, target: X, axis: number): X {
-  const c = { op, C: logProbs.shape[axis] };
-  checkClasses(target, c);
-  if (tape !== null) tape.push({ op: CLASS_INDICES, out: target, inputs: [], attrs: c, inPlace: true });
+  check(target, { op, what: 'target', classes: logProbs.shape[axis] });
   return neg(squeeze(gather(logProbs, axis, unsqueeze(target, axis)), axis));
 }
 
