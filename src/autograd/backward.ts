@@ -172,26 +172,29 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
 
 /** The gradient seeding each output: given, or 1 for a one-element output. */
 function seedsFor(op: string, outputs: readonly TensorBase[], given: readonly (TensorBase | null | undefined)[]): TensorBase[] {
-  return outputs.map((out, i): TensorBase => {
-    if (!(out instanceof TensorBase)) throw new Error(`${op}: output ${i} must be a tensor, got ${describe(out)}`);
-    if (!out.requiresGrad) {
-      throw new Error(`${op}: output ${i} of shape ${fmt(out.shape)} does not require grad (no input had requiresGrad: true, or it was made inside noGrad)`);
+  const seeds: TensorBase[] = [];
+  for (let i = 0; i < outputs.length; i++) seeds.push(seedFor(op, outputs[i], i, given[i]));
+  return seeds;
+}
+
+function seedFor(op: string, out: TensorBase, i: number, seed: TensorBase | null | undefined): TensorBase {
+  if (!(out instanceof TensorBase)) throw new Error(`${op}: output ${i} must be a tensor, got ${describe(out)}`);
+  if (!out.requiresGrad) {
+    throw new Error(`${op}: output ${i} of shape ${fmt(out.shape)} does not require grad (no input had requiresGrad: true, or it was made inside noGrad)`);
+  }
+  if (seed === undefined || seed === null) {
+    if (out.size !== 1) {
+      throw new Error(`${op}: output of shape ${fmt(out.shape)} is not a scalar; pass a seed gradient of the same shape, as in t.backward(ones(${fmt(out.shape)}))`);
     }
-    const seed = given[i];
-    if (seed === undefined || seed === null) {
-      if (out.size !== 1) {
-        throw new Error(`${op}: output of shape ${fmt(out.shape)} is not a scalar; pass a seed gradient of the same shape, as in t.backward(ones(${fmt(out.shape)}))`);
-      }
-      const one = out.make(out.shape);
-      one.buf[one.off] = 1;
-      return one;
-    }
-    if (!(seed instanceof TensorBase)) throw new Error(`${op}: the seed gradient must be a tensor, got ${describe(seed)}`);
-    if (!sameShape(seed.shape, out.shape)) {
-      throw new Error(`${op}: seed gradient of shape ${fmt(seed.shape)} does not match the output shape ${fmt(out.shape)}`);
-    }
-    return seed;
-  });
+    const one = out.make(out.shape);
+    one.buf[one.off] = 1;
+    return one;
+  }
+  if (!(seed instanceof TensorBase)) throw new Error(`${op}: the seed gradient must be a tensor, got ${describe(seed)}`);
+  if (!sameShape(seed.shape, out.shape)) {
+    throw new Error(`${op}: seed gradient of shape ${fmt(seed.shape)} does not match the output shape ${fmt(out.shape)}`);
+  }
+  return seed;
 }
 
 function checkOptions(op: string, opts: unknown): BackwardOptions {
@@ -202,7 +205,7 @@ function checkOptions(op: string, opts: unknown): BackwardOptions {
 
 /** Reverse-mode differentiation from `root`: ∂root/∂leaf accumulates into each leaf's .grad. */
 export function backward(root: TensorBase, seed?: TensorBase, opts?: BackwardOptions): void {
-  walk([root], seedsFor('backward', [root], [seed]), null, checkOptions('backward', opts));
+  walk([root], [seedFor('backward', root, 0, seed)], null, checkOptions('backward', opts));
 }
 
 /**

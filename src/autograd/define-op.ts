@@ -1,7 +1,7 @@
 // Custom differentiable ops: a forward on Float64Arrays and one derivative rule per input, in tensor ops.
 // Such an op is a first-class op: recorded in the graph, differentiable to any order through its rules.
 import { checkShape, fmt, sameShape, type Shape } from '../tensor/shape.ts';
-import type { OpDef } from './tensor-base.ts';
+import { makeOp, type OpDef } from './tensor-base.ts';
 import { describe, emit } from './op.ts';
 import { Tensor } from './tensor.ts';
 
@@ -22,7 +22,7 @@ export function defineOp(spec: OpSpec): (...inputs: Tensor[]) => Tensor {
     throw new Error(`defineOp: expected { name, forward, grads[, shape] }, got ${describe(spec)}`);
   }
   const { name, shape = (x: Tensor) => x.shape, forward, grads } = spec;
-  const op: OpDef<undefined> = {
+  const op: OpDef<undefined> = makeOp({
     name,
     run: (out, ins) => forward(out.own(), ...ins.map((x) => x.own())),
     grads: grads.map((rule, i) => rule && ((g, ins, out) => {
@@ -33,7 +33,7 @@ export function defineOp(spec: OpSpec): (...inputs: Tensor[]) => Tensor {
       }
       return gx;
     })),
-  };
+  });
   return (...inputs: Tensor[]): Tensor => {
     if (inputs.length !== grads.length) throw new Error(`${name}: expects ${grads.length} tensor inputs (one per rule), got ${inputs.length}`);
     inputs.forEach((x, i) => { if (!(x instanceof Tensor)) throw new Error(`${name}: input ${i} must be a tensor, got ${describe(x)}`); });

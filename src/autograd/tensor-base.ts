@@ -32,6 +32,15 @@ export interface OpDef<A = never> {
   readonly source?: (io: SourceIO, attrs: A) => string | null;
 }
 
+/**
+ * An op from its parts, with every optional part present (undefined when absent) and always in the same order:
+ * all ops then share one shape, so the backward walk and the replay read their fields without a lookup per op kind.
+ */
+export function makeOp<A>(spec: OpDef<A>): OpDef<A> {
+  const { name, run, grads, into, map, view, source } = spec;
+  return { name, run, grads, into, map, view, source };
+}
+
 /** What an op's `source` writes with: `at(t, i)` reads or writes element i of tensor t (0 the output, 1… the
  *  inputs) as an expression; `value(v)` names a number; `size(t)` is tensor t's element count. */
 export interface SourceIO {

@@ -50,7 +50,12 @@ export abstract class Optimizer {
 
   /** Update every parameter that has a gradient. */
   step(): void {
-    noGrad(() => this.params.forEach((p, k) => { if (p.grad !== null) this.update(p, p.grad, k); }));
+    noGrad(() => {
+      for (let k = 0; k < this.params.length; k++) {
+        const p = this.params[k];
+        if (p.grad !== null) this.update(p, p.grad, k);
+      }
+    });
   }
 
   protected abstract update(p: Tensor, grad: Tensor, k: number): void;

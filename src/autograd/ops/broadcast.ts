@@ -3,21 +3,21 @@
 // where the "forgot to reduce the broadcast gradient" bug could live.
 import { flatWalk, reduceSum, stridedCopy, stridedWalk, type Walk } from '../../tensor/kernels.ts';
 import { broadcastShapes, broadcastStrides, fmt, sameShape, sizeOf, stridesOf, type Shape } from '../../tensor/shape.ts';
-import type { OpDef, TensorBase } from '../tensor-base.ts';
+import { makeOp, type OpDef, type TensorBase } from '../tensor-base.ts';
 import { emit } from '../op.ts';
 
-const EXPAND: OpDef<Walk> = {
+const EXPAND: OpDef<Walk> = makeOp({
   name: 'expand',
   run: (out, [x], w) => stridedCopy(w, x.buf, x.off, out.buf, out.off),
   grads: [(g, [x]) => sumTo(g, x.shape)], // sum in reverse
   source: (io) => (io.size(1) === 1 ? `for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} = ${io.at(1, '0')};` : null),
-};
+});
 
-const SUM_TO: OpDef<Walk> = {
+const SUM_TO: OpDef<Walk> = makeOp({
   name: 'sumTo',
   run: (out, [x], w) => reduceSum(w, x.buf, x.off, out.buf, out.off),
   grads: [(g, [x]) => expand(g, x.shape)],
-};
+});
 
 /** x broadcast to `shape`, as a new tensor (tensors stay contiguous); x itself when the shape is already right. */
 export function expand<T extends TensorBase>(x: T, shape: Shape): T {

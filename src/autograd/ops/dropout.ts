@@ -2,18 +2,18 @@
 // settings, so running the op again (as a replayed step would) draws a new mask; it takes no gradient.
 import { keepMask } from '../../tensor/kernels.ts';
 import { RandomState } from '../../tensor/random.ts';
-import type { OpDef, TensorBase } from '../tensor-base.ts';
+import { makeOp, type OpDef, type TensorBase } from '../tensor-base.ts';
 import { describe, emit, expectTensor } from '../op.ts';
 import { mul } from './elementwise.ts';
 
 interface Draw { p: number; rng: RandomState }
 
 // Each element is kept when its uniform draw is below 1 − p (a Bernoulli(1 − p) draw, as PyTorch's mask).
-const DROPOUT_MASK: OpDef<Draw> = {
+const DROPOUT_MASK: OpDef<Draw> = makeOp({
   name: 'dropoutMask',
   run: (out, _ins, { p, rng }) => keepMask(() => rng.random(), 1 - p, p === 1 ? 0 : 1 / (1 - p), out.size, out.buf, out.off),
   grads: [],
-};
+});
 
 /** Each element of x zeroed with probability p, the others scaled by 1/(1 − p), drawing from rng. */
 export function dropout<T extends TensorBase>(x: T, p: number, rng: RandomState): T {

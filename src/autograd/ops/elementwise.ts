@@ -2,7 +2,7 @@
 // input in tensor ops (g is ∂loss/∂y), so gradients can themselves be differentiated. Binary ops broadcast
 // like NumPy; their rules are written for equal shapes and sumTo reduces each gradient to its operand's shape.
 import { A_SCALAR, B_SCALAR, binaryMap, broadcastWalk, clampValues, SAME, ternaryMap, unaryMap, type Walk } from '../../tensor/kernels.ts';
-import { tape, TensorBase, type OpDef, type Rule } from '../tensor-base.ts';
+import { makeOp, tape, TensorBase, type OpDef, type Rule } from '../tensor-base.ts';
 import { emit, expectTensor, isGradEnabled, operand, tensorAmong, type Operand } from '../op.ts';
 import { expand, sumTo } from './broadcast.ts';
 import { broadcastShapes, sameShape } from '../../tensor/shape.ts';
@@ -26,12 +26,12 @@ export function unaryOps<K extends string>(defs: Record<K, UnaryDef>): Record<K,
   const fns = {} as Record<K, UnaryFn>;
   for (const name of Object.keys(defs) as K[]) {
     const { f, dx } = defs[name];
-    const op: OpDef<undefined> = {
+    const op: OpDef<undefined> = makeOp({
       name,
       map: f,
       run: (out, ins) => unaryMap(f, out.size, ins[0].buf, ins[0].off, out.buf, out.off),
       grads: [dx && ((g, ins, y) => dx(g, ins[0], y))],
-    };
+    });
     fns[name] = <X extends T>(x: X): X => {
       expectTensor(name, 'the input', x);
       const out = x.make(x.shape, x.size);
@@ -50,7 +50,7 @@ export function binaryOps<K extends string>(defs: Record<K, BinaryDef>): Record<
   for (const name of Object.keys(defs) as K[]) {
     const { f, da, db } = defs[name];
     const recorded = da !== null || db !== null; // an op with no rule at all (a comparison) gives a constant, as PyTorch
-    const op: OpDef<Walk> = {
+    const op: OpDef<Walk> = makeOp({
       name,
       map: f,
       run: (out, ins, w) => binaryMap(f, w, out.size, ins[0].buf, ins[0].off, ins[1].buf, ins[1].off, out.buf, out.off),
@@ -58,7 +58,7 @@ export function binaryOps<K extends string>(defs: Record<K, BinaryDef>): Record<
         da && ((g, ins, y) => sumTo(da(g, ins[0], ins[1], y), ins[0].shape)),
         db && ((g, ins, y) => sumTo(db(g, ins[0], ins[1], y), ins[1].shape)),
       ],
-    };
+    });
     fns[name] = <X extends T>(a: X | number, b: X | number): X => {
       let like: X, x: T, z: T;
       if (a instanceof TensorBase && b instanceof TensorBase) {
@@ -155,11 +155,11 @@ export const { gt, lt, ge, le, eq, ne, maximum, minimum } = binaryOps({
   },
 });
 
-const CLAMP: OpDef<readonly [number, number]> = {
+const CLAMP: OpDef<readonly [number, number]> = makeOp({
   name: 'clamp',
   run: (out, [x], [lo, hi]) => clampValues(lo, hi, x.size, x.buf, x.off, out.buf, out.off),
   grads: [(g, [x], _y, [lo, hi]) => mul(g, mul(ge(x, lo), le(x, hi)))], // passes at the bounds too, as PyTorch
-};
+});
 
 /** x limited to [lo, hi] (NaN stays NaN). */
 export function clamp<X extends T>(x: X, lo = -Infinity, hi = Infinity): X {
@@ -188,13 +188,13 @@ export function ternaryOps<K extends string>(defs: Record<K, TernaryDef>): Recor
     const { f, da, db, dc } = defs[name];
     const reduced = (rule: TernaryDef['da'], i: number): Rule<undefined> | null =>
       rule && ((g, ins, y) => sumTo(rule(g, ins[0], ins[1], ins[2], y), ins[i].shape));
-    const op: OpDef<undefined> = {
+    const op: OpDef<undefined> = makeOp({
       name,
       map: f,
       run: (out, [a, b, c]) => ternaryMap(f, out.size, a.buf, a.off, stride(a, out), b.buf, b.off, stride(b, out),
         c.buf, c.off, stride(c, out), out.buf, out.off),
       grads: [reduced(da, 0), reduced(db, 1), reduced(dc, 2)],
-    };
+    });
     fns[name] = <X extends T>(a: X | number, b: X | number, c: X | number): X => {
       const like = (a instanceof TensorBase ? a : tensorAmong(name, b, c)) as X;
       let x = operand(a, like, name, 'the first operand'), y = operand(b, like, name, 'the second operand'), z = operand(c, like, name, 'the third operand');

@@ -4,7 +4,7 @@
 // picked twice gets both gradients.
 import { addAt, firstBadIndex, gatherPositions, selectPositions, takeAt } from '../../tensor/kernels.ts';
 import { fmt, normalizeAxis, sizeOf, stridesOf, type Shape } from '../../tensor/shape.ts';
-import { TensorBase, type OpDef } from '../tensor-base.ts';
+import { makeOp, TensorBase, type OpDef } from '../tensor-base.ts';
 import { describe, emit, expectTensor } from '../op.ts';
 import { add } from './elementwise.ts';
 import { slice } from './slice.ts';
@@ -20,7 +20,7 @@ interface Geometry { op: string; kind: 'gather' | 'select'; from: Shape; axis: n
 
 // The positions are an op of their own, computed from the index's values when it runs, so a replayed step
 // (compile) reads each call's index. A bad index throws there, naming the op, the axis and the value.
-const POSITIONS: OpDef<Geometry> = {
+const POSITIONS: OpDef<Geometry> = makeOp({
   name: 'positions',
   run: (out, [index], g) => {
     const bad = firstBadIndex(index.buf, index.off, index.size, g.n);
@@ -32,19 +32,19 @@ const POSITIONS: OpDef<Geometry> = {
     else selectPositions(index.buf, index.off, index.size, g.outer, g.n, g.inner, out.buf, out.off);
   },
   grads: [null],
-};
+});
 
 // out[k] = x[pos[k]], and the reverse: src[k] added at pos[k]. Each is the other's derivative.
-const GATHER: OpDef<Shape> = {
+const GATHER: OpDef<Shape> = makeOp({
   name: 'gather',
   run: (out, [x, pos]) => takeAt(out.size, pos.buf, pos.off, x.buf, x.off, out.buf, out.off),
   grads: [(g, [x, pos]) => emit(SCATTER_ADD, g, [g, pos], x.shape), null],
-};
-const SCATTER_ADD: OpDef<Shape> = {
+});
+const SCATTER_ADD: OpDef<Shape> = makeOp({
   name: 'scatterAdd',
   run: (out, [src, pos]) => addAt(src.size, pos.buf, pos.off, src.buf, src.off, out.buf, out.off),
   grads: [(g, [src, pos]) => emit(GATHER, g, [g, pos], src.shape), null],
-};
+});
 
 /** The index as a tensor (an array becomes a 1-D constant); refuses anything else, naming the op. */
 function indexTensor(op: string, index: unknown, like: TensorBase, axis: number): TensorBase {

@@ -2,7 +2,7 @@
 // stamp it with the clock, so that backward refuses a graph whose tensors were changed after it used them.
 import { stridedCopy, stridedWalk, type Walk } from '../../tensor/kernels.ts';
 import { broadcastShapes, broadcastStrides, fmt, sameShape } from '../../tensor/shape.ts';
-import { tape, tick, TensorBase, type AnyOp, type OpDef } from '../tensor-base.ts';
+import { makeOp, tape, tick, TensorBase, type AnyOp, type OpDef } from '../tensor-base.ts';
 import { describe, expectTensor, isGradEnabled } from '../op.ts';
 
 /** Run op with the target's own storage as its output. */
@@ -26,13 +26,13 @@ function reading(op: string, target: TensorBase, src: TensorBase): Walk {
   return stridedWalk(target.shape, broadcastStrides(src.shape, target.shape), target.shape.map(() => 0));
 }
 
-const COPY: OpDef<Walk> = { name: 'copy_', run: (out, [src], w) => stridedCopy(w, src.buf, src.off, out.buf, out.off), grads: [] };
-const FILL: OpDef<number> = {
+const COPY: OpDef<Walk> = makeOp({ name: 'copy_', run: (out, [src], w) => stridedCopy(w, src.buf, src.off, out.buf, out.off), grads: [] });
+const FILL: OpDef<number> = makeOp({
   name: 'fill_',
   run: (out, _ins, v) => out.buf.fill(v, out.off, out.off + out.size),
   grads: [],
   source: (io, v) => `for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} = ${io.value(v)};`,
-};
+});
 /**
  * A scale (alpha, value) is a number, or a one-element tensor read when the op runs: an optimizer keeps its learning
  * rate in one, so that a replayed step (compile) sees it change. As settings: the number, or null for "the last input".
@@ -43,11 +43,15 @@ const scaleOf = (s: number | null, ins: readonly TensorBase[]): number => s ?? i
 /** The inputs and settings of an op with a scale: the operands, then the scale tensor if it is one. */
 function scaled(op: string, which: string, operands: TensorBase[], s: unknown): [TensorBase[], number | null] {
   if (typeof s === 'number') return [operands, s];
-  if (s instanceof TensorBase && s.size === 1) return [[...operands, s], null];
+  if (s instanceof TensorBase && s.size === 1) {
+    const ins = operands.slice(); // not concat: it would look up Symbol.isConcatSpreadable on the tensor (slow)
+    ins.push(s);
+    return [ins, null];
+  }
   throw new Error(`${op}: ${which} must be a number or a one-element tensor, got ${s instanceof TensorBase ? `shape ${fmt(s.shape)}` : describe(s)}`);
 }
 
-const ADD: OpDef<number | null> = {
+const ADD: OpDef<number | null> = makeOp({
   name: 'add_',
   run: (out, ins, s) => {
     const alpha = scaleOf(s, ins), src = ins[0], y = out.buf, yo = out.off, n = out.size, x = src.buf, xo = src.off;
@@ -57,32 +61,32 @@ const ADD: OpDef<number | null> = {
   source: (io, alpha) => (alpha === null ? null : io.size(1) === 1
     ? `{ const v = ${io.value(alpha)} * ${io.at(1, '0')}; for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} += v; }`
     : `for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} += ${io.value(alpha)} * ${io.at(1, 'i')};`),
-};
-const MUL: OpDef<undefined> = {
+});
+const MUL: OpDef<undefined> = makeOp({
   name: 'mul_',
   run: (out, [src]) => {
     const y = out.buf, yo = out.off, n = out.size, s = src.buf, so = src.off;
     if (src.size === 1) { const v = s[so]; for (let i = 0; i < n; i++) y[yo + i] *= v; } else for (let i = 0; i < n; i++) y[yo + i] *= s[so + i];
   },
   grads: [],
-};
+});
 
-const ADDCMUL: OpDef<number | null> = {
+const ADDCMUL: OpDef<number | null> = makeOp({
   name: 'addcmul_',
   run: (out, ins, s) => {
     const value = scaleOf(s, ins), o = out.buf, oo = out.off, x = ins[0].buf, xo = ins[0].off, y = ins[1].buf, yo = ins[1].off;
     for (let i = 0; i < out.size; i++) o[oo + i] += value * x[xo + i] * y[yo + i];
   },
   grads: [],
-};
-const ADDCDIV: OpDef<number | null> = {
+});
+const ADDCDIV: OpDef<number | null> = makeOp({
   name: 'addcdiv_',
   run: (out, ins, s) => {
     const value = scaleOf(s, ins), o = out.buf, oo = out.off, x = ins[0].buf, xo = ins[0].off, y = ins[1].buf, yo = ins[1].off;
     for (let i = 0; i < out.size; i++) o[oo + i] += (value * x[xo + i]) / y[yo + i];
   },
   grads: [],
-};
+});
 
 /** target ← src (broadcast to target's shape). */
 export function copy_<T extends TensorBase>(target: T, src: TensorBase): T {

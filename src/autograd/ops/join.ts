@@ -2,7 +2,7 @@
 // input its own stretch of the gradient (a narrow); the pieces of split are narrows, whose rule puts them back.
 import { placeRows } from '../../tensor/kernels.ts';
 import { fmt, normalizeAxis, show, sizeOf } from '../../tensor/shape.ts';
-import type { OpDef, TensorBase } from '../tensor-base.ts';
+import { makeOp, type OpDef, type TensorBase } from '../tensor-base.ts';
 import { describe, emit, expectTensor } from '../op.ts';
 import { reshape } from './movement.ts';
 import { narrow } from './slice.ts';
@@ -10,7 +10,7 @@ import { narrow } from './slice.ts';
 /** The join axis, the sizes before it (outer) and after it (inner), and where each input starts along it. */
 interface Joint { axis: number; outer: number; inner: number; starts: number[] }
 
-const CAT: OpDef<Joint> = {
+const CAT: OpDef<Joint> = makeOp({
   name: 'cat',
   run: (out, ins, j) => {
     const n = out.shape[j.axis];
@@ -20,7 +20,7 @@ const CAT: OpDef<Joint> = {
     });
   },
   grads: [], // one rule per input, made in cat (their number varies)
-};
+});
 
 /** The rule of input i of a cat: its stretch of the gradient. */
 const stretch = (i: number) => (g: TensorBase, ins: readonly TensorBase[], _y: TensorBase, j: Joint): TensorBase =>
@@ -48,7 +48,7 @@ export function cat<T extends TensorBase>(tensors: readonly T[], axis = 0): T {
     n += t.shape[a];
   });
   const k = ts.length;
-  const op = (catOps[k] ??= { ...CAT, grads: Array.from({ length: k }, (_, i) => stretch(i)) });
+  const op = (catOps[k] ??= makeOp({ ...CAT, grads: Array.from({ length: k }, (_, i) => stretch(i)) }));
   const shape = first.shape.map((d, i) => (i === a ? n : d));
   return emit(op, first, ts, shape, { axis: a, outer: sizeOf(first.shape.slice(0, a)), inner: sizeOf(first.shape.slice(a + 1)), starts });
 }

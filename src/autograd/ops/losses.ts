@@ -6,7 +6,7 @@ import { mean, sum } from './reduce.ts';
 import { logSoftmax } from './softmax.ts';
 import { gather } from './index.ts';
 import { squeeze, unsqueeze } from './movement.ts';
-import { tape, TensorBase, type OpDef, type TensorBase as T } from '../tensor-base.ts';
+import { makeOp, tape, TensorBase, type OpDef, type TensorBase as T } from '../tensor-base.ts';
 import { describe } from '../op.ts';
 
 // BCE's logs are clamped at −100, as PyTorch does, so p = 0 or 1 stays finite.
@@ -47,7 +47,7 @@ export interface LossOptions {
  * (compile) checks again at each replay. classes 0: values in [0, 1]; else class indices in [0, classes).
  */
 interface Check { op: string; what: string; classes: number }
-const CHECK: OpDef<Check> = { name: 'check', run: (t, _ins, c) => firstBad(t, c), grads: [] };
+const CHECK: OpDef<Check> = makeOp({ name: 'check', run: (t, _ins, c) => firstBad(t, c), grads: [] });
 function firstBad(t: TensorBase, { op, what, classes }: Check): void {
   const d = t.buf, o = t.off;
   for (let i = 0; i < t.size; i++) {

@@ -2,7 +2,7 @@
 // like PyTorch's addmm. Both run on one gemm kernel, where a transposed operand is just swapped strides.
 import { DIRECT_MAX, gemm } from '../../tensor/gemm.ts';
 import { broadcastShapes, broadcastStrides, fmt, sizeOf } from '../../tensor/shape.ts';
-import type { OpDef, SourceIO, TensorBase } from '../tensor-base.ts';
+import { makeOp, type OpDef, type SourceIO, type TensorBase } from '../tensor-base.ts';
 import { emit, expectTensor } from '../op.ts';
 import { sumTo } from './broadcast.ts';
 import { reshape } from './movement.ts';
@@ -47,7 +47,7 @@ function batchOffsets(shape: readonly number[], batch: number[], matrixSize: num
 
 // C = op(A)·op(B):  ∂op(A) = G·op(B)ᵀ,  ∂op(B) = op(A)ᵀ·G; for a transposed operand the transpose of that.
 // sumTo adds up the batches over which an operand was broadcast.
-const MATMUL: OpDef<Product> = {
+const MATMUL: OpDef<Product> = makeOp({
   name: 'matmul',
   run: (out, [a, b], p) => {
     const { M, N, K, ta, tb, ao, bo } = p;
@@ -64,7 +64,7 @@ const MATMUL: OpDef<Product> = {
     (acc, g, [a, b], _c, { ta, tb, ao }) => ao === SINGLE && !!(ta ? addmm_(acc, b, g, tb, true) : addmm_(acc, g, b, false, !tb)),
     (acc, g, [a, b], _c, { ta, tb, bo }) => bo === SINGLE && !!(tb ? addmm_(acc, g, a, true, ta) : addmm_(acc, a, g, !ta, false)),
   ],
-};
+});
 
 /** op(a)·op(b), where op transposes the last two dims when asked (without copying). */
 export function mm<T extends TensorBase>(a: T, b: TensorBase, ta: boolean, tb: boolean): T {
@@ -86,7 +86,7 @@ export const matmul = <T extends TensorBase>(a: T, b: TensorBase): T => mm(a, b,
 interface Rows { rows: number; K: number; N: number }
 
 // y = x·W + b for x [..., K] as `rows` rows:  ∂x = G·Wᵀ,  ∂W = xᵀ·G,  ∂b = Σ_rows G.
-const LINEAR: OpDef<Rows> = {
+const LINEAR: OpDef<Rows> = makeOp({
   name: 'linear',
   run: (out, [x, w, b], { rows, K, N }) => {
     const y = out.buf, yo = out.off, bias = b.buf, bo = b.off;
@@ -99,7 +99,7 @@ const LINEAR: OpDef<Rows> = {
     (g, [, , b]) => sumTo(g, b.shape),
   ],
   into: [null, (acc, g, [x]) => !!addmm_(acc, asRows(x), asRows(g), true, false), null],
-};
+});
 const asRows = (t: TensorBase): TensorBase => (t.ndim === 2 ? t : reshape(t, [-1, t.shape[t.ndim - 1]]));
 
 /** x·W + b for x [..., K], W [K, N], b [N] (nn.Linear), in one op. */
@@ -113,13 +113,13 @@ export function linear<T extends TensorBase>(x: T, w: TensorBase, b: TensorBase)
 }
 
 // In place, for the accumulating form of the product rules (RuleInto) and for users.
-const ADDMM: OpDef<Pick<Product, 'M' | 'N' | 'K' | 'ta' | 'tb'>> = {
+const ADDMM: OpDef<Pick<Product, 'M' | 'N' | 'K' | 'ta' | 'tb'>> = makeOp({
   name: 'addmm_',
   run: (out, [a, b], { M, N, K, ta, tb }) =>
     gemm(M, N, K, a.buf, a.off, ta ? 1 : K, ta ? M : 1, b.buf, b.off, tb ? 1 : N, tb ? K : 1, out.buf, out.off),
   grads: [],
   source: (io, p) => tinyProduct(io, p, '+='),
-};
+});
 
 /** target ← target + op(a)·op(b) for 2-D a and b, op transposing where asked (as PyTorch's addmm_). */
 export function addmm_<T extends TensorBase>(target: T, a: TensorBase, b: TensorBase, ta = false, tb = false): T {

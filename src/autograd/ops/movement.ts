@@ -1,15 +1,15 @@
 // Ops that move values without changing them; their rules move the gradient back.
 import { stridedCopy, stridedWalk, type Walk } from '../../tensor/kernels.ts';
 import { fmt, normalizeAxis, reductionAxes, show, sizeOf, stridesOf, type Shape } from '../../tensor/shape.ts';
-import { tape, type OpDef, type TensorBase } from '../tensor-base.ts';
+import { makeOp, tape, type OpDef, type TensorBase } from '../tensor-base.ts';
 import { emit, expectTensor, record } from '../op.ts';
 
-const RESHAPE: OpDef<undefined> = {
+const RESHAPE: OpDef<undefined> = makeOp({
   name: 'reshape',
   run: () => {}, // a view: the output shares the input's storage
   grads: [(g, [x]) => reshape(g, x.shape)],
   view: true,
-};
+});
 
 /** The same values in a new shape (one dim may be −1, inferred), sharing storage with x. */
 export function reshape<T extends TensorBase>(x: T, dims: readonly unknown[]): T {
@@ -32,11 +32,11 @@ export function reshape<T extends TensorBase>(x: T, dims: readonly unknown[]): T
 }
 
 interface Permutation { walk: Walk; inverse: number[] }
-const PERMUTE: OpDef<Permutation> = {
+const PERMUTE: OpDef<Permutation> = makeOp({
   name: 'permute',
   run: (out, [x], p) => stridedCopy(p.walk, x.buf, x.off, out.buf, out.off),
   grads: [(g, _x, _y, p) => permute(g, p.inverse)],
-};
+});
 
 /** The axes reordered (a copy, so every tensor stays contiguous). */
 export function permute<T extends TensorBase>(x: T, dims: readonly unknown[]): T {
@@ -54,7 +54,7 @@ export function permute<T extends TensorBase>(x: T, dims: readonly unknown[]): T
   return emit(PERMUTE, x, [x], shape, { walk, inverse });
 }
 
-const DETACH: OpDef<undefined> = { name: 'detach', run: () => {}, grads: [null], view: true };
+const DETACH: OpDef<undefined> = makeOp({ name: 'detach', run: () => {}, grads: [null], view: true });
 
 /** The same values (shared storage), cut from the graph: a view, recorded only for a traced step's replay. */
 export function detach<T extends TensorBase>(x: T): T {
@@ -63,11 +63,11 @@ export function detach<T extends TensorBase>(x: T): T {
   return out;
 }
 
-const CLONE: OpDef<undefined> = {
+const CLONE: OpDef<undefined> = makeOp({
   name: 'clone',
   run: (out, [x]) => out.buf.set(x.values(), out.off),
   grads: [(g) => g],
-};
+});
 
 /** A copy of x in new storage, in the graph. */
 export function clone<T extends TensorBase>(x: T): T {

@@ -2,7 +2,7 @@
 // reduced dims; max and min send it to the element that was chosen.
 import { extremeAlong, flatWalk, reduceSum, stridedWalk, type Walk } from '../../tensor/kernels.ts';
 import { fmt, reductionAxes, sizeOf, stridesOf, type Shape } from '../../tensor/shape.ts';
-import type { OpDef, TensorBase } from '../tensor-base.ts';
+import { makeOp, type OpDef, type TensorBase } from '../tensor-base.ts';
 import { emit, expectTensor } from '../op.ts';
 import { expand } from './broadcast.ts';
 import { div, mul } from './elementwise.ts';
@@ -23,13 +23,13 @@ const spread = (g: TensorBase, x: TensorBase, kept: Shape): TensorBase =>
   expand(g.ndim === kept.length || g.ndim === 0 ? g : reshape(g, kept), x.shape);
 
 interface Sum { walk: Walk; kept: Shape }
-const SUM: OpDef<Sum> = {
+const SUM: OpDef<Sum> = makeOp({
   name: 'sum',
   run: (out, [x], s) => reduceSum(s.walk, x.buf, x.off, out.buf, out.off),
   grads: [(g, [x], _y, s) => spread(g, x, s.kept)],
   source: (io, s) => (io.size(0) === 1 && s.walk.outer.length === 0 // everything into one value, in reduceSum's order
     ? `{ let s = 0; for (let i = 0; i < ${io.size(1)}; i++) s += ${io.at(1, 'i')}; ${io.at(0, '0')} = s; }` : null),
-};
+});
 
 /** Σ over one axis, several, or all (omitted). */
 export function sum<T extends TensorBase>(x: T, axis?: Axis, keepdim = false): T {
@@ -63,13 +63,13 @@ function positions(x: TensorBase, l: Lines): Int32Array {
 }
 
 // 1 at the element each line chose: the same choice as the forward pass, made again from x.
-const CHOSEN: OpDef<Lines> = {
+const CHOSEN: OpDef<Lines> = makeOp({
   name: 'chosen',
   run: (out, [x], l) => { for (const p of positions(x, l)) out.buf[out.off + p] = 1; },
   grads: [null],
-};
+});
 
-const extremeOp = (name: 'max' | 'min'): OpDef<Lines> => ({
+const extremeOp = (name: 'max' | 'min'): OpDef<Lines> => makeOp({
   name,
   run: (out, [x], l) => {
     const at = positions(x, l), v = x.buf, xo = x.off, y = out.buf, yo = out.off;
@@ -98,7 +98,7 @@ export const max = <T extends TensorBase>(x: T, axis?: Axis, keepdim = false): T
 export const min = <T extends TensorBase>(x: T, axis?: Axis, keepdim = false): T => extreme('min', x, axis, keepdim);
 
 // The index along the axis (or into the flattened tensor) of the first max / min: an integer, no gradient.
-const argOp = (name: 'argmax' | 'argmin'): OpDef<Lines> => ({
+const argOp = (name: 'argmax' | 'argmin'): OpDef<Lines> => makeOp({
   name,
   run: (out, [x], l) => {
     const at = positions(x, l), y = out.buf, yo = out.off;

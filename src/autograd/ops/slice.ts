@@ -3,7 +3,7 @@
 // length per axis; the output is a copy (tensors stay contiguous), its shape the box's, less any dropped axes.
 import { reduceSum, stridedCopy, stridedWalk, type Walk } from '../../tensor/kernels.ts';
 import { fmt, normalizeAxis, show, stridesOf, type Shape } from '../../tensor/shape.ts';
-import type { OpDef, TensorBase } from '../tensor-base.ts';
+import { makeOp, type OpDef, type TensorBase } from '../tensor-base.ts';
 import { emit, expectTensor } from '../op.ts';
 
 interface Box {
@@ -17,17 +17,17 @@ interface Box {
   write: Walk;
 }
 
-const SLICE: OpDef<Box> = {
+const SLICE: OpDef<Box> = makeOp({
   name: 'slice',
   run: (out, [x], b) => stridedCopy(b.read, x.buf, x.off + b.offset, out.buf, out.off),
   grads: [(g, _x, _y, b) => emit(SLICE_BACKWARD, g, [g], b.from, b)],
-};
+});
 
-const SLICE_BACKWARD: OpDef<Box> = {
+const SLICE_BACKWARD: OpDef<Box> = makeOp({
   name: 'sliceBackward',
   run: (out, [g], b) => reduceSum(b.write, g.buf, g.off, out.buf, out.off + b.offset), // into zeros: += is =
   grads: [(gg, [g], _y, b) => emit(SLICE, gg, [gg], g.shape, b)],
-};
+});
 
 /** The box of x with these starts, steps and lengths, as a tensor of `shape` (the lengths, maybe less some 1s). */
 function box<T extends TensorBase>(x: T, starts: readonly number[], steps: readonly number[], lens: Shape, shape: Shape): T {

@@ -2,7 +2,7 @@
 // derivative written from its output y, so the rules stay finite at any logits.
 import { logSoftmaxAlong, softmaxAlong } from '../../tensor/kernels.ts';
 import { normalizeAxis, sizeOf } from '../../tensor/shape.ts';
-import type { OpDef, TensorBase } from '../tensor-base.ts';
+import { makeOp, type OpDef, type TensorBase } from '../tensor-base.ts';
 import { emit, expectTensor } from '../op.ts';
 import { exp, mul, sub } from './elementwise.ts';
 import { sum } from './reduce.ts';
@@ -10,19 +10,19 @@ import { sum } from './reduce.ts';
 /** The tensor as an [outer, n, inner] view around `axis` (undefined for a 0-d tensor: one line of one value). */
 interface Lines { axis: number | undefined; outer: number; n: number; inner: number }
 
-const SOFTMAX: OpDef<Lines> = {
+const SOFTMAX: OpDef<Lines> = makeOp({
   name: 'softmax',
   run: (out, [x], l) => softmaxAlong(x.buf, x.off, l.outer, l.n, l.inner, out.buf, out.off),
   // ∂x = y·(g − Σ g·y): the Jacobian diag(y) − y·yᵀ applied to g.
   grads: [(g, _x, y, l) => mul(y, sub(g, sum(mul(g, y), l.axis, true)))],
-};
+});
 
-const LOG_SOFTMAX: OpDef<Lines> = {
+const LOG_SOFTMAX: OpDef<Lines> = makeOp({
   name: 'logSoftmax',
   run: (out, [x], l) => logSoftmaxAlong(x.buf, x.off, l.outer, l.n, l.inner, out.buf, out.off),
   // ∂x = g − softmax(x)·Σ g, with softmax(x) = e^y (y ≤ 0: no overflow).
   grads: [(g, _x, y, l) => sub(g, mul(exp(y), sum(g, l.axis, true)))],
-};
+});
 
 function along<T extends TensorBase>(op: OpDef<Lines>, x: T, axis: number): T {
   expectTensor(op.name, 'the input', x);
