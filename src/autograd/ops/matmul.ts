@@ -19,14 +19,20 @@ interface Product {
 const SINGLE = new Int32Array(1); // a plain 2-D product: one matrix at offset 0 (never written)
 
 /**
- * A product small enough for gemm's plain loop, written out with its sizes for a replay (same order of
- * additions as that loop: each C[i, j] from its old value, or from 0, adding k = 0, 1, …); null when larger.
+ * A product small enough for gemm's plain loop, written out for a replay with every index a literal: one line per
+ * C[i, j], its old value (or 0) plus the k = 0, 1, … terms in that order, the same additions as the loop makes.
  */
 export function tinyProduct(io: SourceIO, { M, N, K, ta, tb }: { M: number; N: number; K: number; ta: boolean; tb: boolean }, assign: '=' | '+='): string | null {
   if (M * N * K > DIRECT_MAX) return null;
-  const a = io.at(1, ta ? `k * ${M} + i` : `i * ${K} + k`), b = io.at(2, tb ? `j * ${K} + k` : `k * ${N} + j`), c = io.at(0, `i * ${N} + j`);
-  return `for (let i = 0; i < ${M}; i++) for (let j = 0; j < ${N}; j++) { let s = ${assign === '=' ? '0' : c}; ` +
-    `for (let k = 0; k < ${K}; k++) s += ${a} * ${b}; ${c} = s; }`;
+  const lines: string[] = [];
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      const c = io.at(0, String(i * N + j)), terms = [assign === '=' ? '0' : c];
+      for (let k = 0; k < K; k++) terms.push(`${io.at(1, String(ta ? k * M + i : i * K + k))} * ${io.at(2, String(tb ? j * K + k : k * N + j))}`);
+      lines.push(`${c} = ${terms.join(' + ')};`);
+    }
+  }
+  return lines.join('\n    ');
 }
 
 /** Offsets of each batch matrix of `shape` while walking the broadcast `batch` shape in order. */
