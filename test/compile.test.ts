@@ -118,6 +118,31 @@ describe('compile: optimizers, schedules, labels and random masks', () => {
     expect(c.opt.lr).toBe(0.05 * 0.5 ** 5);
   });
 
+  it.each([{ momentum: 0 }, { momentum: 0.9 }])('the XOR net with SGD (momentum $momentum) and a cosine schedule: each replay reads the new lr', (opts) => {
+    const make = () => {
+      const rng = new RandomState(1);
+      const model = new nn.Sequential(new nn.Linear(3, 4, { bias: false, rng }), new nn.Sigmoid(), new nn.Linear(4, 1, { bias: false, rng }), new nn.Sigmoid());
+      const opt = new optim.SGD(model.parameters(), { lr: 2, ...opts });
+      return { model, opt, sched: new optim.CosineAnnealingLR(opt, { tMax: 50 }) };
+    };
+    const e = make(), c = make();
+    const body = (m: typeof e) => (x: Tensor, y: Tensor): Tensor => {
+      m.opt.zeroGrad();
+      const l = nn.bceLoss(m.model.call(x), y);
+      l.backward();
+      m.opt.step();
+      return l;
+    };
+    const eager = body(e), step = compile(body(c));
+    for (let i = 0; i < 60; i++) {
+      expect(Math.abs(eager(X, Y).item() - step(X, Y).item()), `step ${i}`).toBeLessThan(1e-12);
+      e.sched.step();
+      c.sched.step();
+    }
+    expect(worst(e.model.parameters(), c.model.parameters())).toBeLessThan(1e-12);
+    expect(c.opt.lr).toBe(e.opt.lr);
+  });
+
   it('an index out of range in a later call is still refused (the replay checks each call\'s labels)', () => {
     const w = tensor([[0.5, -0.5, 0.1]], { requiresGrad: true });
     const step = compile((x: Tensor, labels: Tensor) => nn.crossEntropyLoss(x.matmul(w), labels));

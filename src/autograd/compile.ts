@@ -1,6 +1,7 @@
 // compile(fn): a training step traced and then replayed. Every op the step applies (forward, the backward
 // walk's rules, the optimizer's in-place updates) is recorded as a step; later calls rerun just those steps
 // into the same buffers, with no graph, no allocation and no JavaScript of fn itself.
+import { copyRun } from '../tensor/kernels.ts';
 import { fmt, sameShape } from '../tensor/shape.ts';
 import { setTape, tick, TensorBase, type Step } from './tensor-base.ts';
 import { describe } from './op.ts';
@@ -26,7 +27,11 @@ const tensorsOf = (r: StepResult): Tensor[] =>
 
 /** A copy of a result (outside any graph): replays overwrite the traced tensors, never what a caller holds. */
 function copyOf<R extends StepResult>(r: R): R {
-  const copy = (t: Tensor): Tensor => Tensor.from(t.values().slice(), [...t.shape]);
+  const copy = (t: Tensor): Tensor => {
+    const c = t.make(t.shape.slice());
+    copyRun(t.size, t.buf, t.off, c.buf, c.off);
+    return c;
+  };
   if (r === undefined) return r;
   if (r instanceof Tensor) return copy(r) as R;
   if (Array.isArray(r)) return r.map(copy) as unknown as R;
@@ -127,7 +132,7 @@ export function compile<A extends Tensor[], R extends StepResult>(fn: (...args: 
     if (e.calls === 1) return fn(...args);
     // The traced calls and the replays read the arguments through inputs of the program's own.
     e.inputs ??= args.map((x) => Tensor.from(new Float64Array(x.size), [...x.shape]));
-    for (let i = 0; i < args.length; i++) e.inputs[i].own().set(args[i].values());
+    for (let i = 0; i < args.length; i++) copyRun(args[i].size, args[i].buf, args[i].off, e.inputs[i].buf, e.inputs[i].off);
     if (e.program !== null) {
       e.program.run();
       return copyOf(e.program.result as R);

@@ -126,6 +126,11 @@ export function reduceSum(w: Walk, x: Float64Array, xo: number, y: Float64Array,
   } while (r.next());
 }
 
+/** y[yo + i] = x[xo + i] for i < n: a copy between runs of two arrays, with no subarray made. */
+export function copyRun(n: number, x: Float64Array, xo: number, y: Float64Array, yo: number): void {
+  for (let i = 0; i < n; i++) y[yo + i] = x[xo + i];
+}
+
 /** y[o] = x[i] over a walk of y's shape, x read through the walk's `a` strides (0 to expand, permuted to transpose). */
 export function stridedCopy(w: Walk, x: Float64Array, xo: number, y: Float64Array, yo: number): void {
   const { n, ia } = w;

@@ -58,9 +58,12 @@ const ADD: OpDef<number | null> = makeOp({
     if (src.size === 1) { const v = alpha * x[xo]; for (let i = 0; i < n; i++) y[yo + i] += v; } else for (let i = 0; i < n; i++) y[yo + i] += alpha * x[xo + i];
   },
   grads: [],
-  source: (io, alpha) => (alpha === null ? null : io.size(1) === 1
-    ? `{ const v = ${io.value(alpha)} * ${io.at(1, '0')}; for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} += v; }`
-    : `for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} += ${io.value(alpha)} * ${io.at(1, 'i')};`),
+  source: (io, s) => {
+    const alpha = s === null ? io.at(2, '0') : io.value(s); // a scale tensor is read at each run
+    return io.size(1) === 1
+      ? `{ const v = ${alpha} * ${io.at(1, '0')}; for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} += v; }`
+      : `{ const a = ${alpha}; for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} += a * ${io.at(1, 'i')}; }`;
+  },
 });
 const MUL: OpDef<undefined> = makeOp({
   name: 'mul_',
