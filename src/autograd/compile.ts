@@ -130,9 +130,15 @@ export function compile<A extends Tensor[], R extends StepResult>(fn: (...args: 
     const e = recent = entryFor(args);
     e.calls++;
     if (e.calls === 1) return fn(...args);
-    // The traced calls and the replays read the arguments through inputs of the program's own.
+    // The traced calls and the replays read the arguments through inputs of the program's own, pointed at each
+    // call's arguments' storage (not copied: a replay reads it, as the eager step would, and writes where fn would).
     e.inputs ??= args.map((x) => Tensor.from(new Float64Array(x.size), [...x.shape]));
-    for (let i = 0; i < args.length; i++) copyRun(args[i].size, args[i].buf, args[i].off, e.inputs[i].buf, e.inputs[i].off);
+    for (let i = 0; i < args.length; i++) {
+      const input = e.inputs[i].base, arg = args[i].base;
+      input.store = arg.store;
+      input.offset = arg.offset;
+      input.onSlab = arg.onSlab;
+    }
     if (e.program !== null) {
       e.program.run();
       return copyOf(e.program.result as R);
