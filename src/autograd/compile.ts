@@ -98,6 +98,12 @@ function difference(a: Trace, b: Trace): string | null {
   return null;
 }
 
+function sameShapes(a: readonly Tensor[], b: readonly Tensor[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!sameShape(a[i].shape, b[i].shape)) return false;
+  return true;
+}
+
 /**
  * A step function traced and replayed. The first call runs fn as it is (optimizer state and gradients come into
  * being); the next two run it while recording its ops, and must record the same program (else compile throws,
@@ -114,7 +120,7 @@ export function compile<A extends Tensor[], R extends StepResult>(fn: (...args: 
 
   /** The entry for these argument shapes: the one used last, when they match it (the common case), else by key. */
   const entryFor = (args: readonly Tensor[]): Entry => {
-    if (recent?.inputs != null && recent.inputs.length === args.length && recent.inputs.every((x, i) => sameShape(x.shape, args[i].shape))) return recent;
+    if (recent?.inputs != null && sameShapes(recent.inputs, args)) return recent;
     const key = args.map((x) => fmt(x.shape)).join(' ');
     let e = entries.get(key);
     if (e === undefined) entries.set(key, (e = { calls: 0, inputs: null, first: null, program: null }));
