@@ -1,5 +1,6 @@
 // Command-line options of examples/spiral.ts: parsed strictly, validated, with a usage text.
 import { parseArgs } from 'node:util';
+import { integer, real } from '../args.ts';
 
 export interface Options {
   points: number;
@@ -32,21 +33,7 @@ Examples:
   npm run spiral -- --hidden 8 --steps 1000 --plot spiral.svg
 `;
 
-function integer(name: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const v = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(v) || v < min || v > max) {
-    throw new Error(`--${name} must be an integer from ${min} to ${max}, got '${text}'`);
-  }
-  return v;
-}
 
-function real(name: string, text: string, positive: boolean): number {
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v) || v < 0 || (positive && v === 0)) {
-    throw new Error(`--${name} must be a ${positive ? 'positive' : 'non-negative'} number, got '${text}'`);
-  }
-  return v;
-}
 
 /** Parse argv; throws an Error with a user-facing message on anything invalid. */
 export function parseOptions(argv: string[]): Options {

@@ -1,5 +1,6 @@
 // Command-line options of examples/xor.ts: parsed strictly, validated, with a usage text.
 import { parseArgs } from 'node:util';
+import { integer, real } from '../args.ts';
 
 export type LossName = 'mse' | 'bce';
 
@@ -53,13 +54,6 @@ Examples:
   npm run xor -- --compare --steps 2000 --hessian
 `;
 
-function integer(name: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const v = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(v) || v < min || v > max) {
-    throw new Error(`--${name} must be an integer from ${min} to ${max}, got '${text}'`);
-  }
-  return v;
-}
 
 /** Parse argv; throws an Error with a user-facing message on anything invalid. */
 export function parseOptions(argv: string[]): Options {
@@ -82,8 +76,7 @@ export function parseOptions(argv: string[]): Options {
     },
   });
   if (values.loss !== 'mse' && values.loss !== 'bce') throw new Error(`--loss must be 'mse' or 'bce', got '${values.loss}'`);
-  const lr = Number(values.lr);
-  if (values.lr.trim() === '' || !Number.isFinite(lr) || lr <= 0) throw new Error(`--lr must be a positive number, got '${values.lr}'`);
+  const lr = real('lr', values.lr, true);
   if (values.seed !== undefined && values['numpy-seed'] !== undefined) throw new Error('give either --seed or --numpy-seed, not both');
   const init = values['numpy-seed'] !== undefined
     ? { kind: 'numpy' as const, seed: integer('numpy-seed', values['numpy-seed'], 0, 2 ** 32 - 1) }
