@@ -5,10 +5,9 @@
 //   RMSprop: g = ∇ + λp;  s = αs + (1 − α)g²;  centered: a = αa + (1 − α)g, d = √(s − a²) + ε, else d = √s + ε;
 //            μ > 0: b = μb + g/d, p −= lr·b;  else p −= lr·g/d
 import { describe, expect, it } from 'vitest';
-import { nn, optim, RandomState, Tensor, tensor } from '../src/index.ts';
-import { expectClose } from './nn-helpers.ts';
+import { nn, optim, Tensor, tensor } from '../src/index.ts';
+import { expectClose, setup, type Grads } from './nn-helpers.ts';
 
-type Grads = (number[] | null)[][]; // [step][param] → gradient values, or null for "grad is null"
 
 interface AdamWRule { lr?: number; betas?: [number, number]; eps?: number; weightDecay?: number }
 interface RMSRule { lr?: number; alpha?: number; eps?: number; weightDecay?: number; momentum?: number; centered?: boolean }
@@ -56,17 +55,6 @@ function rmspropByHand(p0: number[][], grads: Grads, { lr = 1e-2, alpha = 0.99, 
     });
     return p.map((x) => [...x]);
   });
-}
-
-const SHAPES = [[2, 3], [4], [1]];
-
-function setup(seed: number, steps: number, nulls: [number, number][] = []): { params: Tensor[]; p0: number[][]; grads: Grads } {
-  const rng = new RandomState(seed);
-  const params = SHAPES.map((s) => Tensor.from(rng.uniform(-1, 1, s), s, { requiresGrad: true }));
-  const p0 = params.map((p) => Array.from(p.data));
-  const grads: Grads = Array.from({ length: steps }, (_, t) =>
-    params.map((p, k) => (nulls.some(([ts, ks]) => ts === t && ks === k) ? null : Array.from(rng.uniform(-2, 2, p.shape)))));
-  return { params, p0, grads };
 }
 
 function compare(opt: optim.Optimizer, params: Tensor[], grads: Grads, want: number[][][], what: string): void {

@@ -5,10 +5,9 @@
 // A parameter whose grad is null is skipped entirely (no update, no state change), as in PyTorch.
 import { describe, expect, it } from 'vitest';
 import { nn, optim, RandomState, Tensor, tensor } from '../src/index.ts';
-import { expectClose, sigma } from './nn-helpers.ts';
+import { expectClose, setup, sigma, type Grads } from './nn-helpers.ts';
 
 
-type Grads = (number[] | null)[][]; // [step][param] → gradient values, or null for "grad is null"
 
 interface SGDRule { lr: number; momentum?: number; weightDecay?: number }
 interface AdamRule { lr?: number; betas?: [number, number]; eps?: number; weightDecay?: number }
@@ -58,17 +57,6 @@ function adamByHand(p0: number[][], grads: Grads, { lr = 1e-3, betas = [0.9, 0.9
     history.push(p.map((x) => [...x]));
   }
   return history;
-}
-
-const SHAPES = [[2, 3], [4], [1]];
-
-function setup(seed: number, steps: number, nulls: [number, number][] = []): { params: Tensor[]; p0: number[][]; grads: Grads } {
-  const rng = new RandomState(seed);
-  const params = SHAPES.map((s) => Tensor.from(rng.uniform(-1, 1, s), s, { requiresGrad: true }));
-  const p0 = params.map((p) => Array.from(p.data));
-  const grads: Grads = Array.from({ length: steps }, (_, t) =>
-    params.map((p, k) => (nulls.some(([ts, ks]) => ts === t && ks === k) ? null : Array.from(rng.uniform(-2, 2, p.shape)))));
-  return { params, p0, grads };
 }
 
 /** Run the optimizer with the fixed gradients, comparing every parameter after every step with the hand rule. */

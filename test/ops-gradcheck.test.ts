@@ -2,33 +2,9 @@
 // rtol = 1e-6, atol = 1e-8), over shapes that broadcast; and gradcheck itself failing on wrong derivatives.
 import { describe, expect, it } from 'vitest';
 import { defineOp, gradcheck, RandomState, Tensor, type Operand, type Shape } from '../src/index.ts';
+import { input, signed, distinct } from './op-inputs.ts';
 
 const TOL = { eps: 1e-6, rtol: 1e-6, atol: 1e-8 };
-
-/** A leaf that requires grad, uniform on [lo, hi), drawn from its own seeded generator. */
-function input(shape: Shape, lo: number, hi: number, seed: number): Tensor {
-  return Tensor.from(new RandomState(seed).uniform(lo, hi, shape), shape, { requiresGrad: true });
-}
-
-/** Uniform magnitudes in [lo, hi) with random signs: keeps every value at least lo away from 0. */
-function signed(shape: Shape, lo: number, hi: number, seed: number): Tensor {
-  const rs = new RandomState(seed);
-  const v = rs.uniform(lo, hi, shape);
-  for (let i = 0; i < v.length; i++) if (rs.random() < 0.5) v[i] = -v[i];
-  return Tensor.from(v, shape, { requiresGrad: true });
-}
-
-/** Distinct values at least 0.09 apart in a shuffled order, so max has no ties within ε. */
-function distinct(shape: Shape, seed: number): Tensor {
-  const rs = new RandomState(seed);
-  const n = shape.reduce((p, d) => p * d, 1);
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rs.random() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return Tensor.from(Float64Array.from(order, (k) => (k - n / 2) * 0.1 + 0.01 * rs.random()), shape, { requiresGrad: true });
-}
 
 function check(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[]): void {
   const r = gradcheck(fn, inputs, TOL);

@@ -3,25 +3,9 @@
 // with ε = 1e-6, rtol = 1e-6, atol = 1e-8, over shapes that broadcast where an op broadcasts.
 import { describe, expect, it } from 'vitest';
 import { cat, dropout, gradcheck, gradgradcheck, maximum, minimum, nn, RandomState, stack, Tensor, where, type Shape } from '../src/index.ts';
+import { input, distinct } from './op-inputs.ts';
 
 const TOL = { eps: 1e-6, rtol: 1e-6, atol: 1e-8 };
-
-/** A leaf that requires grad, uniform on [lo, hi), drawn from its own seeded generator. */
-function input(shape: Shape, lo: number, hi: number, seed: number): Tensor {
-  return Tensor.from(new RandomState(seed).uniform(lo, hi, shape), shape, { requiresGrad: true });
-}
-
-/** Distinct values at least 0.09 apart in a shuffled order (no ties within ε), times `scale`. */
-function distinct(shape: Shape, seed: number, scale = 1): Tensor {
-  const rs = new RandomState(seed);
-  const n = shape.reduce((p, d) => p * d, 1);
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rs.random() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return Tensor.from(Float64Array.from(order, (k) => ((k - n / 2) * 0.1 + 0.01 * rs.random()) * scale), shape, { requiresGrad: true });
-}
 
 /** gradcheck and gradgradcheck both pass. */
 function both(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], tol = TOL): void {

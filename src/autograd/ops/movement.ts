@@ -1,6 +1,6 @@
 // Ops that move values without changing them; their rules move the gradient back.
 import { stridedCopy, stridedWalk, type Walk } from '../../tensor/kernels.ts';
-import { fmt, normalizeAxis, reductionAxes, show, sizeOf, stridesOf, type Shape } from '../../tensor/shape.ts';
+import { fmt, normalizeAxis, reductionAxes, show, sizeOf, stridesOf } from '../../tensor/shape.ts';
 import { makeOp, tape, type OpDef, type TensorBase } from '../tensor-base.ts';
 import { emit, expectTensor, record } from '../op.ts';
 
