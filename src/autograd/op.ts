@@ -22,7 +22,7 @@ export function noGrad<T>(fn: () => T): T {
 }
 
 /** Run fn with recording switched on or off (the backward walk records its rules only for createGraph). */
-export function withGradMode<T>(on: boolean, fn: () => T, who = 'withGradMode'): T {
+function withGradMode<T>(on: boolean, fn: () => T, who = 'withGradMode'): T {
   if (typeof fn !== 'function') throw new Error(`${who}: expected a function, got ${describe(fn)}`);
   if (fn.constructor === AsyncFunction) {
     throw new Error(`${who}: fn is an async function. Grad mode is switched for the code that runs now, so the ops after ` +

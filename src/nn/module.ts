@@ -22,7 +22,7 @@ export function parameter(t: Tensor, opts: { requiresGrad?: boolean } = {}): Ten
   return t;
 }
 
-export const isParameter = (t: unknown): t is Tensor =>
+const isParameter = (t: unknown): t is Tensor =>
   t instanceof Tensor && (PARAMETERS.has(t) || (t.isLeaf && t.requiresGrad && (PARAMETERS.add(t), true)));
 
 export abstract class Module {

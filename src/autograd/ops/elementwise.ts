@@ -22,7 +22,7 @@ export type UnaryFn = <X extends T>(x: X) => X;
 export type BinaryFn = <X extends T>(a: X | number, b: X | number) => X;
 
 /** One function per entry of a table of unary ops, named by its key. */
-export function unaryOps<K extends string>(defs: Record<K, UnaryDef>): Record<K, UnaryFn> {
+function unaryOps<K extends string>(defs: Record<K, UnaryDef>): Record<K, UnaryFn> {
   const fns = {} as Record<K, UnaryFn>;
   for (const name of Object.keys(defs) as K[]) {
     const { f, dx } = defs[name];
@@ -84,7 +84,7 @@ export function binaryOps<K extends string>(defs: Record<K, BinaryDef>): Record<
 }
 
 // Stable for any x: exp is only ever taken of a non-positive number, so it cannot overflow.
-export const sigmoidOf = (x: number): number => {
+const sigmoidOf = (x: number): number => {
   if (x >= 0) return 1 / (1 + Math.exp(-x));
   const e = Math.exp(x);
   return e / (1 + e);
@@ -182,7 +182,7 @@ const fits = (t: T, shape: readonly number[]): boolean => sameShape(t.shape, sha
 const stride = (t: T, out: T): number => (t.size === 1 && out.size !== 1 ? 0 : 1);
 
 /** Like binaryOps, for ops of three operands (where, and fused backward ops). */
-export function ternaryOps<K extends string>(defs: Record<K, TernaryDef>): Record<K, TernaryFn> {
+function ternaryOps<K extends string>(defs: Record<K, TernaryDef>): Record<K, TernaryFn> {
   const fns = {} as Record<K, TernaryFn>;
   for (const name of Object.keys(defs) as K[]) {
     const { f, da, db, dc } = defs[name];

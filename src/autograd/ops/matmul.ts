@@ -22,7 +22,7 @@ const SINGLE = new Int32Array(1); // a plain 2-D product: one matrix at offset 0
  * A product small enough for gemm's plain loop, written out for a replay with every index a literal: one line per
  * C[i, j], its old value (or 0) plus the k = 0, 1, … terms in that order, the same additions as the loop makes.
  */
-export function tinyProduct(io: SourceIO, { M, N, K, ta, tb }: { M: number; N: number; K: number; ta: boolean; tb: boolean }, assign: '=' | '+='): string | null {
+function tinyProduct(io: SourceIO, { M, N, K, ta, tb }: { M: number; N: number; K: number; ta: boolean; tb: boolean }, assign: '=' | '+='): string | null {
   if (M * N * K > DIRECT_MAX) return null;
   const lines: string[] = [];
   for (let i = 0; i < M; i++) {
