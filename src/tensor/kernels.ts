@@ -70,38 +70,50 @@ class Runs {
 
 // Every array comes with the offset of its first element (small tensors live in shared slabs, see storage.ts).
 
-/** y[o] = f(a[i], b[j]) over the walk of `size` elements (a flat walk's own n is not used). */
-export function binaryMap(f: (a: number, b: number) => number, w: Walk, size: number,
-  a: Float64Array, ao: number, b: Float64Array, bo: number, y: Float64Array, yo: number): void {
-  const { ia, ib } = w;
-  if (w.outer.length === 0) {
-    const n = size;
-    if (ia === 1 && ib === 1) for (let k = 0; k < n; k++) y[yo + k] = f(a[ao + k], b[bo + k]);
-    else for (let k = 0, i = ao, j = bo; k < n; k++, i += ia, j += ib) y[yo + k] = f(a[i], b[j]);
-    return;
-  }
-  if (size === 0) return;
-  const r = new Runs(w), n = w.n;
-  do {
-    for (let k = 0, i = ao + r.i, j = bo + r.j, o = yo + r.o; k < n; k++, i += ia, j += ib, o++) y[o] = f(a[i], b[j]);
-  } while (r.next());
+// The elementwise kernels are made per op, around its function of numbers: each op's loop is its own closure,
+// with its own type feedback, so V8 sees one f at its call and inlines it. One loop shared by every op would see
+// them all and call f out of line for each element (about 4× the time on the small tensors of a small network).
+
+export type BinaryMap = (w: Walk, size: number, a: Float64Array, ao: number, b: Float64Array, bo: number, y: Float64Array, yo: number) => void;
+export type UnaryMap = (n: number, x: Float64Array, xo: number, y: Float64Array, yo: number) => void;
+export type TernaryMap = (n: number, a: Float64Array, ao: number, sa: number, b: Float64Array, bo: number, sb: number,
+  c: Float64Array, co: number, sc: number, y: Float64Array, yo: number) => void;
+
+/** The kernel y[o] = f(a[i], b[j]) over the walk of `size` elements (a flat walk's own n is not used). */
+export function binaryMapOf(f: (a: number, b: number) => number): BinaryMap {
+  return (w, size, a, ao, b, bo, y, yo) => {
+    const { ia, ib } = w;
+    if (w.outer.length === 0) {
+      const n = size;
+      if (ia === 1 && ib === 1) for (let k = 0; k < n; k++) y[yo + k] = f(a[ao + k], b[bo + k]);
+      else for (let k = 0, i = ao, j = bo; k < n; k++, i += ia, j += ib) y[yo + k] = f(a[i], b[j]);
+      return;
+    }
+    if (size === 0) return;
+    const r = new Runs(w), n = w.n;
+    do {
+      for (let k = 0, i = ao + r.i, j = bo + r.j, o = yo + r.o; k < n; k++, i += ia, j += ib, o++) y[o] = f(a[i], b[j]);
+    } while (r.next());
+  };
 }
 
-/** y[k] = f(x[k]) for n elements. */
-export function unaryMap(f: (x: number) => number, n: number, x: Float64Array, xo: number, y: Float64Array, yo: number): void {
-  for (let k = 0; k < n; k++) y[yo + k] = f(x[xo + k]);
+/** The kernel y[k] = f(x[k]) for n elements. */
+export function unaryMapOf(f: (x: number) => number): UnaryMap {
+  return (n, x, xo, y, yo) => {
+    for (let k = 0; k < n; k++) y[yo + k] = f(x[xo + k]);
+  };
+}
+
+/** The kernel y[k] = f(a[i], b[j], c[l]) for n elements, each operand read with stride 1, or 0 to repeat one value. */
+export function ternaryMapOf(f: (a: number, b: number, c: number) => number): TernaryMap {
+  return (n, a, ao, sa, b, bo, sb, c, co, sc, y, yo) => {
+    for (let k = 0, i = ao, j = bo, l = co; k < n; k++, i += sa, j += sb, l += sc) y[yo + k] = f(a[i], b[j], c[l]);
+  };
 }
 
 /** y[k] = x[k] clamped to [lo, hi] (NaN stays NaN), for n elements. */
 export function clampValues(lo: number, hi: number, n: number, x: Float64Array, xo: number, y: Float64Array, yo: number): void {
   for (let k = 0; k < n; k++) { const v = x[xo + k]; y[yo + k] = v < lo ? lo : v > hi ? hi : v; }
-}
-
-/** y[k] = f(a[i], b[j], c[l]) for n elements, each operand read with stride 1, or 0 to repeat one value. */
-export function ternaryMap(f: (a: number, b: number, c: number) => number, n: number,
-  a: Float64Array, ao: number, sa: number, b: Float64Array, bo: number, sb: number,
-  c: Float64Array, co: number, sc: number, y: Float64Array, yo: number): void {
-  for (let k = 0, i = ao, j = bo, l = co; k < n; k++, i += sa, j += sb, l += sc) y[yo + k] = f(a[i], b[j], c[l]);
 }
 
 /** y[j] += x[i] over a walk of x's shape (a: x's strides, b: y's, 0 along the reduced dims). */
@@ -124,6 +136,11 @@ export function reduceSum(w: Walk, x: Float64Array, xo: number, y: Float64Array,
       for (let k = 0, i = xo + r.i, j = yo + r.j; k < n; k++, i += ia, j += ib) y[j] += x[i];
     }
   } while (r.next());
+}
+
+/** y[yo + i] = v for i < n (a loop: TypedArray.prototype.fill enters the runtime, slow for a small run). */
+export function fillRun(n: number, v: number, y: Float64Array, yo: number): void {
+  for (let i = 0; i < n; i++) y[yo + i] = v;
 }
 
 /** y[yo + i] = x[xo + i] for i < n: a copy between runs of two arrays, with no subarray made. */

@@ -1,7 +1,7 @@
 // Elementwise ops, as a derivative table: each line is a forward on numbers and the derivative rule of each
 // input in tensor ops (g is ∂loss/∂y), so gradients can themselves be differentiated. Binary ops broadcast
 // like NumPy; their rules are written for equal shapes and sumTo reduces each gradient to its operand's shape.
-import { A_SCALAR, B_SCALAR, binaryMap, broadcastWalk, clampValues, SAME, ternaryMap, unaryMap, type Walk } from '../../tensor/kernels.ts';
+import { A_SCALAR, B_SCALAR, binaryMapOf, broadcastWalk, clampValues, SAME, ternaryMapOf, unaryMapOf, type Walk } from '../../tensor/kernels.ts';
 import { makeOp, tape, TensorBase, type OpDef, type Rule } from '../tensor-base.ts';
 import { emit, expectTensor, isGradEnabled, operand, tensorAmong, type Operand } from '../op.ts';
 import { expand, sumTo } from './broadcast.ts';
@@ -26,16 +26,17 @@ function unaryOps<K extends string>(defs: Record<K, UnaryDef>): Record<K, UnaryF
   const fns = {} as Record<K, UnaryFn>;
   for (const name of Object.keys(defs) as K[]) {
     const { f, dx } = defs[name];
+    const unaryMap = unaryMapOf(f);
     const op: OpDef<undefined> = makeOp({
       name,
       map: f,
-      run: (out, ins) => unaryMap(f, out.size, ins[0].buf, ins[0].off, out.buf, out.off),
+      run: (out, ins) => unaryMap(out.size, ins[0].buf, ins[0].off, out.buf, out.off),
       grads: [dx && ((g, ins, y) => dx(g, ins[0], y))],
     });
     fns[name] = <X extends T>(x: X): X => {
       expectTensor(name, 'the input', x);
       const out = x.make(x.shape, x.size);
-      unaryMap(f, x.size, x.buf, x.off, out.buf, out.off);
+      unaryMap(x.size, x.buf, x.off, out.buf, out.off);
       if (tape !== null) tape.push({ op, out, inputs: [x], attrs: undefined, inPlace: false });
       if (isGradEnabled() && x.requiresGrad) out.link(op, [x], undefined);
       return out;
@@ -50,10 +51,11 @@ export function binaryOps<K extends string>(defs: Record<K, BinaryDef>): Record<
   for (const name of Object.keys(defs) as K[]) {
     const { f, da, db } = defs[name];
     const recorded = da !== null || db !== null; // an op with no rule at all (a comparison) gives a constant, as PyTorch
+    const binaryMap = binaryMapOf(f);
     const op: OpDef<Walk> = makeOp({
       name,
       map: f,
-      run: (out, ins, w) => binaryMap(f, w, out.size, ins[0].buf, ins[0].off, ins[1].buf, ins[1].off, out.buf, out.off),
+      run: (out, ins, w) => binaryMap(w, out.size, ins[0].buf, ins[0].off, ins[1].buf, ins[1].off, out.buf, out.off),
       grads: [
         da && ((g, ins, y) => sumTo(da(g, ins[0], ins[1], y), ins[0].shape)),
         db && ((g, ins, y) => sumTo(db(g, ins[0], ins[1], y), ins[1].shape)),
@@ -74,7 +76,7 @@ export function binaryOps<K extends string>(defs: Record<K, BinaryDef>): Record<
       const from = w === SAME || w === B_SCALAR ? x : w === A_SCALAR ? z : null;
       const size = from === null ? w.size : from.size;
       const out = like.make(from === null ? w.shape : from.shape, size);
-      binaryMap(f, w, size, x.buf, x.off, z.buf, z.off, out.buf, out.off);
+      binaryMap(w, size, x.buf, x.off, z.buf, z.off, out.buf, out.off);
       if (tape !== null) tape.push({ op, out, inputs: [x, z], attrs: w, inPlace: false });
       if (isGradEnabled() && (x.requiresGrad || z.requiresGrad) && recorded) out.link(op, [x, z], w);
       return out;
@@ -186,12 +188,13 @@ function ternaryOps<K extends string>(defs: Record<K, TernaryDef>): Record<K, Te
   const fns = {} as Record<K, TernaryFn>;
   for (const name of Object.keys(defs) as K[]) {
     const { f, da, db, dc } = defs[name];
+    const ternaryMap = ternaryMapOf(f);
     const reduced = (rule: TernaryDef['da'], i: number): Rule<undefined> | null =>
       rule && ((g, ins, y) => sumTo(rule(g, ins[0], ins[1], ins[2], y), ins[i].shape));
     const op: OpDef<undefined> = makeOp({
       name,
       map: f,
-      run: (out, [a, b, c]) => ternaryMap(f, out.size, a.buf, a.off, stride(a, out), b.buf, b.off, stride(b, out),
+      run: (out, [a, b, c]) => ternaryMap(out.size, a.buf, a.off, stride(a, out), b.buf, b.off, stride(b, out),
         c.buf, c.off, stride(c, out), out.buf, out.off),
       grads: [reduced(da, 0), reduced(db, 1), reduced(dc, 2)],
     });

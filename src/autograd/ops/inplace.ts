@@ -1,6 +1,6 @@
 // In-place ops: they overwrite a tensor's storage (optimizer updates, zeroed gradients, loaded weights) and
 // stamp it with the clock, so that backward refuses a graph whose tensors were changed after it used them.
-import { stridedCopy, stridedWalk, type Walk } from '../../tensor/kernels.ts';
+import { fillRun, stridedCopy, stridedWalk, type Walk } from '../../tensor/kernels.ts';
 import { broadcastShapes, broadcastStrides, fmt, sameShape } from '../../tensor/shape.ts';
 import { makeOp, tape, tick, TensorBase, type AnyOp, type OpDef } from '../tensor-base.ts';
 import { describe, expectTensor, isGradEnabled } from '../op.ts';
@@ -29,7 +29,7 @@ function reading(op: string, target: TensorBase, src: TensorBase): Walk {
 const COPY: OpDef<Walk> = makeOp({ name: 'copy_', run: (out, [src], w) => stridedCopy(w, src.buf, src.off, out.buf, out.off), grads: [] });
 const FILL: OpDef<number> = makeOp({
   name: 'fill_',
-  run: (out, _ins, v) => out.buf.fill(v, out.off, out.off + out.size),
+  run: (out, _ins, v) => fillRun(out.size, v, out.buf, out.off),
   grads: [],
   source: (io, v) => `for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} = ${io.value(v)};`,
 });
@@ -43,11 +43,7 @@ const scaleOf = (s: number | null, ins: readonly TensorBase[]): number => s ?? i
 /** The inputs and settings of an op with a scale: the operands, then the scale tensor if it is one. */
 function scaled(op: string, which: string, operands: TensorBase[], s: unknown): [TensorBase[], number | null] {
   if (typeof s === 'number') return [operands, s];
-  if (s instanceof TensorBase && s.size === 1) {
-    const ins = operands.slice(); // not concat: it would look up Symbol.isConcatSpreadable on the tensor (slow)
-    ins.push(s);
-    return [ins, null];
-  }
+  if (s instanceof TensorBase && s.size === 1) return [operands.length === 1 ? [operands[0], s] : [operands[0], operands[1], s], null];
   throw new Error(`${op}: ${which} must be a number or a one-element tensor, got ${s instanceof TensorBase ? `shape ${fmt(s.shape)}` : describe(s)}`);
 }
 
