@@ -33,8 +33,6 @@ Examples:
   npm run spiral -- --hidden 8 --steps 1000 --plot spiral.svg
 `;
 
-
-
 /** Parse argv; throws an Error with a user-facing message on anything invalid. */
 export function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({

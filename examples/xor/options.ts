@@ -54,7 +54,6 @@ Examples:
   npm run xor -- --compare --steps 2000 --hessian
 `;
 
-
 /** Parse argv; throws an Error with a user-facing message on anything invalid. */
 export function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
