@@ -1,4 +1,4 @@
-// Command-line numbers for the examples: parsed strictly, with a message naming the option.
+// The examples' command lines: numbers parsed strictly (a message naming the option), and the entry point.
 
 export function integer(name: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const v = Number(text);
@@ -14,4 +14,17 @@ export function real(name: string, text: string, positive: boolean): number {
     throw new Error(`--${name} must be a ${positive ? 'positive' : 'non-negative'} number, got '${text}'`);
   }
   return v;
+}
+
+/** Parse argv and run main; a bad option prints its message and exits with 2, --help prints the usage. */
+export function runCli<O extends { help: boolean }>(name: string, parse: (argv: string[]) => O, usage: string, main: (o: O) => void): void {
+  let options: O;
+  try {
+    options = parse(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`${name}: ${(e as Error).message}\nRun with --help for usage.\n`);
+    process.exit(2);
+  }
+  if (options.help) process.stdout.write(usage);
+  else main(options);
 }

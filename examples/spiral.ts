@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { RandomState } from '../src/index.ts';
 import { CLASSES, spirals } from './spiral/data.ts';
+import { runCli } from './args.ts';
 import { parseOptions, USAGE, type Options } from './spiral/options.ts';
 import { accuracy, buildModel, perClass, train } from './spiral/train.ts';
 import { decisionRegions } from './spiral/svg.ts';
@@ -30,12 +31,4 @@ function main(o: Options): void {
   }
 }
 
-let options: Options;
-try {
-  options = parseOptions(process.argv.slice(2));
-} catch (e) {
-  process.stderr.write(`spiral: ${(e as Error).message}\nRun with --help for usage.\n`);
-  process.exit(2);
-}
-if (options.help) process.stdout.write(USAGE);
-else main(options);
+runCli('spiral', parseOptions, USAGE, main);

@@ -3,6 +3,7 @@
 // With --loss mse this is the numpy loop as written (descent on ½Σ(y − ŷ)², output delta (a − y)·a·(1 − a));
 // with --loss bce it is the loop with the marked line replaced by `l2_delta = y − l2` (summed log loss, delta a − y).
 import { writeFileSync } from 'node:fs';
+import { runCli } from './args.ts';
 import { parseOptions, USAGE, type LossName, type Options } from './xor/options.ts';
 import { buildNet, handDelta, LOSS_TEXT, train, X, Y, type Run } from './xor/train.ts';
 import { logPlot } from './xor/svg.ts';
@@ -103,12 +104,4 @@ function main(o: Options): void {
   }
 }
 
-let options: Options;
-try {
-  options = parseOptions(process.argv.slice(2));
-} catch (e) {
-  process.stderr.write(`xor: ${(e as Error).message}\nRun with --help for usage.\n`);
-  process.exit(2);
-}
-if (options.help) process.stdout.write(USAGE);
-else main(options);
+runCli('xor', parseOptions, USAGE, main);

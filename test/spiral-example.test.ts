@@ -1,23 +1,11 @@
 // examples/spiral.ts run as a user runs it (node with the tsx loader), checked by its output and its SVG.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runExample } from './run-example.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-
-function spiral(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/spiral.ts', ...args], { cwd: root, timeout: 60_000 });
-    let out = '', err = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out, err }));
-  });
-}
+const spiral = (...args: string[]) => runExample('spiral', ...args);
 
 const tmp = mkdtempSync(join(tmpdir(), 'spiral-example-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -1,24 +1,11 @@
 // examples/xor.ts run as a user runs it: a child process (node with the tsx loader), checked by its output.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runExample } from './run-example.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-
-/** Run the example; resolves with its exit code and output (tests run concurrently, each in its own process). */
-function xor(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/xor.ts', ...args], { cwd: root, timeout: 60_000 });
-    let out = '', err = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out, err }));
-  });
-}
+const xor = (...args: string[]) => runExample('xor', ...args);
 
 /** The rows of the final table: input, target and prediction. */
 function table(out: string): { x: number[]; target: number; prediction: number }[] {
