@@ -1,7 +1,7 @@
 // Autograd semantics: accumulation, broadcasting, graph walks, retained and detached tensors, grad mode, printing.
 // Expected gradients are derived by hand in the comments and written out with plain arithmetic.
 import { describe, expect, it } from 'vitest';
-import { defineOp, noGrad, ones, RandomState, Tensor, tensor, toDot, zeros } from '../src/index.ts';
+import { defineOp, grad, noGrad, ones, RandomState, Tensor, tensor, toDot, zeros } from '../src/index.ts';
 
 const from = (v: number[] | Float64Array, shape: number[], requiresGrad = true): Tensor =>
   Tensor.from(Float64Array.from(v), shape, { requiresGrad });
@@ -157,6 +157,26 @@ describe('the backward walk', () => {
     y.mul(y).sum().backward(); // d/dx x² = 2x
     expect(x.grad!.item()).toBe(4);
     expect(x.grad!.shape).toEqual([1, 1]);
+  });
+
+  it('a rule that calls grad() itself (a walk inside a walk) leaves the outer walk intact', () => {
+    // cube(u) = u³, whose rule finds 3u² by differentiating u·u·u with grad(): a second walk while the first runs
+    const cube = defineOp({
+      name: 'cube',
+      forward: (out, u) => { for (let i = 0; i < u.length; i++) out[i] = u[i] ** 3; },
+      grads: [(g, [u]) => {
+        const t = u.detach();
+        t.requiresGrad = true;
+        const [d] = grad(t.mul(t).mul(t).sum(), [t]);
+        return g.mul(d!);
+      }],
+    });
+    const xs = [0.5, -2, 3], x = tensor(xs, { requiresGrad: true });
+    const y = cube(x.mul(2)).add(x.exp()).sum(); // d/dx [(2x)³ + eˣ] = 24x² + eˣ
+    const [gx] = grad(y, [x], { createGraph: true }); // rules recorded, so the inner walk has a graph to walk
+    expectClose(gx!.data, xs.map((v) => 24 * v * v + Math.exp(v)));
+    x.mul(x).sum().backward(); // and a walk after it starts clean
+    expectClose(x.grad!.data, xs.map((v) => 2 * v));
   });
 
   it('each node runs its backward once, however many consumers it has', () => {

@@ -1,7 +1,7 @@
 // Issue #9: nothing corrupted, nothing silently wrong. One block per reported defect, each failing without its fix,
 // and the unclear errors of the report, each now naming the op and what was wrong.
 import { describe, expect, it } from 'vitest';
-import { full, gradcheck, nn, noGrad, optim, RandomState, Tensor, tensor, toDot, zeros } from '../src/index.ts';
+import { defineOp, full, gradcheck, nn, noGrad, optim, RandomState, Tensor, tensor, toDot, zeros } from '../src/index.ts';
 
 const leafOf = (v: number[], shape = [v.length]): Tensor => Tensor.from(Float64Array.from(v), shape, { requiresGrad: true });
 
@@ -115,6 +115,17 @@ describe('8. no stale state between backward passes', () => {
     x.zeroGrad();
     x.mul(3).sum().backward();
     expect(Array.from(x.grad!.data)).toEqual([3, 3]);
+  });
+
+  it('a rule that throws after other rules ran leaves no bookkeeping for the next walk (which must not write to a seed)', () => {
+    const thrower = defineOp({ name: 'thrower', forward: (out, v) => out.set(v), grads: [() => { throw new Error('rule failed'); }] });
+    const x = leafOf([1, 2]);
+    // Walked as sum, add, mul (x's gradient now pending in the walk's own storage), then thrower's rule throws.
+    expect(() => thrower(x).add(x.mul(3)).sum().backward()).toThrow(/rule failed/);
+    const a = leafOf([1, 2]), seed = tensor([5, 7]);
+    a.add(a).backward(seed); // a's two contributions are the seed itself, twice: they must be summed into new storage
+    expect(Array.from(seed.data)).toEqual([5, 7]);
+    expect(Array.from(a.grad!.data)).toEqual([10, 14]);
   });
 
   it('requiresGrad can only change on a leaf', () => {

@@ -3,7 +3,7 @@
 // Rules are tensor ops: without createGraph they run unrecorded (as fast as plain loops into buffers);
 // with it they are recorded like any forward op, so the gradients can be differentiated again.
 import { fmt, sameShape } from '../tensor/shape.ts';
-import { tick, TensorBase } from './tensor-base.ts';
+import { lastWrite, tick, TensorBase } from './tensor-base.ts';
 import { describe, setGradMode } from './op.ts';
 import { add } from './ops/elementwise.ts';
 import { add_ } from './ops/inplace.ts';
@@ -106,6 +106,11 @@ function keep(w: Walk, t: TensorBase, g: TensorBase, owned: boolean): void {
   else add_(t.grad, g);
 }
 
+// A walk's `info`, kept for the next walk (all zero between walks); a walk that starts inside another (a custom
+// op's rule calling grad) makes its own.
+let spareInfo = new Int32Array(64);
+let walking = false;
+
 /**
  * Walk back from roots (seeded with seeds). With `targets`, return the gradient reaching each target and leave
  * every .grad alone (grad()); without, accumulate into the .grad of leaves and retaining tensors (backward()).
@@ -114,13 +119,15 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
   opts: BackwardOptions): (TensorBase | null)[] {
   const { createGraph = false, retainGraph = createGraph } = opts;
   const mark = ++walks;
-  const order = topoSort(roots, mark), n = order.length;
+  const order = topoSort(roots, mark), n = order.length, nested = walking;
+  if (!nested && spareInfo.length < n) spareInfo = new Int32Array(2 * n);
+  const info = nested ? new Int32Array(n) : spareInfo, pending = new Array<TensorBase | null>(n);
   // Which tensors lead to somewhere a gradient is wanted (inputs come first in `order`): rules toward others are
-  // skipped. And how many edges of the walk lead into each: a leaf used once may take its gradient in place (RuleInto).
-  const info = new Int32Array(n), pending = new Array<TensorBase | null>(n);
+  // skipped. For backward() that is all of them, each leading to a leaf that requires grad. And how many edges of
+  // the walk lead into each: a leaf used once may take its gradient in place (RuleInto).
   for (let k = 0; k < n; k++) {
     const t = order[k], inputs = t.inputs;
-    let want = targets === null ? t.gradFn === null || t.retainsGrad : targets.includes(t);
+    let want = targets === null || targets.includes(t);
     for (let i = 0; i < inputs.length; i++) {
       const x = inputs[i];
       if (x.mark !== mark) continue;
@@ -131,21 +138,24 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
     pending[k] = null;
   }
   const w: Walk = { mark, start: tick(), createGraph, pending, info };
-  for (let i = 0; i < roots.length; i++) receive(w, roots[i], seeds[i]);
   const got: (TensorBase | null)[] = targets === null ? [] : targets.map(() => null);
   const intoLeaves = targets === null && !createGraph;
 
   const wasEnabled = setGradMode(createGraph);
+  walking = true;
+  let k = n - 1;
   try {
-    for (let k = n - 1; k >= 0; k--) {
-      const t = order[k], g = w.pending[k];
-      w.pending[k] = null;
-      if (g === null || (info[k] & NEEDED) === 0) continue;
+    for (let i = 0; i < roots.length; i++) receive(w, roots[i], seeds[i]);
+    for (; k >= 0; k--) {
+      const t = order[k], g = pending[k], flags = info[k];
+      pending[k] = null;
+      info[k] = 0; // read for the last time (rules read the positions of inputs, all below k)
+      if (g === null || (flags & NEEDED) === 0) continue;
       if (targets !== null) {
         const at = targets.indexOf(t);
         if (at >= 0) got[at] = g;
       } else if (t.gradFn === null || t.retainsGrad) {
-        keep(w, t, g, (info[k] & OWNED) !== 0 && t.gradFn === null); // a retained g still flows on: it stays shared
+        keep(w, t, g, (flags & OWNED) !== 0 && t.gradFn === null); // a retained g still flows on: it stays shared
       }
       const op = t.gradFn;
       if (op === null) continue;
@@ -153,7 +163,7 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
         throw new Error(`backward: the graph through '${op.name}' ${fmt(t.shape)} was already freed by an earlier backward(); ` +
           'pass { retainGraph: true } to the first backward() to walk it again');
       }
-      checkVersions(t);
+      if (lastWrite > t.serial) checkVersions(t); // only a write after t was made can have changed what its rules read
       const inputs = t.inputs;
       for (let i = 0; i < inputs.length; i++) {
         const x = inputs[i], rule = op.grads[i];
@@ -166,6 +176,8 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
     }
   } finally {
     setGradMode(wasEnabled);
+    walking = nested;
+    if (!nested && k >= 0) info.fill(0, 0, k + 1); // after a throw: the positions not yet visited
   }
   return got;
 }

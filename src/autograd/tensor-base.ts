@@ -63,6 +63,13 @@ const NO_INPUTS: readonly TensorBase[] = [];
 let clock = 0;
 export const tick = (): number => ++clock;
 
+/** The tick of the latest in-place write to any tensor: an op made after it cannot have stale inputs. */
+export let lastWrite = 0;
+/** Record an in-place write to t's storage. */
+export function stamp(t: TensorBase): void {
+  t.base.written = lastWrite = ++clock;
+}
+
 /** One op application, as compile() records it: `run` of `op` on `inputs` into `out` (in place: into a target). */
 export interface Step { readonly op: AnyOp; readonly out: TensorBase; readonly inputs: readonly TensorBase[]; readonly attrs: unknown; readonly inPlace: boolean }
 

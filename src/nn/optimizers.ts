@@ -50,13 +50,16 @@ export abstract class Optimizer {
 
   /** Update every parameter that has a gradient. */
   step(): void {
-    noGrad(() => {
-      for (let k = 0; k < this.params.length; k++) {
-        const p = this.params[k];
-        if (p.grad !== null) this.update(p, p.grad, k);
-      }
-    });
+    noGrad(this.updateAll);
   }
+
+  // Made once: a step is called in every iteration of a training loop.
+  private readonly updateAll = (): void => {
+    for (let k = 0; k < this.params.length; k++) {
+      const p = this.params[k];
+      if (p.grad !== null) this.update(p, p.grad, k);
+    }
+  };
 
   protected abstract update(p: Tensor, grad: Tensor, k: number): void;
 

@@ -2,7 +2,7 @@
 // stamp it with the clock, so that backward refuses a graph whose tensors were changed after it used them.
 import { fillRun, stridedCopy, stridedWalk, type Walk } from '../../tensor/kernels.ts';
 import { broadcastShapes, broadcastStrides, fmt, sameShape } from '../../tensor/shape.ts';
-import { makeOp, tape, tick, TensorBase, type AnyOp, type OpDef } from '../tensor-base.ts';
+import { makeOp, stamp, tape, TensorBase, type AnyOp, type OpDef } from '../tensor-base.ts';
 import { describe, expectTensor, isGradEnabled } from '../op.ts';
 
 /** Run op with the target's own storage as its output. */
@@ -13,7 +13,7 @@ export function inPlace<T extends TensorBase>(op: AnyOp, target: T, inputs: read
       'is being recorded; do it inside noGrad (as optimizers do)');
   }
   op.run(target, inputs, attrs);
-  target.base.written = tick();
+  stamp(target);
   if (tape !== null) tape.push({ op, out: target, inputs, attrs, inPlace: true });
   return target;
 }
@@ -40,10 +40,9 @@ const FILL: OpDef<number> = makeOp({
 export type Scale = number | TensorBase;
 const scaleOf = (s: number | null, ins: readonly TensorBase[]): number => s ?? ins[ins.length - 1].buf[ins[ins.length - 1].off];
 
-/** The inputs and settings of an op with a scale: the operands, then the scale tensor if it is one. */
-function scaled(op: string, which: string, operands: TensorBase[], s: unknown): [TensorBase[], number | null] {
-  if (typeof s === 'number') return [operands, s];
-  if (s instanceof TensorBase && s.size === 1) return [operands.length === 1 ? [operands[0], s] : [operands[0], operands[1], s], null];
+/** A scale that is not a number, checked: a one-element tensor, which becomes the op's last input. */
+function scaleTensor(op: string, which: string, s: unknown): TensorBase {
+  if (s instanceof TensorBase && s.size === 1) return s;
   throw new Error(`${op}: ${which} must be a number or a one-element tensor, got ${s instanceof TensorBase ? `shape ${fmt(s.shape)}` : describe(s)}`);
 }
 
@@ -100,25 +99,24 @@ export function fill_<T extends TensorBase>(target: T, value: number): T {
 }
 
 /** Same shape, or a one-element source: the fast in-place forms of elementwise updates. */
-function sameOrScalar(op: string, target: TensorBase, src: TensorBase): void {
-  if (src.size !== 1 && !sameShape(src.shape, target.shape)) {
-    throw new Error(`${op}: the operand's shape ${fmt(src.shape)} must equal the target's ${fmt(target.shape)} (or hold one element)`);
+function sameOrScalar(op: string, target: TensorBase, src: unknown): TensorBase {
+  const t = expectTensor(op, 'the operand', src);
+  if (t.size !== 1 && !sameShape(t.shape, target.shape)) {
+    throw new Error(`${op}: the operand's shape ${fmt(t.shape)} must equal the target's ${fmt(target.shape)} (or hold one element)`);
   }
+  return t;
 }
 
 /** target ← target + alpha·src. */
 export function add_<T extends TensorBase>(target: T, src: TensorBase, alpha: Scale = 1): T {
-  expectTensor('add_', 'the operand', src);
   sameOrScalar('add_', target, src);
-  const [ins, s] = scaled('add_', 'alpha', [src], alpha);
-  return inPlace(ADD, target, ins, s);
+  if (typeof alpha === 'number') return inPlace(ADD, target, [src], alpha);
+  return inPlace(ADD, target, [src, scaleTensor('add_', 'alpha', alpha)], null);
 }
 
 /** target ← target · src. */
 export function mul_<T extends TensorBase>(target: T, src: TensorBase): T {
-  expectTensor('mul_', 'the operand', src);
-  sameOrScalar('mul_', target, src);
-  return inPlace(MUL, target, [src], undefined);
+  return inPlace(MUL, target, [sameOrScalar('mul_', target, src)], undefined);
 }
 
 function sameShapes(op: string, target: TensorBase, a: TensorBase, b: TensorBase): void {
@@ -132,13 +130,13 @@ function sameShapes(op: string, target: TensorBase, a: TensorBase, b: TensorBase
 /** target ← target + value·a·b (as PyTorch's addcmul_). */
 export function addcmul_<T extends TensorBase>(target: T, a: TensorBase, b: TensorBase, value: Scale = 1): T {
   sameShapes('addcmul_', target, a, b);
-  const [ins, s] = scaled('addcmul_', 'value', [a, b], value);
-  return inPlace(ADDCMUL, target, ins, s);
+  if (typeof value === 'number') return inPlace(ADDCMUL, target, [a, b], value);
+  return inPlace(ADDCMUL, target, [a, b, scaleTensor('addcmul_', 'value', value)], null);
 }
 
 /** target ← target + value·a / b (as PyTorch's addcdiv_). */
 export function addcdiv_<T extends TensorBase>(target: T, a: TensorBase, b: TensorBase, value: Scale = 1): T {
   sameShapes('addcdiv_', target, a, b);
-  const [ins, s] = scaled('addcdiv_', 'value', [a, b], value);
-  return inPlace(ADDCDIV, target, ins, s);
+  if (typeof value === 'number') return inPlace(ADDCDIV, target, [a, b], value);
+  return inPlace(ADDCDIV, target, [a, b, scaleTensor('addcdiv_', 'value', value)], null);
 }
