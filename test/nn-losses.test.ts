@@ -2,7 +2,9 @@
 // BCE logs clamped at −100, a bceWithLogitsLoss that cannot overflow), gradients by gradcheck and by formula,
 // and the errors. The expected values are plain arithmetic, never the engine.
 import { describe, expect, it } from 'vitest';
-import { gradcheck, nn, RandomState, Tensor, tensor } from '../src/index.ts';
+import {
+  binaryCrossEntropy, binaryCrossEntropyWithLogits, grad, gradcheck, gradgradcheck, nn, RandomState, squaredError, Tensor, tensor,
+} from '../src/index.ts';
 import { expectClose, sigma } from './nn-helpers.ts';
 
 const clampedLog = (x: number): number => Math.max(Math.log(x), -100);
@@ -127,6 +129,38 @@ describe('gradients', () => {
       });
     }
   }
+
+  it('gradgradcheck of each loss (sum, mean) wrt prediction and target: the summed op\'s rules are differentiable', () => {
+    const rng = new RandomState(43);
+    for (const [name, fn, , [lo, hi]] of LOSSES) {
+      for (const reduction of ['sum', 'mean'] as const) {
+        const p = leaf(rng, [3, 2], lo, hi), y = leaf(rng, [3, 2], 0.1, 0.9);
+        const r = gradgradcheck((a, b) => fn(a, b, { reduction }).mul(a.sum()), [p, y], { atol: 1e-6, rtol: 1e-5 });
+        expect(r.ok, `${name} ${reduction}: ${r.message}`).toBe(true);
+      }
+    }
+  });
+
+  // 'sum' and 'mean' are one op each (as PyTorch's mse_loss), with the same additions in the same order as the
+  // elementwise loss followed by sum() or mean(): values and gradients agree bit for bit.
+  it('sum and mean as one op equal the elementwise loss then sum() / mean(), bit for bit, values and gradients', () => {
+    const rng = new RandomState(47);
+    const each = { mseLoss: squaredError, bceLoss: binaryCrossEntropy, bceWithLogitsLoss: binaryCrossEntropyWithLogits };
+    for (const [name, fn, , [lo, hi]] of LOSSES) {
+      for (const reduction of ['sum', 'mean'] as const) {
+        const p = leaf(rng, [7, 3], lo, hi), y = leaf(rng, [7, 3], 0, 1);
+        const fused = fn(p, y, { reduction });
+        expect(fused.gradFn!.name).toBe(name);
+        const seed = { gradOutputs: tensor(0.7) }; // not 1, so that g ÷ n and g·(1/n) would differ
+        const [gp, gy] = grad(fused, [p, y], seed);
+        const e = each[name as keyof typeof each](p, y), composed = reduction === 'sum' ? e.sum() : e.mean();
+        expect(fused.item(), `${name} ${reduction}`).toBe(composed.item());
+        const [cp, cy] = grad(composed, [p, y], seed);
+        expect(Array.from(gp!.data), `${name} ${reduction} ∂p`).toEqual(Array.from(cp!.data));
+        expect(Array.from(gy!.data), `${name} ${reduction} ∂y`).toEqual(Array.from(cy!.data));
+      }
+    }
+  });
 
   it('gradcheck bceLoss with probabilities near the edges of (0.05, 0.95) and 0/1 labels', () => {
     const p = tensor([0.05, 0.051, 0.949, 0.95, 0.5, 0.2], { requiresGrad: true });

@@ -104,6 +104,15 @@ export function unaryMapOf(f: (x: number) => number): UnaryMap {
   };
 }
 
+/** The kernel Σ_k f(a[k], b[k]) over n elements, added in order from 0 (as reduceSum adds). */
+export function sumOfMapOf(f: (a: number, b: number) => number): (n: number, a: Float64Array, ao: number, b: Float64Array, bo: number) => number {
+  return (n, a, ao, b, bo) => {
+    let s = 0;
+    for (let k = 0; k < n; k++) s += f(a[ao + k], b[bo + k]);
+    return s;
+  };
+}
+
 /** The kernel y[k] = f(a[i], b[j], c[l]) for n elements, each operand read with stride 1, or 0 to repeat one value. */
 export function ternaryMapOf(f: (a: number, b: number, c: number) => number): TernaryMap {
   return (n, a, ao, sa, b, bo, sb, c, co, sc, y, yo) => {

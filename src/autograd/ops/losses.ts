@@ -1,41 +1,83 @@
 // The losses: the documents' three as elementwise ops of (prediction, target), each carrying its derivation so the output
 // delta of each loss can be read off the rule, and the loss functions nn exports (checks, then a reduction).
 import { fmt } from '../../tensor/shape.ts';
-import { add, bceWithLogitsBackward, binaryOps, clamp, div, log, mul, neg, squaredErrorBackward, sub } from './elementwise.ts';
+import { add, bceWithLogitsBackward, binaryOps, clamp, div, log, mul, neg, squaredErrorBackward, sub, type BinaryDef } from './elementwise.ts';
+import { sumOfMapOf } from '../../tensor/kernels.ts';
 import { mean, sum } from './reduce.ts';
 import { logSoftmax } from './softmax.ts';
 import { gather } from './index.ts';
 import { squeeze, unsqueeze } from './movement.ts';
 import { makeOp, tape, TensorBase, type OpDef, type TensorBase as T } from '../tensor-base.ts';
-import { describe } from '../op.ts';
+import { describe, emit } from '../op.ts';
 
 // BCE's logs are clamped at −100, as PyTorch does, so p = 0 or 1 stays finite.
 const log100 = (x: number): number => Math.max(Math.log(x), -100);
 const clampedLog = (x: T): T => clamp(log(x), -100);
 
-export const { squaredError, binaryCrossEntropy, binaryCrossEntropyWithLogits } = binaryOps({
+/** A loss of (prediction p, target y), elementwise: ℓ(p, y), and ∂/∂p and ∂/∂y given g (one value, or one per element). */
+interface LossDef {
+  f: (p: number, y: number) => number;
+  dp: (g: T, p: T, y: T) => T;
+  dy: (g: T, p: T, y: T) => T;
+}
+
+const LOSSES = {
   // ℓ = (p − y)²;  ∂ℓ/∂p = 2(p − y). The documents' ½Σ(y − ŷ)² is half its sum, whose gradient (ŷ − y) times
   // σ′ gives the squared-loss delta (a − y)·a·(1 − a) (F8).
   squaredError: {
     f: (p, y) => (p - y) * (p - y),
-    da: (g, p, y): T => squaredErrorBackward(g, p, y),
-    db: (g, p, y): T => neg(squaredErrorBackward(g, p, y)),
+    dp: (g, p, y): T => squaredErrorBackward(g, p, y),
+    dy: (g, p, y): T => neg(squaredErrorBackward(g, p, y)),
   },
   // ℓ = −[y·log p + (1 − y)·log(1 − p)];  ∂ℓ/∂p = (p − y) / (p(1 − p)), the denominator floored at 1e-12
   // (PyTorch's epsilon) so that p = 0 or 1 stays finite.
   binaryCrossEntropy: {
     f: (p, y) => -(y * log100(p) + (1 - y) * log100(1 - p)),
-    da: (g, p, y): T => div(mul(g, sub(p, y)), clamp(mul(p, sub(1, p)), 1e-12)),
-    db: (g, p): T => mul(g, sub(clampedLog(sub(1, p)), clampedLog(p))),
+    dp: (g, p, y): T => div(mul(g, sub(p, y)), clamp(mul(p, sub(1, p)), 1e-12)),
+    dy: (g, p): T => mul(g, sub(clampedLog(sub(1, p)), clampedLog(p))),
   },
   // With p = σ(z): ℓ = max(z, 0) − z·y + log(1 + e^(−|z|)), a form that never overflows (e^(−|z|) ≤ 1).
   // Its derivative is exactly ∂ℓ/∂z = σ(z) − y: the delta a − y (F7).
   binaryCrossEntropyWithLogits: {
     f: (z, y) => Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z))),
-    da: (g, z, y): T => bceWithLogitsBackward(g, z, y),
-    db: (g, z): T => mul(g, neg(z)),
+    dp: (g, z, y): T => bceWithLogitsBackward(g, z, y),
+    dy: (g, z): T => mul(g, neg(z)),
   },
+} satisfies Record<string, LossDef>;
+
+/** Each loss elementwise (reduction 'none'), as a binary op. */
+export const { squaredError, binaryCrossEntropy, binaryCrossEntropyWithLogits } = binaryOps({
+  squaredError: elementwise(LOSSES.squaredError),
+  binaryCrossEntropy: elementwise(LOSSES.binaryCrossEntropy),
+  binaryCrossEntropyWithLogits: elementwise(LOSSES.binaryCrossEntropyWithLogits),
 });
+function elementwise({ f, dp, dy }: LossDef): BinaryDef {
+  return { f, da: (g, p, y) => dp(g, p, y), db: (g, p, y) => dy(g, p, y) };
+}
+
+/**
+ * Each loss summed (or averaged) in one op, as PyTorch's mse_loss: no tensor of the elementwise losses, and a rule
+ * that passes g (÷ n for a mean) to the elementwise derivative as a single value, without spreading it first.
+ */
+interface Summed { mean: boolean }
+function summed(name: string, { f, dp, dy }: LossDef): (p: T, y: T, mean: boolean) => T {
+  const sumOfMap = sumOfMapOf(f);
+  const share = (g: T, p: T, { mean }: Summed): T => (mean ? div(g, p.size) : g); // ∂loss/∂ℓᵢ, the same for every i
+  const op: OpDef<Summed> = makeOp({
+    name,
+    run: (out, [p, y], { mean }) => {
+      const s = sumOfMap(p.size, p.buf, p.off, y.buf, y.off);
+      out.buf[out.off] = mean ? s / p.size : s;
+    },
+    grads: [(g, [p, y], _l, r) => dp(share(g, p, r), p, y), (g, [p, y], _l, r) => dy(share(g, p, r), p, y)],
+  });
+  return (p, y, mean) => emit(op, p, [p, y], [], { mean });
+}
+const SUMMED = {
+  mseLoss: summed('mseLoss', LOSSES.squaredError),
+  bceLoss: summed('bceLoss', LOSSES.binaryCrossEntropy),
+  bceWithLogitsLoss: summed('bceWithLogitsLoss', LOSSES.binaryCrossEntropyWithLogits),
+};
 
 export type Reduction = 'mean' | 'sum' | 'none';
 export interface LossOptions {
@@ -61,7 +103,7 @@ function check(t: TensorBase, c: Check): void {
   if (tape !== null) tape.push({ op: CHECK, out: t, inputs: [], attrs: c, inPlace: true });
 }
 
-function loss<X extends T>(op: string, each: (p: X, y: X) => X, pred: X, target: X, opts: LossOptions | undefined,
+function loss<X extends T>(op: keyof typeof SUMMED, each: (p: X, y: X) => X, pred: X, target: X, opts: LossOptions | undefined,
   kind: 'any' | 'logits' | 'probabilities'): X {
   for (const [t, what] of [[pred, 'prediction'], [target, 'target']] as const) {
     if (!(t instanceof TensorBase)) throw new Error(`${op}: the ${what} must be a tensor, got ${describe(t)}`);
@@ -71,7 +113,8 @@ function loss<X extends T>(op: string, each: (p: X, y: X) => X, pred: X, target:
   }
   if (kind !== 'any') check(target, { op, what: 'targets', classes: 0 });
   if (kind === 'probabilities') check(pred, { op, what: 'probabilities', classes: 0 }); // outside [0, 1] the logs would be NaN
-  return reduce(each(pred, target), reductionOf(op, opts));
+  const reduction = reductionOf(op, opts);
+  return reduction === 'none' ? each(pred, target) : SUMMED[op](pred, target, reduction === 'mean') as X;
 }
 
 /** Mean (or sum, or each) of (p − y)². */
