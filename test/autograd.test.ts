@@ -13,6 +13,8 @@ function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol = 1e-1
   }
 }
 
+const sigma = (v: number): number => 1 / (1 + Math.exp(-v));
+
 /** An identity op that counts how often its backward runs. */
 function counted(x: Tensor): { y: Tensor; calls: () => number } {
   let n = 0;
@@ -177,6 +179,23 @@ describe('the backward walk', () => {
     expectClose(gx!.data, xs.map((v) => 24 * v * v + Math.exp(v)));
     x.mul(x).sum().backward(); // and a walk after it starts clean
     expectClose(x.grad!.data, xs.map((v) => 2 * v));
+  });
+
+  it('a gradient returned by grad() or retained is not written over by the rules that run after it', () => {
+    // In a first-order walk a rule may write its result over g when nothing else reads g (sigmoid's and mul's do):
+    // not when g is also an answer. d loss/du = 1; d loss/dh = 3; d loss/dx = 3σ(1 − σ).
+    const xs = [0.5, -1], x = tensor(xs, { requiresGrad: true });
+    const h = x.sigmoid(), u = h.mul(3);
+    const [gu, gh, gx] = grad(u.sum(), [u, h, x]);
+    expect(Array.from(gu!.data)).toEqual([1, 1]);
+    expect(Array.from(gh!.data)).toEqual([3, 3]);
+    expectClose(gx!.data, xs.map((v) => 3 * sigma(v) * (1 - sigma(v))));
+    const h2 = x.sigmoid(), u2 = h2.mul(3);
+    u2.retainGrad();
+    h2.retainGrad();
+    u2.sum().backward();
+    expect(Array.from(u2.grad!.data)).toEqual([1, 1]);
+    expect(Array.from(h2.grad!.data)).toEqual([3, 3]);
   });
 
   it('each node runs its backward once, however many consumers it has', () => {

@@ -3,7 +3,7 @@
 // Rules are tensor ops: without createGraph they run unrecorded (as fast as plain loops into buffers);
 // with it they are recorded like any forward op, so the gradients can be differentiated again.
 import { fmt, sameShape } from '../tensor/shape.ts';
-import { lastWrite, tick, TensorBase } from './tensor-base.ts';
+import { lastWrite, setScratchOf, tick, TensorBase } from './tensor-base.ts';
 import { describe, setGradMode } from './op.ts';
 import { add } from './ops/elementwise.ts';
 import { add_ } from './ops/inplace.ts';
@@ -84,12 +84,12 @@ function claim(w: Walk, g: TensorBase): boolean {
   return true;
 }
 
-/** Sum g into x's pending gradient. */
-function receive(w: Walk, x: TensorBase, g: TensorBase): void {
+/** Sum g into x's pending gradient (`owned`: g is storage the walk already owns, handed on by a rule). */
+function receive(w: Walk, x: TensorBase, g: TensorBase, owned = false): void {
   const k = x.slot, p = w.pending[k];
   if (p === null) {
     w.pending[k] = g;
-    if (claim(w, g)) w.info[k] |= OWNED;
+    if (owned || claim(w, g)) w.info[k] |= OWNED;
   } else if ((w.info[k] & OWNED) !== 0 && !w.createGraph) {
     add_(p, g);
   } else {
@@ -137,11 +137,13 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
     if (want) info[k] |= NEEDED;
     pending[k] = null;
   }
+  // Seeds were made before the walk began: never its own, so never written over (compile replays a step without
+  // the 1 that seedFor writes by hand).
   const w: Walk = { mark, start: tick(), createGraph, pending, info };
   const got: (TensorBase | null)[] = targets === null ? [] : targets.map(() => null);
   const intoLeaves = targets === null && !createGraph;
 
-  const wasEnabled = setGradMode(createGraph);
+  const wasEnabled = setGradMode(createGraph), scratchBefore = setScratchOf(createGraph ? 0 : mark);
   walking = true;
   let k = n - 1;
   try {
@@ -151,9 +153,11 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
       pending[k] = null;
       info[k] = 0; // read for the last time (rules read the positions of inputs, all below k)
       if (g === null || (flags & NEEDED) === 0) continue;
+      let given = false; // g handed to the caller: its values must stay as they are (a retained .grad is a copy)
       if (targets !== null) {
         const at = targets.indexOf(t);
         if (at >= 0) got[at] = g;
+        given = at >= 0;
       } else if (t.gradFn === null || t.retainsGrad) {
         keep(w, t, g, (flags & OWNED) !== 0 && t.gradFn === null); // a retained g still flows on: it stays shared
       }
@@ -165,17 +169,23 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
       }
       if (lastWrite > t.serial) checkVersions(t); // only a write after t was made can have changed what its rules read
       const inputs = t.inputs;
+      let rules = 0;
+      for (let i = 0; i < inputs.length; i++) if (op.grads[i] !== null && inputs[i].mark === mark && (info[inputs[i].slot] & NEEDED) !== 0) rules++;
+      // When one rule is all that reads g, and g is the walk's own, the rule may write its result over g (see Rule).
+      const spare = !createGraph && rules === 1 && (flags & OWNED) !== 0 && !given ? g : null;
       for (let i = 0; i < inputs.length; i++) {
         const x = inputs[i], rule = op.grads[i];
         if (rule === null || x.mark !== mark || (info[x.slot] & NEEDED) === 0) continue;
         const into = intoLeaves && x.gradFn === null && x.grad !== null && info[x.slot] >> 2 === 1 ? op.into?.[i] : undefined;
         if (into && into(x.grad!, g, inputs, t, t.attrs)) continue;
-        receive(w, x, rule(g, inputs, t, t.attrs));
+        const r = rule(g, inputs, t, t.attrs, spare);
+        receive(w, x, r, r === spare);
       }
       if (!retainGraph) t.released = true;
     }
   } finally {
     setGradMode(wasEnabled);
+    setScratchOf(scratchBefore);
     walking = nested;
     if (!nested && k >= 0) info.fill(0, 0, k + 1); // after a throw: the positions not yet visited
   }

@@ -4,8 +4,12 @@ import { slab, SLAB_MAX, takeSlab } from '../tensor/storage.ts';
 import { fmt, sizeOf, type Shape } from '../tensor/shape.ts';
 import { format } from '../tensor/format.ts';
 
-/** ∂loss/∂input of one op input, given g = ∂loss/∂output, written in tensor ops (so it can be differentiated again). */
-export type Rule<A = never> = (g: TensorBase, inputs: readonly TensorBase[], out: TensorBase, attrs: A) => TensorBase;
+/**
+ * ∂loss/∂input of one op input, given g = ∂loss/∂output, written in tensor ops (so it can be differentiated again).
+ * `spare` is g itself when a first-order walk owns g and this rule is all that reads it: a rule whose result has g's
+ * shape may write it over g (a fused backward op with `out`), saving a tensor. Otherwise null.
+ */
+export type Rule<A = never> = (g: TensorBase, inputs: readonly TensorBase[], out: TensorBase, attrs: A, spare: TensorBase | null) => TensorBase;
 
 /**
  * The same derivative, added in place into `acc` (a leaf's .grad) instead of returned: a fast path for big
@@ -87,6 +91,14 @@ function readable(what: string): void {
     throw new Error(`compile: the traced function reads tensor values (${what}), which a replay cannot repeat; ` +
       'return the tensor from the function and read it after the call, or call the function without compile()');
   }
+}
+
+/** The mark of the first-order backward walk now running (0 when none): storage it claimed is its own scratch. */
+export let scratchOf = 0;
+export function setScratchOf(mark: number): number {
+  const prev = scratchOf;
+  scratchOf = mark;
+  return prev;
 }
 
 export class TensorBase {

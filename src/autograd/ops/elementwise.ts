@@ -2,24 +2,27 @@
 // input in tensor ops (g is ∂loss/∂y), so gradients can themselves be differentiated. Binary ops broadcast
 // like NumPy; their rules are written for equal shapes and sumTo reduces each gradient to its operand's shape.
 import { A_SCALAR, B_SCALAR, binaryMapOf, broadcastWalk, clampValues, SAME, ternaryMapOf, unaryMapOf, type Walk } from '../../tensor/kernels.ts';
-import { makeOp, tape, TensorBase, type OpDef, type Rule } from '../tensor-base.ts';
-import { emit, expectTensor, isGradEnabled, operand, tensorAmong, type Operand } from '../op.ts';
+import { makeOp, scratchOf, tape, TensorBase, type OpDef, type Rule } from '../tensor-base.ts';
+import { describe, emit, expectTensor, isGradEnabled, operand, tensorAmong, type Operand } from '../op.ts';
 import { expand, sumTo } from './broadcast.ts';
-import { broadcastShapes, sameShape } from '../../tensor/shape.ts';
+import { broadcastShapes, fmt, sameShape } from '../../tensor/shape.ts';
 
 type T = TensorBase;
 export interface UnaryDef {
   f: (x: number) => number;
-  /** ∂loss/∂x from g, x and y = f(x); null for a piecewise-constant op (no gradient flows). */
-  dx: ((g: T, x: T, y: T) => T) | null;
+  /** ∂loss/∂x from g, x and y = f(x), and g's storage when the rule may write over it (see Rule); null for a
+   *  piecewise-constant op (no gradient flows). */
+  dx: ((g: T, x: T, y: T, spare: T | null) => T) | null;
 }
 export interface BinaryDef {
   f: (a: number, b: number) => number;
-  da: ((g: T, a: T, b: T, y: T) => T) | null;
-  db: ((g: T, a: T, b: T, y: T) => T) | null;
+  da: ((g: T, a: T, b: T, y: T, spare: T | null) => T) | null;
+  db: ((g: T, a: T, b: T, y: T, spare: T | null) => T) | null;
 }
 export type UnaryFn = <X extends T>(x: X) => X;
-export type BinaryFn = <X extends T>(a: X | number, b: X | number) => X;
+/** A binary op; inside the library, `over` is a rule's spare (see Rule): a gradient the running backward walk owns,
+ *  of the result's shape, to write the result over instead of into a new tensor. Anything else there is refused. */
+export type BinaryFn = <X extends T>(a: X | number, b: X | number, over?: T | null) => X;
 
 /** One function per entry of a table of unary ops, named by its key. */
 function unaryOps<K extends string>(defs: Record<K, UnaryDef>): Record<K, UnaryFn> {
@@ -31,7 +34,7 @@ function unaryOps<K extends string>(defs: Record<K, UnaryDef>): Record<K, UnaryF
       name,
       map: f,
       run: (out, ins) => unaryMap(out.size, ins[0].buf, ins[0].off, out.buf, out.off),
-      grads: [dx && ((g, ins, y) => dx(g, ins[0], y))],
+      grads: [dx && ((g, ins, y, _a, spare) => dx(g, ins[0], y, spare))],
     });
     fns[name] = <X extends T>(x: X): X => {
       expectTensor(name, 'the input', x);
@@ -43,6 +46,14 @@ function unaryOps<K extends string>(defs: Record<K, UnaryDef>): Record<K, UnaryF
     };
   }
   return fns;
+}
+
+/** `over` when it is a scratch tensor of the running backward walk (see BinaryFn) of the result's shape. */
+function scratch(op: string, over: unknown, shape: readonly number[]): T {
+  if (!(over instanceof TensorBase) || scratchOf === 0 || over.base.claim !== scratchOf || !sameShape(over.shape, shape)) {
+    throw new Error(`${op}: the tensor to write over (${describe(over)}) is not a gradient of the running backward walk of the result's shape ${fmt(shape)}`);
+  }
+  return over;
 }
 
 /** One function per entry of a table of binary ops, named by its key; a number operand is a 0-d constant. */
@@ -57,11 +68,11 @@ export function binaryOps<K extends string>(defs: Record<K, BinaryDef>): Record<
       map: f,
       run: (out, ins, w) => binaryMap(w, out.size, ins[0].buf, ins[0].off, ins[1].buf, ins[1].off, out.buf, out.off),
       grads: [
-        da && ((g, ins, y) => sumTo(da(g, ins[0], ins[1], y), ins[0].shape)),
-        db && ((g, ins, y) => sumTo(db(g, ins[0], ins[1], y), ins[1].shape)),
+        da && ((g, ins, y, _w, spare) => sumTo(da(g, ins[0], ins[1], y, spare), ins[0].shape)),
+        db && ((g, ins, y, _w, spare) => sumTo(db(g, ins[0], ins[1], y, spare), ins[1].shape)),
       ],
     });
-    fns[name] = <X extends T>(a: X | number, b: X | number): X => {
+    fns[name] = <X extends T>(a: X | number, b: X | number, over?: T | null): X => {
       let like: X, x: T, z: T;
       if (a instanceof TensorBase && b instanceof TensorBase) {
         like = a; x = a; z = b;
@@ -75,7 +86,8 @@ export function binaryOps<K extends string>(defs: Record<K, BinaryDef>): Record<
         : x.size === 1 && x.ndim <= z.ndim ? A_SCALAR : broadcastWalk(name, x.shape, z.shape);
       const from = w === SAME || w === B_SCALAR ? x : w === A_SCALAR ? z : null;
       const size = from === null ? w.size : from.size;
-      const out = like.make(from === null ? w.shape : from.shape, size);
+      const shape = from === null ? w.shape : from.shape;
+      const out = over === undefined || over === null ? like.make(shape, size) : scratch(name, over, shape) as X;
       binaryMap(w, size, x.buf, x.off, z.buf, z.off, out.buf, out.off);
       if (tape !== null) tape.push({ op, out, inputs: [x, z], attrs: w, inPlace: false });
       if (isGradEnabled() && (x.requiresGrad || z.requiresGrad) && recorded) out.link(op, [x, z], w);
@@ -94,11 +106,11 @@ const sigmoidOf = (x: number): number => {
 
 export const { neg, exp, log, sigmoid, tanh, relu, abs, sign, sqrt, square, sin, cos, log1p, expm1, softplus } = unaryOps({
   neg: { f: (x) => -x, dx: (g): T => neg(g) },
-  exp: { f: Math.exp, dx: (g, _x, y): T => mul(g, y) },
+  exp: { f: Math.exp, dx: (g, _x, y, spare): T => mul(g, y, spare) },
   log: { f: Math.log, dx: (g, x): T => div(g, x) },
-  sigmoid: { f: sigmoidOf, dx: (g, _x, y): T => sigmoidBackward(g, y) }, // F1: σ' = σ(1 − σ), from the output
-  tanh: { f: Math.tanh, dx: (g, _x, y): T => tanhBackward(g, y) },
-  relu: { f: (x) => (x > 0 ? x : 0), dx: (g, x): T => mul(g, gt(x, 0)) },
+  sigmoid: { f: sigmoidOf, dx: (g, _x, y, spare): T => sigmoidBackward(g, y, spare) }, // F1: σ' = σ(1 − σ), from the output
+  tanh: { f: Math.tanh, dx: (g, _x, y, spare): T => tanhBackward(g, y, spare) },
+  relu: { f: (x) => (x > 0 ? x : 0), dx: (g, x, _y, spare): T => mul(g, gt(x, 0), spare) },
   abs: { f: Math.abs, dx: (g, x): T => mul(g, sign(x)) },
   sign: { f: Math.sign, dx: null },
   sqrt: { f: Math.sqrt, dx: (g, _x, y): T => div(g, mul(y, 2)) },
@@ -114,7 +126,7 @@ export const { neg, exp, log, sigmoid, tanh, relu, abs, sign, sqrt, square, sin,
 export const { add, sub, mul, div, pow, sigmoidBackward, tanhBackward } = binaryOps({
   add: { f: (a, b) => a + b, da: (g): T => g, db: (g): T => g },
   sub: { f: (a, b) => a - b, da: (g): T => g, db: (g): T => neg(g) },
-  mul: { f: (a, b) => a * b, da: (g, _a, b): T => mul(g, b), db: (g, a): T => mul(g, a) },
+  mul: { f: (a, b) => a * b, da: (g, _a, b, _y, spare): T => mul(g, b, spare), db: (g, a, _b, _y, spare): T => mul(g, a, spare) },
   div: { f: (a, b) => a / b, da: (g, _a, b): T => div(g, b), db: (g, _a, b, y): T => neg(div(mul(g, y), b)) },
   // b·a^(b−1), taken as 0 for b = 0 (as PyTorch), so 0^0 does not give 0·∞; a^b·ln a, taken as 0 for a = 0, b ≥ 0.
   pow: {
