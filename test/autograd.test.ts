@@ -96,6 +96,19 @@ describe('accumulation', () => {
     expect(Array.from(x.grad!.data)).toEqual([2, 4]);
   });
 
+  it('a weight used twice adds the sum of both contributions to its .grad, as PyTorch: grad + (g1 + g2), bit for bit', () => {
+    const rng = new RandomState(5);
+    const w = Tensor.from(rng.uniform(-1, 1, [3, 2]), [3, 2], { requiresGrad: true });
+    const x1 = Tensor.from(rng.uniform(-1, 1, [4, 3]), [4, 3]), x2 = Tensor.from(rng.uniform(-1, 1, [4, 3]), [4, 3]);
+    const loss = (): Tensor => x1.matmul(w).square().sum().add(x2.matmul(w).exp().sum());
+    loss().backward();
+    const before = Array.from(w.grad!.data);
+    const [both] = grad(loss(), [w]); // g1 + g2, summed in the walk
+    loss().backward(); // w.grad already exists: a product may be added into it directly only for a weight used once
+    const want = before.map((v, i) => v + both!.data[i]);
+    expect(Array.from(w.grad!.data)).toEqual(want);
+  });
+
   it('zeroGrad on a tensor without a gradient is harmless', () => {
     const x = tensor([1], { requiresGrad: true });
     x.zeroGrad();

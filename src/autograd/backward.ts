@@ -27,9 +27,10 @@ let walks = 0;
 
 /**
  * The tensors `roots` depend on through inputs that require grad, inputs before the tensors made from them.
- * Each gets its position (`slot`) and the walk's stamp (`mark`). Iterative, so deep chains cannot overflow.
+ * Each gets its position (`slot`) and the walk's stamp (`mark`), and uses[position] counts the edges into it.
+ * Iterative, so deep chains cannot overflow.
  */
-function topoSort(roots: readonly TensorBase[], mark: number): TensorBase[] {
+function topoSort(roots: readonly TensorBase[], mark: number, uses: number[]): TensorBase[] {
   const order: TensorBase[] = [], stack: TensorBase[] = [];
   for (let r = 0; r < roots.length; r++) {
     if (roots[r].mark === mark) continue;
@@ -40,7 +41,10 @@ function topoSort(roots: readonly TensorBase[], mark: number): TensorBase[] {
       const t = stack[stack.length - 1], inputs = t.inputs;
       if (t.slot < inputs.length) {
         const x = inputs[t.slot++];
-        if (x.requiresGrad && x.mark !== mark) {
+        if (!x.requiresGrad) continue;
+        if (x.mark === mark) {
+          uses[x.slot]++; // seen, so already placed: a graph has no edge back to a tensor still on the stack
+        } else {
           x.mark = mark;
           x.slot = 0;
           stack.push(x);
@@ -49,6 +53,7 @@ function topoSort(roots: readonly TensorBase[], mark: number): TensorBase[] {
         stack.pop();
         t.slot = order.length;
         order.push(t);
+        uses.push(stack.length === 0 ? 0 : 1); // the edge that led here (none to a root)
       }
     }
   }
@@ -119,23 +124,20 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
   opts: BackwardOptions): (TensorBase | null)[] {
   const { createGraph = false, retainGraph = createGraph } = opts;
   const mark = ++walks;
-  const order = topoSort(roots, mark), n = order.length, nested = walking;
+  const uses: number[] = [];
+  const order = topoSort(roots, mark, uses), n = order.length, nested = walking;
   if (!nested && spareInfo.length < n) spareInfo = new Int32Array(2 * n);
   const info = nested ? new Int32Array(n) : spareInfo, pending = new Array<TensorBase | null>(n);
-  // Which tensors lead to somewhere a gradient is wanted (inputs come first in `order`): rules toward others are
-  // skipped. For backward() that is all of them, each leading to a leaf that requires grad. And how many edges of
-  // the walk lead into each: a leaf used once may take its gradient in place (RuleInto).
+  // How many edges of the walk lead into each tensor (a leaf used once may take its gradient in place: RuleInto),
+  // and which lead to somewhere a gradient is wanted: rules toward others are skipped. For backward() that is all
+  // of them, each leading to a leaf that requires grad; for grad(), a target or a tensor made from one.
   for (let k = 0; k < n; k++) {
-    const t = order[k], inputs = t.inputs;
-    let want = targets === null || targets.includes(t);
-    for (let i = 0; i < inputs.length; i++) {
-      const x = inputs[i];
-      if (x.mark !== mark) continue;
-      info[x.slot] += USE;
-      if ((info[x.slot] & NEEDED) !== 0) want = true;
-    }
-    if (want) info[k] |= NEEDED;
+    info[k] = uses[k] * USE | (targets === null || targets.includes(order[k]) ? NEEDED : 0);
     pending[k] = null;
+  }
+  for (let k = 0; targets !== null && k < n; k++) { // inputs come first in `order`
+    const inputs = order[k].inputs;
+    for (let i = 0; i < inputs.length; i++) if (inputs[i].mark === mark && (info[inputs[i].slot] & NEEDED) !== 0) info[k] |= NEEDED;
   }
   // Seeds were made before the walk began: never its own, so never written over (compile replays a step without
   // the 1 that seedFor writes by hand).
@@ -169,8 +171,9 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
       }
       if (lastWrite > t.serial) checkVersions(t); // only a write after t was made can have changed what its rules read
       const inputs = t.inputs;
-      let rules = 0;
-      for (let i = 0; i < inputs.length; i++) if (op.grads[i] !== null && inputs[i].mark === mark && (info[inputs[i].slot] & NEEDED) !== 0) rules++;
+      let rules = 0; // how many rules will run (one input: its rule, if it runs at all, is the only one)
+      if (inputs.length === 1) rules = 1;
+      else for (let i = 0; i < inputs.length; i++) if (op.grads[i] !== null && inputs[i].mark === mark && (info[inputs[i].slot] & NEEDED) !== 0) rules++;
       // When one rule is all that reads g, and g is the walk's own, the rule may write its result over g (see Rule).
       const spare = !createGraph && rules === 1 && (flags & OWNED) !== 0 && !given ? g : null;
       for (let i = 0; i < inputs.length; i++) {
