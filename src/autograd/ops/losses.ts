@@ -1,6 +1,6 @@
 // The losses: the documents' three as elementwise ops of (prediction, target), each carrying its derivation so the output
 // delta of each loss can be read off the rule, and the loss functions nn exports (checks, then a reduction).
-import { fmt } from '../../tensor/shape.ts';
+import { fmt, sameShape } from '../../tensor/shape.ts';
 import { add, bceWithLogitsBackward, binaryOps, clamp, div, log, mul, neg, squaredErrorBackward, sub, type BinaryDef } from './elementwise.ts';
 import { sumOfMapOf } from '../../tensor/kernels.ts';
 import { mean, sum } from './reduce.ts';
@@ -8,7 +8,7 @@ import { logSoftmax } from './softmax.ts';
 import { gather } from './index.ts';
 import { squeeze, unsqueeze } from './movement.ts';
 import { makeOp, tape, TensorBase, type OpDef, type TensorBase as T } from '../tensor-base.ts';
-import { describe, emit } from '../op.ts';
+import { describe, emit, expectTensor } from '../op.ts';
 
 // BCE's logs are clamped at −100, as PyTorch does, so p = 0 or 1 stays finite.
 const log100 = (x: number): number => Math.max(Math.log(x), -100);
@@ -105,10 +105,9 @@ function check(t: TensorBase, c: Check): void {
 
 function loss<X extends T>(op: keyof typeof SUMMED, each: (p: X, y: X) => X, pred: X, target: X, opts: LossOptions | undefined,
   kind: 'any' | 'logits' | 'probabilities'): X {
-  for (const [t, what] of [[pred, 'prediction'], [target, 'target']] as const) {
-    if (!(t instanceof TensorBase)) throw new Error(`${op}: the ${what} must be a tensor, got ${describe(t)}`);
-  }
-  if (pred.ndim !== target.ndim || !pred.shape.every((d, i) => d === target.shape[i])) {
+  expectTensor(op, 'the prediction', pred);
+  expectTensor(op, 'the target', target);
+  if (!sameShape(pred.shape, target.shape)) {
     throw new Error(`${op}: prediction shape ${fmt(pred.shape)} does not match target shape ${fmt(target.shape)}`);
   }
   if (kind !== 'any') check(target, { op, what: 'targets', classes: 0 });
