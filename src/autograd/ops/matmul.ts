@@ -110,7 +110,9 @@ const asRows = (t: TensorBase): TensorBase => (t.ndim === 2 ? t : reshape(t, [-1
 
 /** x·W + b for x [..., K], W [K, N], b [N] (nn.Linear), in one op. */
 export function linear<T extends TensorBase>(x: T, w: TensorBase, b: TensorBase): T {
-  for (const [t, which] of [[x, 'the input'], [w, 'the weight'], [b, 'the bias']] as const) expectTensor('linear', which, t);
+  expectTensor('linear', 'the input', x);
+  expectTensor('linear', 'the weight', w);
+  expectTensor('linear', 'the bias', b);
   const K = w.shape[0], N = w.shape[1];
   if (w.ndim !== 2 || b.ndim !== 1 || b.size !== N || x.ndim < 1 || x.shape[x.ndim - 1] !== K) {
     throw new Error(`linear: expects x [..., K], weight [K, N] and bias [N], got ${fmt(x.shape)}, ${fmt(w.shape)}, ${fmt(b.shape)}`);
