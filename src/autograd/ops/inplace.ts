@@ -5,9 +5,8 @@ import { broadcastShapes, broadcastStrides, fmt, sameShape } from '../../tensor/
 import { makeOp, stamp, tape, TensorBase, type AnyOp, type OpDef } from '../tensor-base.ts';
 import { describe, expectTensor, isGradEnabled } from '../op.ts';
 
-/** Run op with the target's own storage as its output. */
+/** Run op with the target's own storage as its output (the target: a tensor's own `this`, or the walk's gradient). */
 export function inPlace<T extends TensorBase>(op: AnyOp, target: T, inputs: readonly TensorBase[], attrs: unknown): T {
-  expectTensor(op.name, 'the target', target);
   if (isGradEnabled() && target.requiresGrad) {
     throw new Error(`${op.name}: cannot change a tensor that requires grad (shape ${fmt(target.shape)}) in place while the graph ` +
       'is being recorded; do it inside noGrad (as optimizers do)');
