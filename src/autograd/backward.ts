@@ -1,7 +1,7 @@
 // The backward walk: the one place gradients flow. It visits the tensors a result depends on in reverse
 // topological order, sums the contributions each receives, and hands that sum g to its op's derivative rules.
-// Rules are tensor ops: without createGraph they run unrecorded (as fast as plain loops into buffers);
-// with it they are recorded like any forward op, so the gradients can be differentiated again.
+// Rules are tensor ops: without createGraph they run unrecorded, writing into gradients the walk owns where they
+// can; with it they are recorded like any forward op, so the gradients can be differentiated again.
 import { fmt, sameShape } from '../tensor/shape.ts';
 import { lastWrite, setScratchOf, tick, TensorBase } from './tensor-base.ts';
 import { describe, setGradMode } from './op.ts';

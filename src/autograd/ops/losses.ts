@@ -52,7 +52,7 @@ export const { squaredError, binaryCrossEntropy, binaryCrossEntropyWithLogits } 
   binaryCrossEntropyWithLogits: elementwise(LOSSES.binaryCrossEntropyWithLogits),
 });
 function elementwise({ f, dp, dy }: LossDef): BinaryDef {
-  return { f, da: (g, p, y) => dp(g, p, y), db: (g, p, y) => dy(g, p, y) };
+  return { f, da: dp, db: dy }; // (g, p, y): the binary op's rules get g and its operands first
 }
 
 /**
