@@ -3,8 +3,9 @@
 // Rules are tensor ops: without createGraph they run unrecorded, writing into gradients the walk owns where they
 // can; with it they are recorded like any forward op, so the gradients can be differentiated again.
 import { fmt, sameShape } from '../tensor/shape.ts';
-import { lastWrite, setScratchOf, tick, TensorBase } from './tensor-base.ts';
-import { describe, setGradMode } from './op.ts';
+import { TensorBase } from './tensor-base.ts';
+import { lastWrite, lend, setGradMode, tick } from './state.ts';
+import { describe } from './op.ts';
 import { add } from './ops/elementwise.ts';
 import { add_ } from './ops/inplace.ts';
 import { clone } from './ops/movement.ts';
@@ -23,41 +24,91 @@ export interface GradOptions extends BackwardOptions {
   allowUnused?: boolean;
 }
 
-let walks = 0;
+/** Each tensor's position in a walk's order, by its serial: open addressing in typed arrays, so the walk keeps its
+ *  state to itself instead of on the tensors. */
+class Positions {
+  private keys = new Float64Array(64);
+  private at = new Int32Array(64);
+  private count = 0;
+
+  clear(): void {
+    this.keys.fill(0);
+    this.count = 0;
+  }
+
+  get(serial: number): number {
+    const keys = this.keys, mask = keys.length - 1;
+    for (let h = serial & mask; ; h = (h + 1) & mask) {
+      const k = keys[h];
+      if (k === serial) return this.at[h];
+      if (k === 0) return -1; // serials start at 1
+    }
+  }
+
+  set(serial: number, position: number): void {
+    if (2 * ++this.count > this.keys.length) this.grow();
+    const keys = this.keys, mask = keys.length - 1;
+    let h = serial & mask;
+    while (keys[h] !== 0) h = (h + 1) & mask;
+    keys[h] = serial;
+    this.at[h] = position;
+  }
+
+  private grow(): void {
+    const keys = this.keys, at = this.at;
+    this.keys = new Float64Array(2 * keys.length);
+    this.at = new Int32Array(2 * keys.length);
+    const mask = this.keys.length - 1;
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] === 0) continue;
+      let h = keys[i] & mask;
+      while (this.keys[h] !== 0) h = (h + 1) & mask;
+      this.keys[h] = keys[i];
+      this.at[h] = at[i];
+    }
+  }
+}
 
 /**
- * The tensors `roots` depend on through inputs that require grad, inputs before the tensors made from them.
- * Each gets its position (`slot`) and the walk's stamp (`mark`), and uses[position] counts the edges into it.
- * Iterative, so deep chains cannot overflow.
+ * The tensors `roots` depend on through inputs that require grad, inputs before the tensors made from them, and
+ * for each its inputs' positions (edges[edgeAt[k] + i], −1 for an input outside the walk) and how many edges lead
+ * into it (uses). Iterative, so deep chains cannot overflow.
  */
-function topoSort(roots: readonly TensorBase[], mark: number, uses: number[]): TensorBase[] {
-  const order: TensorBase[] = [], stack: TensorBase[] = [];
+interface Order { tensors: TensorBase[]; uses: number[]; edgeAt: number[]; edges: number[] }
+
+function topoSort(roots: readonly TensorBase[], positions: Positions): Order {
+  const tensors: TensorBase[] = [], uses: number[] = [], edgeAt: number[] = [], edges: number[] = [];
+  const stack: TensorBase[] = [], next: number[] = [], base: number[] = []; // per tensor on the stack: its input to visit, its edges
   for (let r = 0; r < roots.length; r++) {
-    if (roots[r].mark === mark) continue;
-    roots[r].mark = mark;
-    roots[r].slot = 0; // while a tensor is on the stack, its slot counts the inputs already visited
-    stack.push(roots[r]);
+    if (positions.get(roots[r].serial) >= 0) continue;
+    stack.push(roots[r]); next.push(0); base.push(edges.length);
+    for (let i = 0; i < roots[r].inputs.length; i++) edges.push(-1);
     while (stack.length > 0) {
-      const t = stack[stack.length - 1], inputs = t.inputs;
-      if (t.slot < inputs.length) {
-        const x = inputs[t.slot++];
+      const top = stack.length - 1, t = stack[top], i = next[top];
+      if (i < t.inputs.length) {
+        next[top] = i + 1;
+        const x = t.inputs[i];
         if (!x.requiresGrad) continue;
-        if (x.mark === mark) {
-          uses[x.slot]++; // seen, so already placed: a graph has no edge back to a tensor still on the stack
+        const p = positions.get(x.serial);
+        if (p >= 0) { // placed already: a graph has no edge back to a tensor still on the stack
+          uses[p]++;
+          edges[base[top] + i] = p;
         } else {
-          x.mark = mark;
-          x.slot = 0;
-          stack.push(x);
+          stack.push(x); next.push(0); base.push(edges.length);
+          for (let j = 0; j < x.inputs.length; j++) edges.push(-1);
         }
       } else {
-        stack.pop();
-        t.slot = order.length;
-        order.push(t);
+        const k = tensors.length;
+        stack.pop(); next.pop();
+        edgeAt.push(base.pop()!);
+        positions.set(t.serial, k);
+        tensors.push(t);
         uses.push(stack.length === 0 ? 0 : 1); // the edge that led here (none to a root)
+        if (stack.length > 0) edges[base[top - 1] + next[top - 1] - 1] = k;
       }
     }
   }
-  return order;
+  return { tensors, uses, edgeAt, edges };
 }
 
 /** Throw if a tensor that t's rules read (its inputs, its output) was overwritten in place after t was made. */
@@ -70,50 +121,70 @@ function checkVersions(t: TensorBase): void {
     'after the op ran (by an optimizer step, copy_, add_, …); compute the loss again after changing it');
 }
 
+/** The storage a walk has claimed as its own gradients, by serial: only tensors made during the walk can be. */
+class Claims {
+  private bits = new Uint8Array(256);
+  private start = 0;
+  private top = 0;
+
+  /** None claimed; tensors made after the tick `start` may be. */
+  clear(start: number): void {
+    this.bits.fill(0, 0, this.top);
+    this.start = start;
+    this.top = 0;
+  }
+
+  /** Claim t's storage, unless it was made before the walk or is claimed already. */
+  take(t: TensorBase): boolean {
+    const i = t.base.serial - this.start;
+    if (i <= 0) return false;
+    if (i >= this.bits.length) {
+      const bits = new Uint8Array(2 * i);
+      bits.set(this.bits);
+      this.bits = bits;
+    }
+    if (this.bits[i] !== 0) return false;
+    this.bits[i] = 1;
+    if (i >= this.top) this.top = i + 1;
+    return true;
+  }
+}
+
 /**
- * One walk's state: its stamp; the tick before it began (tensors made after it are the walk's own); and per
- * position in the order, the gradient pending there and whether the walk may add into it in place (storage
- * it made and handed to no one else).
+ * One walk's state: per position in the order, the gradient pending there and its flags (whether the walk
+ * may add into it in place: storage it made and handed to no one else), and the storage it has claimed.
  */
-interface Walk { mark: number; start: number; createGraph: boolean; pending: (TensorBase | null)[]; info: Int32Array }
+interface Walk { createGraph: boolean; pending: (TensorBase | null)[]; info: Int32Array; claims: Claims }
 
 // Per position of a walk's order, in one Int32Array: leads to a wanted gradient; the walk owns its pending
 // gradient (may add into it in place); and, above these bits, how many of the walk's edges lead into it.
 const NEEDED = 1, OWNED = 2, USE = 4;
 
-/** Claim g for this walk when the walk made it and nothing else holds it. */
-function claim(w: Walk, g: TensorBase): boolean {
-  const b = g.base;
-  if (b.serial <= w.start || b.claim === w.mark) return false;
-  b.claim = w.mark;
-  return true;
-}
-
-/** Sum g into x's pending gradient (`owned`: g is storage the walk already owns, handed on by a rule). */
-function receive(w: Walk, x: TensorBase, g: TensorBase, owned = false): void {
-  const k = x.slot, p = w.pending[k];
+/** Sum g into the gradient pending at position k (`owned`: g is storage the walk already owns, handed on by a rule). */
+function receive(w: Walk, k: number, g: TensorBase, owned = false): void {
+  const p = w.pending[k];
   if (p === null) {
     w.pending[k] = g;
-    if (owned || claim(w, g)) w.info[k] |= OWNED;
+    if (owned || w.claims.take(g)) w.info[k] |= OWNED;
   } else if ((w.info[k] & OWNED) !== 0 && !w.createGraph) {
     add_(p, g);
   } else {
     const sum = w.pending[k] = add(p, g);
-    w.info[k] = claim(w, sum) ? w.info[k] | OWNED : w.info[k] & ~OWNED;
+    w.info[k] = w.claims.take(sum) ? w.info[k] | OWNED : w.info[k] & ~OWNED;
   }
 }
 
 /** Add g into t.grad: in place (as PyTorch), or as a new graph node under createGraph. g's storage is kept only
  *  when this walk owns it; otherwise it is copied, so no two gradients ever share storage. */
 function keep(w: Walk, t: TensorBase, g: TensorBase, owned: boolean): void {
-  if (t.grad === null) t.grad = owned || claim(w, g) ? g : clone(g);
+  if (t.grad === null) t.grad = owned || w.claims.take(g) ? g : clone(g);
   else if (w.createGraph) t.grad = add(t.grad, g);
   else add_(t.grad, g);
 }
 
-// A walk's `info`, kept for the next walk (all zero between walks); a walk that starts inside another (a custom
-// op's rule calling grad) makes its own.
-let spareInfo = new Int32Array(64);
+// The state of the last walk, reused by the next (a walk that starts inside another, a custom op's rule calling
+// grad, makes its own).
+const spare = { positions: new Positions(), claims: new Claims(), info: new Int32Array(64) };
 let walking = false;
 
 /**
@@ -123,12 +194,13 @@ let walking = false;
 function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], targets: readonly TensorBase[] | null,
   opts: BackwardOptions): (TensorBase | null)[] {
   const { createGraph = false, retainGraph = createGraph } = opts;
-  const mark = ++walks;
-  const uses: number[] = [];
-  const order = topoSort(roots, mark, uses), n = order.length, nested = walking;
-  if (!nested && spareInfo.length < n) spareInfo = new Int32Array(2 * n);
-  const info = nested ? new Int32Array(n) : spareInfo, pending = new Array<TensorBase | null>(n);
-  // How many edges of the walk lead into each tensor (a leaf used once may take its gradient in place: RuleInto),
+  const nested = walking;
+  const positions = nested ? new Positions() : spare.positions, claims = nested ? new Claims() : spare.claims;
+  positions.clear();
+  const { tensors: order, uses, edgeAt, edges } = topoSort(roots, positions), n = order.length;
+  if (!nested && spare.info.length < n) spare.info = new Int32Array(2 * n);
+  const info = nested ? new Int32Array(n) : spare.info, pending = new Array<TensorBase | null>(n);
+  // How many edges of the walk lead into each tensor (a leaf used once may take its gradient in place: `into`),
   // and which lead to somewhere a gradient is wanted: rules toward others are skipped. For backward() that is all
   // of them, each leading to a leaf that requires grad; for grad(), a target or a tensor made from one.
   for (let k = 0; k < n; k++) {
@@ -136,20 +208,20 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
     pending[k] = null;
   }
   for (let k = 0; targets !== null && k < n; k++) { // inputs come first in `order`
-    const inputs = order[k].inputs;
-    for (let i = 0; i < inputs.length; i++) if (inputs[i].mark === mark && (info[inputs[i].slot] & NEEDED) !== 0) info[k] |= NEEDED;
+    for (let e = edgeAt[k], end = e + order[k].inputs.length; e < end; e++) if (edges[e] >= 0 && (info[edges[e]] & NEEDED) !== 0) info[k] |= NEEDED;
   }
   // Seeds were made before the walk began: never its own, so never written over (compile replays a step without
   // the 1 that seedFor writes by hand).
-  const w: Walk = { mark, start: tick(), createGraph, pending, info };
+  claims.clear(tick());
+  const w: Walk = { createGraph, pending, info, claims };
   const got: (TensorBase | null)[] = targets === null ? [] : targets.map(() => null);
   const intoLeaves = targets === null && !createGraph;
 
-  const wasEnabled = setGradMode(createGraph), scratchBefore = setScratchOf(createGraph ? 0 : mark);
+  const wasEnabled = setGradMode(createGraph), lentBefore = lend(null);
   walking = true;
   let k = n - 1;
   try {
-    for (let i = 0; i < roots.length; i++) receive(w, roots[i], seeds[i]);
+    for (let i = 0; i < roots.length; i++) receive(w, positions.get(roots[i].serial), seeds[i]);
     for (; k >= 0; k--) {
       const t = order[k], g = pending[k], flags = info[k];
       pending[k] = null;
@@ -170,25 +242,26 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
           'pass { retainGraph: true } to the first backward() to walk it again');
       }
       if (lastWrite > t.serial) checkVersions(t); // only a write after t was made can have changed what its rules read
-      const inputs = t.inputs;
-      let rules = 0; // how many rules will run (one input: its rule, if it runs at all, is the only one)
-      if (inputs.length === 1) rules = 1;
-      else for (let i = 0; i < inputs.length; i++) if (op.grads[i] !== null && inputs[i].mark === mark && (info[inputs[i].slot] & NEEDED) !== 0) rules++;
-      // When one rule is all that reads g, and g is the walk's own, the rule may write its result over g (see Rule).
-      const spare = !createGraph && rules === 1 && (flags & OWNED) !== 0 && !given ? g : null;
+      const inputs = t.inputs, e0 = edgeAt[k];
+      let rules = 0; // how many rules will run
+      for (let i = 0; i < inputs.length; i++) if (op.grads[i] !== null && edges[e0 + i] >= 0 && (info[edges[e0 + i]] & NEEDED) !== 0) rules++;
+      // When one rule is all that reads g, and g is the walk's own, the rule may write over g (see `lend`).
+      const lent = !createGraph && rules === 1 && (flags & OWNED) !== 0 && !given && op.fast.rulesReadGradOnce === true ? g : null;
       for (let i = 0; i < inputs.length; i++) {
-        const x = inputs[i], rule = op.grads[i];
-        if (rule === null || x.mark !== mark || (info[x.slot] & NEEDED) === 0) continue;
-        const into = intoLeaves && x.gradFn === null && x.grad !== null && info[x.slot] >> 2 === 1 ? op.into?.[i] : undefined;
+        const x = inputs[i], rule = op.grads[i], p = edges[e0 + i];
+        if (rule === null || p < 0 || (info[p] & NEEDED) === 0) continue;
+        const into = intoLeaves && x.gradFn === null && x.grad !== null && info[p] >> 2 === 1 ? op.fast.into?.[i] : undefined;
         if (into && into(x.grad!, g, inputs, t, t.attrs)) continue;
-        const r = rule(g, inputs, t, t.attrs, spare);
-        receive(w, x, r, r === spare);
+        lend(lent);
+        const r = rule(g, inputs, t, t.attrs);
+        lend(null);
+        receive(w, p, r, r === lent);
       }
       if (!retainGraph) t.released = true;
     }
   } finally {
     setGradMode(wasEnabled);
-    setScratchOf(scratchBefore);
+    lend(lentBefore);
     walking = nested;
     if (!nested && k >= 0) info.fill(0, 0, k + 1); // after a throw: the positions not yet visited
   }

@@ -3,7 +3,7 @@ import { Tensor } from './tensor.ts';
 import { RandomState } from '../tensor/random.ts';
 import { checkShape, fmt, MAX_DIMS, shapeArgs, sizeOf, type Shape } from '../tensor/shape.ts';
 import { describe } from './op.ts';
-import { tape } from './tensor-base.ts';
+import { tape } from './state.ts';
 import { decodeNpy } from '../tensor/npy.ts';
 
 export interface TensorOptions {

@@ -2,7 +2,7 @@
 // Such an op is a first-class op: recorded in the graph, differentiable to any order through its rules.
 import { checkShape, fmt, sameShape, type Shape } from '../tensor/shape.ts';
 import { makeOp, type OpDef } from './tensor-base.ts';
-import { describe, emit } from './op.ts';
+import { describe, apply } from './op.ts';
 import { Tensor } from './tensor.ts';
 
 export interface OpSpec {
@@ -24,7 +24,7 @@ export function defineOp(spec: OpSpec): (...inputs: Tensor[]) => Tensor {
   const { name, shape = (x: Tensor) => x.shape, forward, grads } = spec;
   const op: OpDef<undefined> = makeOp({
     name,
-    run: (out, ins) => forward(out.own(), ...ins.map((x) => x.own())),
+    forward: (out, ins) => forward(out.own(), ...ins.map((x) => x.own())),
     grads: grads.map((rule, i) => rule && ((g, ins, out) => {
       const gx = rule(g as Tensor, ins as Tensor[], out as Tensor);
       if (!(gx instanceof Tensor) || !sameShape(gx.shape, ins[i].shape)) {
@@ -38,7 +38,7 @@ export function defineOp(spec: OpSpec): (...inputs: Tensor[]) => Tensor {
     if (inputs.length !== grads.length) throw new Error(`${name}: expects ${grads.length} tensor inputs (one per rule), got ${inputs.length}`);
     inputs.forEach((x, i) => { if (!(x instanceof Tensor)) throw new Error(`${name}: input ${i} must be a tensor, got ${describe(x)}`); });
     const s = [...checkShape(name, shape(...inputs))];
-    const out = emit(op, inputs[0], inputs, s);
+    const out = apply(op, inputs[0], inputs, s, undefined);
     if (out.size !== s.reduce((p, d) => p * d, 1)) throw new Error(`${name}: output does not fit ${fmt(s)}`);
     return out;
   };

@@ -17,4 +17,4 @@ export { compile, type Compiled, type StepResult } from './compile.ts';
 export { RandomState } from '../tensor/random.ts';
 export type { Shape } from '../tensor/shape.ts';
 export type { SliceSpec } from './ops/slice.ts';
-export type { Index } from './ops/index.ts';
+export type { Index } from './ops/gather.ts';

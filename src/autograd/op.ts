@@ -1,34 +1,60 @@
-// How an op runs and joins the graph: grad mode, number operands, and emit (run an op into a new tensor, then
-// record it). Every op of the library, forward or inside a derivative rule, goes through here.
+// The one door every op goes through, forward or inside a derivative rule, in place or not: `apply` runs the op's
+// forward and records the application (compile()'s tape, the graph link, the version stamp of an in-place write).
+// Also here: grad mode for users (noGrad), number operands, and the checks ops share.
 import { fmt, type Shape } from '../tensor/shape.ts';
-import { tape, TensorBase, type AnyOp } from './tensor-base.ts';
+import { TensorBase, type OpDef } from './tensor-base.ts';
+import { gradEnabled, scratchFor, setGradMode, stamp, tape } from './state.ts';
 
 export type Operand = TensorBase | number;
 
-let gradEnabled = true;
-const AsyncFunction = (async () => {}).constructor;
-export const isGradEnabled = (): boolean => gradEnabled;
+/** Passed as the shape to `apply`: the op writes into `like` itself (an in-place op, like add_). */
+export const IN_PLACE = null;
 
-/** Switch recording on or off; returns the previous setting (restore it in a finally). */
-export function setGradMode(on: boolean): boolean {
-  const prev = gradEnabled;
-  gradEnabled = on;
-  return prev;
+/**
+ * Apply `op` to `inputs`: its output is a new tensor of `shape` made like `like` (a view of input 0 for a view
+ * op; scratch lent by the backward walk for an elementwise op reading it), or `like` itself for IN_PLACE. The
+ * application is appended to compile()'s tape when one records; a new output joins the graph when grad mode is on
+ * and an input with a rule requires grad; an in-place write stamps the target's version.
+ */
+export function apply<T extends TensorBase, A>(op: OpDef<A>, like: T, inputs: readonly TensorBase[], shape: Shape | typeof IN_PLACE, attrs: A): T {
+  let out: T;
+  if (shape === IN_PLACE) {
+    if (gradEnabled && like.requiresGrad) {
+      throw new Error(`${op.name}: cannot change a tensor that requires grad (shape ${fmt(like.shape)}) in place while the graph ` +
+        'is being recorded; do it inside noGrad (as optimizers do)');
+    }
+    out = like;
+    op.forward(out, inputs, attrs);
+    stamp(out);
+  } else if (op.fast.view === true) {
+    out = inputs[0].view(shape) as T;
+  } else {
+    out = (op.fast.map === undefined ? null : scratchFor(inputs, shape) as T | null) ?? like.make(shape);
+    op.forward(out, inputs, attrs);
+  }
+  if (tape !== null) tape.push({ op, out, inputs, attrs, inPlace: shape === IN_PLACE });
+  if (gradEnabled && shape !== IN_PLACE) {
+    for (let i = 0; i < inputs.length; i++) {
+      if (inputs[i].requiresGrad && op.grads[i] != null) {
+        out.link(op, inputs, attrs);
+        break;
+      }
+    }
+  }
+  return out;
 }
+
+const AsyncFunction = (async () => {}).constructor;
 
 /** Run fn without recording a graph (for updates and evaluation), like torch.no_grad(). */
 export function noGrad<T>(fn: () => T): T {
-  return withGradMode(false, fn, 'noGrad');
-}
-
-/** Run fn with recording switched on or off (the backward walk records its rules only for createGraph). */
-function withGradMode<T>(on: boolean, fn: () => T, who = 'withGradMode'): T {
+  const who = 'noGrad';
   if (typeof fn !== 'function') throw new Error(`${who}: expected a function, got ${describe(fn)}`);
   if (fn.constructor === AsyncFunction) {
     throw new Error(`${who}: fn is an async function. Grad mode is switched for the code that runs now, so the ops after ` +
       `its first await would run in whatever mode is current then, silently; call ${who} on the synchronous parts instead`);
   }
-  const prev = setGradMode(on);
+  const prev = setGradMode(false);
   let result: T;
   try {
     result = fn();
@@ -76,27 +102,6 @@ export function tensorAmong(op: string, a: unknown, b: unknown): TensorBase {
   if (a instanceof TensorBase) return a;
   if (b instanceof TensorBase) return b;
   throw new Error(`${op}: expected at least one tensor operand, got ${describe(a)} and ${describe(b)}`);
-}
-
-/** Make `out` the output of op in the graph when grad mode is on and an input requires grad. */
-export function record<T extends TensorBase>(out: T, op: AnyOp, inputs: readonly TensorBase[], attrs: unknown): T {
-  if (tape !== null) tape.push({ op, out, inputs, attrs, inPlace: false });
-  if (gradEnabled) {
-    for (let i = 0; i < inputs.length; i++) {
-      if (inputs[i].requiresGrad) {
-        out.link(op, inputs, attrs);
-        break;
-      }
-    }
-  }
-  return out;
-}
-
-/** Run op into a new tensor of `shape` (made like `like`) and record it. */
-export function emit<T extends TensorBase>(op: AnyOp, like: T, inputs: readonly TensorBase[], shape: Shape, attrs?: unknown): T {
-  const out = like.make(shape);
-  op.run(out, inputs, attrs);
-  return record(out, op, inputs, attrs);
 }
 
 /** Throw unless `x` is a tensor (for ops whose operand may not be a number). */

@@ -2,7 +2,8 @@
 // calling the op's function of numbers, so every call site sees one function and V8 inlines it; any other op
 // (products, reductions, copies) calls its `run`. The code is generated from the trace only: its text holds
 // indices, loop bounds and op names reduced to identifier characters, never a value or string from a user.
-import type { SourceIO, Step, TensorBase } from './tensor-base.ts';
+import type { SourceIO, TensorBase } from './tensor-base.ts';
+import type { Step } from './state.ts';
 
 export interface Program<R> {
   /** Rerun every step of the trace into its tensors' storage. */
@@ -20,7 +21,7 @@ const strideOf = (x: TensorBase, out: TensorBase): number => (x.size === 1 && ou
 
 /** An elementwise step whose operands are all read flat (stride 1 or 0): one loop. */
 function isFlat(s: Step): boolean {
-  if (s.op.map === undefined || s.inPlace) return false;
+  if (s.op.fast.map === undefined || s.inPlace) return false;
   const w = s.attrs as { outer?: readonly number[] } | undefined;
   return (w?.outer === undefined || w.outer.length === 0) && s.inputs.every((x) => x.size === s.out.size || x.size === 1);
 }
@@ -43,24 +44,24 @@ export function generate<R>(steps: readonly Step[], result: R): Program<R> {
         return strideOf(x, s.out) === 1 ? `s${i}[o${i} + i]` : `s${i}[o${i}]`;
       });
       body.push(`  for (let i = 0; i < ${s.out.size}; i++) s${o}[o${o} + i] = f${fns.length}(${args.join(', ')});`);
-      fns.push(s.op.map!);
+      fns.push(s.op.fast.map!);
       return;
     }
     const { op, out, inputs, attrs } = s;
     const slots = [out, ...inputs].map(id);
-    if (op.view === true) return; // nothing to compute
+    if (op.fast.view === true) return; // nothing to compute
     const io: SourceIO = {
       at: (t, i) => `s${slots[t]}[o${slots[t]} + ${i}]`,
       value: (v) => `c${values.push(v) - 1}`,
       size: (t) => (t === 0 ? out : inputs[t - 1]).size,
     };
-    const text = op.source?.(io, attrs) ?? null;
+    const text = op.fast.source?.(io, attrs) ?? null;
     if (text !== null) {
       body.push(`  ${text}`);
       return;
     }
-    // An op's run is promised fresh zeroed memory (a sum adds into it, a scatter leaves most of it): zero it again.
-    runs.push(s.inPlace ? () => op.run(out, inputs, attrs) : () => { out.buf.fill(0, out.off, out.off + out.size); op.run(out, inputs, attrs); });
+    // An op's forward is promised fresh zeroed memory (a sum adds into it, a scatter leaves most of it): zero it again.
+    runs.push(s.inPlace ? () => op.forward(out, inputs, attrs) : () => { out.buf.fill(0, out.off, out.off + out.size); op.forward(out, inputs, attrs); });
     body.push(`  r${runs.length - 1}();`);
   });
   // Arrays and offsets are read afresh at each run: a tensor copied out of a slab since then has new ones.

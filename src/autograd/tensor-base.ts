@@ -3,87 +3,7 @@
 import { slab, SLAB_MAX, takeSlab } from '../tensor/storage.ts';
 import { fmt, sizeOf, type Shape } from '../tensor/shape.ts';
 import { format } from '../tensor/format.ts';
-
-/**
- * ∂loss/∂input of one op input, given g = ∂loss/∂output, written in tensor ops (so it can be differentiated again).
- * `spare` is g itself when a first-order walk owns g and this rule is all that reads it: a rule whose result has g's
- * shape may write it over g (a fused backward op with `out`), saving a tensor. Otherwise null.
- */
-export type Rule<A = never> = (g: TensorBase, inputs: readonly TensorBase[], out: TensorBase, attrs: A, spare: TensorBase | null) => TensorBase;
-
-/**
- * The same derivative, added in place into `acc` (a leaf's .grad) instead of returned: a fast path for big
- * products, where a new gradient and a pass to add it would cost as much as the product. Returns false to decline.
- */
-export type RuleInto<A = never> = (acc: TensorBase, g: TensorBase, inputs: readonly TensorBase[], out: TensorBase, attrs: A) => boolean;
-
-/** An op: how it computes its output, and the derivative rule of each input. */
-export interface OpDef<A = never> {
-  readonly name: string;
-  /** Writes the output's values into `out` (fresh zeroed memory) from the inputs' values. */
-  readonly run: (out: TensorBase, ins: readonly TensorBase[], attrs: A) => void;
-  /** One rule per input; null where no gradient flows (an index, a mask). */
-  readonly grads: readonly (Rule<A> | null)[];
-  /** Optional accumulating forms of some rules (see RuleInto). */
-  readonly into?: readonly (RuleInto<A> | null)[];
-  /** For an elementwise op, its function of numbers (operands read with stride 1, or 0 when broadcast): a replay
-   *  can then inline the loop. */
-  readonly map?: (...xs: number[]) => number;
-  /** The output shares the input's storage (reshape): nothing to run. */
-  readonly view?: boolean;
-  /** Optionally, `run` as JavaScript statements for a replay, with the sizes of this application written in
-   *  (null to decline, e.g. when the kernel is better called); see replay.ts. */
-  readonly source?: (io: SourceIO, attrs: A) => string | null;
-}
-
-/**
- * An op from its parts, with every optional part present (undefined when absent) and always in the same order:
- * all ops then share one shape, so the backward walk and the replay read their fields without a lookup per op kind.
- */
-export function makeOp<A>(spec: OpDef<A>): OpDef<A> {
-  const { name, run, grads, into, map, view, source } = spec;
-  return { name, run, grads, into, map, view, source };
-}
-
-/** What an op's `source` writes with: `at(t, i)` reads or writes element i of tensor t (0 the output, 1… the
- *  inputs) as an expression; `value(v)` names a number; `size(t)` is tensor t's element count. */
-export interface SourceIO {
-  at(t: number, i: string): string;
-  value(v: number): string;
-  size(t: number): number;
-}
-
-/** An op of any settings type, as the graph stores it. */
-export type AnyOp = OpDef<any>;
-
-type TensorClass<T> = new (data: Float64Array, shape: Shape, offset?: number, size?: number) => T;
-const NO_INPUTS: readonly TensorBase[] = [];
-
-/**
- * One clock orders everything that happens to tensors: each new tensor takes the next tick as its serial, and
- * each in-place write stamps its storage with the next tick. So backward can tell that a tensor an op used was
- * overwritten after the op ran (written > serial of the op's output), and which tensors a walk itself made.
- */
-let clock = 0;
-export const tick = (): number => ++clock;
-
-/** The tick of the latest in-place write to any tensor: an op made after it cannot have stale inputs. */
-export let lastWrite = 0;
-/** Record an in-place write to t's storage. */
-export function stamp(t: TensorBase): void {
-  t.base.written = lastWrite = ++clock;
-}
-
-/** One op application, as compile() records it: `run` of `op` on `inputs` into `out` (in place: into a target). */
-export interface Step { readonly op: AnyOp; readonly out: TensorBase; readonly inputs: readonly TensorBase[]; readonly attrs: unknown; readonly inPlace: boolean }
-
-/** The program being recorded by compile(), or null: every op applied while it is set appends a step. */
-export let tape: Step[] | null = null;
-export function setTape(t: Step[] | null): Step[] | null {
-  const prev = tape;
-  tape = t;
-  return prev;
-}
+import { tape, tick } from './state.ts';
 
 /** Refuse to read values while a program is recorded: its replays would not read them again. */
 function readable(what: string): void {
@@ -93,13 +13,69 @@ function readable(what: string): void {
   }
 }
 
-/** The mark of the first-order backward walk now running (0 when none): storage it claimed is its own scratch. */
-export let scratchOf = 0;
-export function setScratchOf(mark: number): number {
-  const prev = scratchOf;
-  scratchOf = mark;
-  return prev;
+/** ∂loss/∂input of one op input, given g = ∂loss/∂output, written in tensor ops (so it can be differentiated again). */
+export type Rule<A = never> = (g: TensorBase, inputs: readonly TensorBase[], out: TensorBase, attrs: A) => TensorBase;
+
+/**
+ * An op: a name, its forward, and the derivative rule of each input. Ops are applied through one door, `apply`
+ * (op.ts), which runs the forward and records the application; everything an op needs to say beyond its math is
+ * in `fast`.
+ */
+export interface OpDef<A = never> {
+  readonly name: string;
+  /** Writes the output's values into `out` (fresh zeroed memory, or an in-place op's target) from the inputs' values. */
+  readonly forward: (out: TensorBase, ins: readonly TensorBase[], attrs: A) => void;
+  /** One rule per input; null where no gradient flows (an index, a mask). */
+  readonly grads: readonly (Rule<A> | null)[];
+  /** Optional fast paths, each an equivalent of the forward or a rule that the engine may use instead. */
+  readonly fast: FastPaths<A>;
 }
+
+/** What the engine may do instead of the plain forward and rules: none of it changes a value. */
+export interface FastPaths<A> {
+  /** Elementwise: the output's value i is this function of the inputs' values i (an input of one value is read
+   *  at 0). A replay (compile) inlines it as a loop, and the output may be written over an input of its shape. */
+  readonly map?: (...xs: number[]) => number;
+  /** Every rule reads g once: the backward walk may lend g to the rule as scratch (see `lend` in state.ts). */
+  readonly rulesReadGradOnce?: boolean;
+  /** The output shares input 0's storage (reshape, detach): nothing to run. */
+  readonly view?: boolean;
+  /** Rules that add their result into a leaf's .grad in place instead of returning it (a big product's weight
+   *  gradient, where a new tensor and a pass to add it cost as much as the product); false to decline. */
+  readonly into?: readonly (RuleInto<A> | null)[];
+  /** The forward as JavaScript statements for a replay, with the sizes of this application written in (null to
+   *  decline, e.g. when the kernel is better called); see replay.ts. */
+  readonly source?: (io: SourceIO, attrs: A) => string | null;
+}
+
+/** A rule that adds its result into `acc` (a leaf's .grad) and returns true, or returns false to decline. */
+export type RuleInto<A = never> = (acc: TensorBase, g: TensorBase, inputs: readonly TensorBase[], out: TensorBase, attrs: A) => boolean;
+
+/** What a `source` writes with: `at(t, i)` reads or writes element i of tensor t (0 the output, 1… the
+ *  inputs) as an expression; `value(v)` names a number; `size(t)` is tensor t's element count. */
+export interface SourceIO {
+  at(t: number, i: string): string;
+  value(v: number): string;
+  size(t: number): number;
+}
+
+const NO_FAST_PATHS: FastPaths<any> = Object.freeze({ map: undefined, rulesReadGradOnce: false, view: false, into: undefined, source: undefined });
+
+/**
+ * An op from its parts, every optional part present and in one order: all ops then share one shape, so the
+ * backward walk and the replay read their fields without a lookup per op kind.
+ */
+export function makeOp<A>(spec: { name: string; forward: OpDef<A>['forward']; grads: OpDef<A>['grads']; fast?: FastPaths<A> }): OpDef<A> {
+  const f = spec.fast ?? NO_FAST_PATHS;
+  const fast: FastPaths<A> = f === NO_FAST_PATHS ? f : { map: f.map, rulesReadGradOnce: f.rulesReadGradOnce ?? false, view: f.view ?? false, into: f.into, source: f.source };
+  return { name: spec.name, forward: spec.forward, grads: spec.grads, fast };
+}
+
+/** An op of any settings type, as the graph stores it. */
+export type AnyOp = OpDef<any>;
+
+type TensorClass<T> = new (data: Float64Array, shape: Shape, offset?: number, size?: number) => T;
+const NO_INPUTS: readonly TensorBase[] = [];
 
 export class TensorBase {
   readonly shape: Shape;
@@ -115,8 +91,6 @@ export class TensorBase {
   written = 0;
   /** @internal tick at which this tensor was made. */
   readonly serial = tick();
-  /** @internal walk that took this storage as its own gradient (see backward.ts). */
-  claim = 0;
   private needsGrad = false;
   /** ∂loss/∂this after backward(): kept for leaves that require grad, and for tensors that called retainGrad(). */
   grad: this | null = null;
@@ -130,9 +104,6 @@ export class TensorBase {
   released = false;
   /** @internal set by retainGrad(). */
   retainsGrad = false;
-  /** @internal the walk that last visited this tensor, and its position in that walk's order. */
-  mark = 0;
-  slot = 0;
 
   /** Values of `shape` in `data` (its whole length); the offset form is the library's own, for slabs. */
   constructor(data: Float64Array, shape: Shape, offset = -1, size = sizeOf(shape)) {

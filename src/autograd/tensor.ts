@@ -9,7 +9,7 @@ import * as mov from './ops/movement.ts';
 import * as inplace from './ops/inplace.ts';
 import * as sl from './ops/slice.ts';
 import * as join from './ops/join.ts';
-import * as idx from './ops/index.ts';
+import * as idx from './ops/gather.ts';
 import { logSoftmax, softmax } from './ops/softmax.ts';
 import { expand } from './ops/broadcast.ts';
 import { matmul } from './ops/matmul.ts';

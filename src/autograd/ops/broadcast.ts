@@ -4,18 +4,18 @@
 import { flatWalk, reduceSum, stridedCopy, stridedWalk, type Walk } from '../../tensor/kernels.ts';
 import { broadcastShapes, broadcastStrides, fmt, sameShape, sizeOf, stridesOf, type Shape } from '../../tensor/shape.ts';
 import { makeOp, type OpDef, type TensorBase } from '../tensor-base.ts';
-import { emit } from '../op.ts';
+import { apply } from '../op.ts';
 
 const EXPAND: OpDef<Walk> = makeOp({
   name: 'expand',
-  run: (out, [x], w) => stridedCopy(w, x.buf, x.off, out.buf, out.off),
+  forward: (out, [x], w) => stridedCopy(w, x.buf, x.off, out.buf, out.off),
   grads: [(g, [x]) => sumTo(g, x.shape)], // sum in reverse
-  source: (io) => (io.size(1) === 1 ? `for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} = ${io.at(1, '0')};` : null),
+  fast: { source: (io) => (io.size(1) === 1 ? `for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} = ${io.at(1, '0')};` : null) },
 });
 
 const SUM_TO: OpDef<Walk> = makeOp({
   name: 'sumTo',
-  run: (out, [x], w) => reduceSum(w, x.buf, x.off, out.buf, out.off),
+  forward: (out, [x], w) => reduceSum(w, x.buf, x.off, out.buf, out.off),
   grads: [(g, [x]) => expand(g, x.shape)],
 });
 
@@ -24,12 +24,12 @@ export function expand<T extends TensorBase>(x: T, shape: Shape): T {
   if (sameShape(x.shape, shape)) return x;
   if (x.size === 1 && x.ndim <= shape.length) { // one value repeated: the common gradient of a sum or mean
     const size = sizeOf(shape);
-    return emit(EXPAND, x, [x], shape, flatWalk(shape, size, 0, 0));
+    return apply(EXPAND, x, [x], shape, flatWalk(shape, size, 0, 0));
   }
   const to = broadcastShapes('expand', x.shape, shape);
   if (!sameShape(to, shape)) throw new Error(`expand: shape ${fmt(x.shape)} cannot be expanded to ${fmt(shape)}`);
   const w = stridedWalk(shape, broadcastStrides(x.shape, shape), shape.map(() => 0));
-  return emit(EXPAND, x, [x], shape, w);
+  return apply(EXPAND, x, [x], shape, w);
 }
 
 /** The sum of x over the dims along which `shape` was broadcast to x's shape; x itself when they agree. */
@@ -38,5 +38,5 @@ export function sumTo<T extends TensorBase>(x: T, shape: Shape): T {
   const from = broadcastShapes('sumTo', shape, x.shape);
   if (!sameShape(from, x.shape)) throw new Error(`sumTo: shape ${fmt(x.shape)} is not a broadcast of ${fmt(shape)}`);
   const w = stridedWalk(x.shape, stridesOf(x.shape), broadcastStrides(shape, x.shape));
-  return emit(SUM_TO, x, [x], shape, w);
+  return apply(SUM_TO, x, [x], shape, w);
 }

@@ -3,7 +3,7 @@
 import { keepMask } from '../../tensor/kernels.ts';
 import { RandomState } from '../../tensor/random.ts';
 import { makeOp, type OpDef, type TensorBase } from '../tensor-base.ts';
-import { describe, emit, expectTensor } from '../op.ts';
+import { describe, apply, expectTensor } from '../op.ts';
 import { mul } from './elementwise.ts';
 
 interface Draw { p: number; rng: RandomState }
@@ -11,7 +11,7 @@ interface Draw { p: number; rng: RandomState }
 // Each element is kept when its uniform draw is below 1 − p (a Bernoulli(1 − p) draw, as PyTorch's mask).
 const DROPOUT_MASK: OpDef<Draw> = makeOp({
   name: 'dropoutMask',
-  run: (out, _ins, { p, rng }) => keepMask(() => rng.random(), 1 - p, p === 1 ? 0 : 1 / (1 - p), out.size, out.buf, out.off),
+  forward: (out, _ins, { p, rng }) => keepMask(() => rng.random(), 1 - p, p === 1 ? 0 : 1 / (1 - p), out.size, out.buf, out.off),
   grads: [],
 });
 
@@ -20,5 +20,5 @@ export function dropout<T extends TensorBase>(x: T, p: number, rng: RandomState)
   expectTensor('dropout', 'the input', x);
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error(`dropout: p must be a probability in [0, 1], got ${describe(p)}`);
   if (!(rng instanceof RandomState)) throw new Error(`dropout: rng must be a RandomState, got ${describe(rng)}`);
-  return mul(x, emit(DROPOUT_MASK, x, [], x.shape, { p, rng }));
+  return mul(x, apply(DROPOUT_MASK, x, [], x.shape, { p, rng }));
 }

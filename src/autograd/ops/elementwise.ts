@@ -2,27 +2,27 @@
 // input in tensor ops (g is ∂loss/∂y), so gradients can themselves be differentiated. Binary ops broadcast
 // like NumPy; their rules are written for equal shapes and sumTo reduces each gradient to its operand's shape.
 import { A_SCALAR, B_SCALAR, binaryMapOf, broadcastWalk, clampValues, SAME, ternaryMapOf, unaryMapOf, type Walk } from '../../tensor/kernels.ts';
-import { makeOp, scratchOf, tape, TensorBase, type OpDef, type Rule } from '../tensor-base.ts';
-import { describe, emit, expectTensor, isGradEnabled, operand, tensorAmong, type Operand } from '../op.ts';
+import { makeOp, TensorBase, type OpDef, type Rule } from '../tensor-base.ts';
+import { apply, expectTensor, operand, tensorAmong, type Operand } from '../op.ts';
 import { expand, sumTo } from './broadcast.ts';
-import { broadcastShapes, fmt, sameShape } from '../../tensor/shape.ts';
+import { broadcastShapes, sameShape } from '../../tensor/shape.ts';
 
 type T = TensorBase;
 export interface UnaryDef {
   f: (x: number) => number;
-  /** ∂loss/∂x from g, x and y = f(x), and g's storage when the rule may write over it (see Rule); null for a
-   *  piecewise-constant op (no gradient flows). */
-  dx: ((g: T, x: T, y: T, spare: T | null) => T) | null;
+  /** ∂loss/∂x from g, x and y = f(x), reading g once. */
+  dx: (g: T, x: T, y: T) => T;
 }
 export interface BinaryDef {
   f: (a: number, b: number) => number;
-  da: ((g: T, a: T, b: T, y: T, spare: T | null) => T) | null;
-  db: ((g: T, a: T, b: T, y: T, spare: T | null) => T) | null;
+  da: ((g: T, a: T, b: T, y: T) => T) | null;
+  db: ((g: T, a: T, b: T, y: T) => T) | null;
 }
 export type UnaryFn = <X extends T>(x: X) => X;
-/** A binary op; inside the library, `over` is a rule's spare (see Rule): a gradient the running backward walk owns,
- *  of the result's shape, to write the result over instead of into a new tensor. Anything else there is refused. */
-export type BinaryFn = <X extends T>(a: X | number, b: X | number, over?: T | null) => X;
+export type BinaryFn = <X extends T>(a: X | number, b: X | number) => X;
+
+// Every rule of these tables reads g once, so the backward walk may lend g to it as scratch.
+const elementwise = (f: (...xs: number[]) => number) => ({ map: f, rulesReadGradOnce: true });
 
 /** One function per entry of a table of unary ops, named by its key. */
 function unaryOps<K extends string>(defs: Record<K, UnaryDef>): Record<K, UnaryFn> {
@@ -32,28 +32,16 @@ function unaryOps<K extends string>(defs: Record<K, UnaryDef>): Record<K, UnaryF
     const unaryMap = unaryMapOf(f);
     const op: OpDef<undefined> = makeOp({
       name,
-      map: f,
-      run: (out, ins) => unaryMap(out.size, ins[0].buf, ins[0].off, out.buf, out.off),
-      grads: [dx && ((g, ins, y, _a, spare) => dx(g, ins[0], y, spare))],
+      forward: (out, ins) => unaryMap(out.size, ins[0].buf, ins[0].off, out.buf, out.off),
+      grads: [(g, ins, y) => dx(g, ins[0], y)],
+      fast: elementwise(f),
     });
     fns[name] = <X extends T>(x: X): X => {
       expectTensor(name, 'the input', x);
-      const out = x.make(x.shape, x.size);
-      unaryMap(x.size, x.buf, x.off, out.buf, out.off);
-      if (tape !== null) tape.push({ op, out, inputs: [x], attrs: undefined, inPlace: false });
-      if (isGradEnabled() && x.requiresGrad) out.link(op, [x], undefined);
-      return out;
+      return apply(op, x, [x], x.shape, undefined);
     };
   }
   return fns;
-}
-
-/** `over` when it is a scratch tensor of the running backward walk (see BinaryFn) of the result's shape. */
-function scratch(op: string, over: unknown, shape: readonly number[]): T {
-  if (!(over instanceof TensorBase) || scratchOf === 0 || over.base.claim !== scratchOf || !sameShape(over.shape, shape)) {
-    throw new Error(`${op}: the tensor to write over (${describe(over)}) is not a gradient of the running backward walk of the result's shape ${fmt(shape)}`);
-  }
-  return over;
 }
 
 /** One function per entry of a table of binary ops, named by its key; a number operand is a 0-d constant. */
@@ -61,18 +49,17 @@ export function binaryOps<K extends string>(defs: Record<K, BinaryDef>): Record<
   const fns = {} as Record<K, BinaryFn>;
   for (const name of Object.keys(defs) as K[]) {
     const { f, da, db } = defs[name];
-    const recorded = da !== null || db !== null; // an op with no rule at all (a comparison) gives a constant, as PyTorch
     const binaryMap = binaryMapOf(f);
     const op: OpDef<Walk> = makeOp({
       name,
-      map: f,
-      run: (out, ins, w) => binaryMap(w, out.size, ins[0].buf, ins[0].off, ins[1].buf, ins[1].off, out.buf, out.off),
+      forward: (out, ins, w) => binaryMap(w, out.size, ins[0].buf, ins[0].off, ins[1].buf, ins[1].off, out.buf, out.off),
       grads: [
-        da && ((g, ins, y, _w, spare) => sumTo(da(g, ins[0], ins[1], y, spare), ins[0].shape)),
-        db && ((g, ins, y, _w, spare) => sumTo(db(g, ins[0], ins[1], y, spare), ins[1].shape)),
+        da && ((g, ins, y) => sumTo(da(g, ins[0], ins[1], y), ins[0].shape)),
+        db && ((g, ins, y) => sumTo(db(g, ins[0], ins[1], y), ins[1].shape)),
       ],
+      fast: elementwise(f),
     });
-    fns[name] = <X extends T>(a: X | number, b: X | number, over?: T | null): X => {
+    fns[name] = <X extends T>(a: X | number, b: X | number): X => {
       let like: X, x: T, z: T;
       if (a instanceof TensorBase && b instanceof TensorBase) {
         like = a; x = a; z = b;
@@ -84,14 +71,8 @@ export function binaryOps<K extends string>(defs: Record<K, BinaryDef>): Record<
       // Same shapes, or a single value against a tensor, as in most ops of a small network: one flat walk.
       const w = sameShape(x.shape, z.shape) ? SAME : z.size === 1 && z.ndim <= x.ndim ? B_SCALAR
         : x.size === 1 && x.ndim <= z.ndim ? A_SCALAR : broadcastWalk(name, x.shape, z.shape);
-      const from = w === SAME || w === B_SCALAR ? x : w === A_SCALAR ? z : null;
-      const size = from === null ? w.size : from.size;
-      const shape = from === null ? w.shape : from.shape;
-      const out = over === undefined || over === null ? like.make(shape, size) : scratch(name, over, shape) as X;
-      binaryMap(w, size, x.buf, x.off, z.buf, z.off, out.buf, out.off);
-      if (tape !== null) tape.push({ op, out, inputs: [x, z], attrs: w, inPlace: false });
-      if (isGradEnabled() && (x.requiresGrad || z.requiresGrad) && recorded) out.link(op, [x, z], w);
-      return out;
+      const shape = w === SAME || w === B_SCALAR ? x.shape : w === A_SCALAR ? z.shape : w.shape;
+      return apply(op, like, [x, z], shape, w);
     };
   }
   return fns;
@@ -106,13 +87,13 @@ const sigmoidOf = (x: number): number => {
 
 export const { neg, exp, log, sigmoid, tanh, relu, abs, sign, sqrt, square, sin, cos, log1p, expm1, softplus } = unaryOps({
   neg: { f: (x) => -x, dx: (g): T => neg(g) },
-  exp: { f: Math.exp, dx: (g, _x, y, spare): T => mul(g, y, spare) },
+  exp: { f: Math.exp, dx: (g, _x, y): T => mul(g, y) },
   log: { f: Math.log, dx: (g, x): T => div(g, x) },
-  sigmoid: { f: sigmoidOf, dx: (g, _x, y, spare): T => sigmoidBackward(g, y, spare) }, // F1: σ' = σ(1 − σ), from the output
-  tanh: { f: Math.tanh, dx: (g, _x, y, spare): T => tanhBackward(g, y, spare) },
-  relu: { f: (x) => (x > 0 ? x : 0), dx: (g, x, _y, spare): T => mul(g, gt(x, 0), spare) },
+  sigmoid: { f: sigmoidOf, dx: (g, _x, y): T => sigmoidBackward(g, y) }, // F1: σ' = σ(1 − σ), from the output
+  tanh: { f: Math.tanh, dx: (g, _x, y): T => tanhBackward(g, y) },
+  relu: { f: (x) => (x > 0 ? x : 0), dx: (g, x): T => mul(g, gt(x, 0)) },
   abs: { f: Math.abs, dx: (g, x): T => mul(g, sign(x)) },
-  sign: { f: Math.sign, dx: null },
+  sign: { f: Math.sign, dx: (g): T => where(g, 0, 0) }, // zeros of g's shape, as PyTorch's sign
   sqrt: { f: Math.sqrt, dx: (g, _x, y): T => div(g, mul(y, 2)) },
   square: { f: (x) => x * x, dx: (g, x): T => mul(g, mul(x, 2)) },
   sin: { f: Math.sin, dx: (g, x): T => mul(g, cos(x)) },
@@ -126,7 +107,7 @@ export const { neg, exp, log, sigmoid, tanh, relu, abs, sign, sqrt, square, sin,
 export const { add, sub, mul, div, pow, sigmoidBackward, tanhBackward } = binaryOps({
   add: { f: (a, b) => a + b, da: (g): T => g, db: (g): T => g },
   sub: { f: (a, b) => a - b, da: (g): T => g, db: (g): T => neg(g) },
-  mul: { f: (a, b) => a * b, da: (g, _a, b, _y, spare): T => mul(g, b, spare), db: (g, a, _b, _y, spare): T => mul(g, a, spare) },
+  mul: { f: (a, b) => a * b, da: (g, _a, b): T => mul(g, b), db: (g, a): T => mul(g, a) },
   div: { f: (a, b) => a / b, da: (g, _a, b): T => div(g, b), db: (g, _a, b, y): T => neg(div(mul(g, y), b)) },
   // b·a^(b−1), taken as 0 for b = 0 (as PyTorch), so 0^0 does not give 0·∞; a^b·ln a, taken as 0 for a = 0, b ≥ 0.
   pow: {
@@ -171,8 +152,9 @@ export const { gt, lt, ge, le, eq, ne, maximum, minimum } = binaryOps({
 
 const CLAMP: OpDef<readonly [number, number]> = makeOp({
   name: 'clamp',
-  run: (out, [x], [lo, hi]) => clampValues(lo, hi, x.size, x.buf, x.off, out.buf, out.off),
+  forward: (out, [x], [lo, hi]) => clampValues(lo, hi, x.size, x.buf, x.off, out.buf, out.off),
   grads: [(g, [x], _y, [lo, hi]) => mul(g, mul(ge(x, lo), le(x, hi)))], // passes at the bounds too, as PyTorch
+  fast: { rulesReadGradOnce: true },
 });
 
 /** x limited to [lo, hi] (NaN stays NaN). */
@@ -181,7 +163,7 @@ export function clamp<X extends T>(x: X, lo = -Infinity, hi = Infinity): X {
   if (typeof lo !== 'number' || typeof hi !== 'number' || Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) {
     throw new Error(`clamp: min ${String(lo)} must be a number not above max ${String(hi)}`);
   }
-  return emit(CLAMP, x, [x], x.shape, [lo, hi] as const);
+  return apply(CLAMP, x, [x], x.shape, [lo, hi] as const);
 }
 
 export interface TernaryDef {
@@ -205,10 +187,10 @@ function ternaryOps<K extends string>(defs: Record<K, TernaryDef>): Record<K, Te
       rule && ((g, ins, y) => sumTo(rule(g, ins[0], ins[1], ins[2], y), ins[i].shape));
     const op: OpDef<undefined> = makeOp({
       name,
-      map: f,
-      run: (out, [a, b, c]) => ternaryMap(out.size, a.buf, a.off, stride(a, out), b.buf, b.off, stride(b, out),
+      forward: (out, [a, b, c]) => ternaryMap(out.size, a.buf, a.off, stride(a, out), b.buf, b.off, stride(b, out),
         c.buf, c.off, stride(c, out), out.buf, out.off),
       grads: [reduced(da, 0), reduced(db, 1), reduced(dc, 2)],
+      fast: elementwise(f),
     });
     fns[name] = <X extends T>(a: X | number, b: X | number, c: X | number): X => {
       const like = (a instanceof TensorBase ? a : tensorAmong(name, b, c)) as X;
@@ -222,7 +204,7 @@ function ternaryOps<K extends string>(defs: Record<K, TernaryDef>): Record<K, Te
         if (!fits(y, shape)) y = expand(y, shape);
         if (!fits(z, shape)) z = expand(z, shape);
       }
-      return emit(op, like, [x, y, z], shape);
+      return apply(op, like, [x, y, z], shape, undefined);
     };
   }
   return fns;

@@ -1,21 +1,9 @@
-// In-place ops: they overwrite a tensor's storage (optimizer updates, zeroed gradients, loaded weights) and
-// stamp it with the clock, so that backward refuses a graph whose tensors were changed after it used them.
+// In-place ops: they overwrite a tensor's storage (optimizer updates, zeroed gradients, loaded weights). The door
+// stamps it with the clock, so that backward refuses a graph whose tensors were changed after it used them.
 import { fillRun, stridedCopy, stridedWalk, type Walk } from '../../tensor/kernels.ts';
 import { broadcastShapes, broadcastStrides, fmt, sameShape } from '../../tensor/shape.ts';
-import { makeOp, stamp, tape, TensorBase, type AnyOp, type OpDef } from '../tensor-base.ts';
-import { describe, expectTensor, isGradEnabled } from '../op.ts';
-
-/** Run op with the target's own storage as its output (the target: a tensor's own `this`, or the walk's gradient). */
-export function inPlace<T extends TensorBase>(op: AnyOp, target: T, inputs: readonly TensorBase[], attrs: unknown): T {
-  if (isGradEnabled() && target.requiresGrad) {
-    throw new Error(`${op.name}: cannot change a tensor that requires grad (shape ${fmt(target.shape)}) in place while the graph ` +
-      'is being recorded; do it inside noGrad (as optimizers do)');
-  }
-  op.run(target, inputs, attrs);
-  stamp(target);
-  if (tape !== null) tape.push({ op, out: target, inputs, attrs, inPlace: true });
-  return target;
-}
+import { makeOp, TensorBase, type OpDef } from '../tensor-base.ts';
+import { apply, describe, expectTensor, IN_PLACE } from '../op.ts';
 
 /** A walk that reads `src` broadcast to the target's shape (refusing shapes that do not broadcast to it). */
 function reading(op: string, target: TensorBase, src: TensorBase): Walk {
@@ -25,12 +13,12 @@ function reading(op: string, target: TensorBase, src: TensorBase): Walk {
   return stridedWalk(target.shape, broadcastStrides(src.shape, target.shape), target.shape.map(() => 0));
 }
 
-const COPY: OpDef<Walk> = makeOp({ name: 'copy_', run: (out, [src], w) => stridedCopy(w, src.buf, src.off, out.buf, out.off), grads: [] });
+const COPY: OpDef<Walk> = makeOp({ name: 'copy_', forward: (out, [src], w) => stridedCopy(w, src.buf, src.off, out.buf, out.off), grads: [] });
 const FILL: OpDef<number> = makeOp({
   name: 'fill_',
-  run: (out, _ins, v) => fillRun(out.size, v, out.buf, out.off),
+  forward: (out, _ins, v) => fillRun(out.size, v, out.buf, out.off),
   grads: [],
-  source: (io, v) => `for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} = ${io.value(v)};`,
+  fast: { source: (io, v) => `for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} = ${io.value(v)};` },
 });
 /**
  * A scale (alpha, value) is a number, or a one-element tensor read when the op runs: an optimizer keeps its learning
@@ -47,21 +35,23 @@ function scaleTensor(op: string, which: string, s: unknown): TensorBase {
 
 const ADD: OpDef<number | null> = makeOp({
   name: 'add_',
-  run: (out, ins, s) => {
+  forward: (out, ins, s) => {
     const alpha = scaleOf(s, ins), src = ins[0], y = out.buf, yo = out.off, n = out.size, x = src.buf, xo = src.off;
     if (src.size === 1) { const v = alpha * x[xo]; for (let i = 0; i < n; i++) y[yo + i] += v; } else for (let i = 0; i < n; i++) y[yo + i] += alpha * x[xo + i];
   },
   grads: [],
-  source: (io, s) => {
-    const alpha = s === null ? io.at(2, '0') : io.value(s); // a scale tensor is read at each run
-    return io.size(1) === 1
-      ? `{ const v = ${alpha} * ${io.at(1, '0')}; for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} += v; }`
-      : `{ const a = ${alpha}; for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} += a * ${io.at(1, 'i')}; }`;
+  fast: {
+    source: (io, s) => {
+      const alpha = s === null ? io.at(2, '0') : io.value(s); // a scale tensor is read at each run
+      return io.size(1) === 1
+        ? `{ const v = ${alpha} * ${io.at(1, '0')}; for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} += v; }`
+        : `{ const a = ${alpha}; for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} += a * ${io.at(1, 'i')}; }`;
+    },
   },
 });
 const MUL: OpDef<undefined> = makeOp({
   name: 'mul_',
-  run: (out, [src]) => {
+  forward: (out, [src]) => {
     const y = out.buf, yo = out.off, n = out.size, s = src.buf, so = src.off;
     if (src.size === 1) { const v = s[so]; for (let i = 0; i < n; i++) y[yo + i] *= v; } else for (let i = 0; i < n; i++) y[yo + i] *= s[so + i];
   },
@@ -70,7 +60,7 @@ const MUL: OpDef<undefined> = makeOp({
 
 const ADDCMUL: OpDef<number | null> = makeOp({
   name: 'addcmul_',
-  run: (out, ins, s) => {
+  forward: (out, ins, s) => {
     const value = scaleOf(s, ins), o = out.buf, oo = out.off, x = ins[0].buf, xo = ins[0].off, y = ins[1].buf, yo = ins[1].off;
     for (let i = 0; i < out.size; i++) o[oo + i] += value * x[xo + i] * y[yo + i];
   },
@@ -78,7 +68,7 @@ const ADDCMUL: OpDef<number | null> = makeOp({
 });
 const ADDCDIV: OpDef<number | null> = makeOp({
   name: 'addcdiv_',
-  run: (out, ins, s) => {
+  forward: (out, ins, s) => {
     const value = scaleOf(s, ins), o = out.buf, oo = out.off, x = ins[0].buf, xo = ins[0].off, y = ins[1].buf, yo = ins[1].off;
     for (let i = 0; i < out.size; i++) o[oo + i] += (value * x[xo + i]) / y[yo + i];
   },
@@ -88,13 +78,13 @@ const ADDCDIV: OpDef<number | null> = makeOp({
 /** target ← src (broadcast to target's shape). */
 export function copy_<T extends TensorBase>(target: T, src: TensorBase): T {
   expectTensor('copy_', 'the source', src);
-  return inPlace(COPY, target, [src], reading('copy_', target, src));
+  return apply(COPY, target, [src], IN_PLACE, reading('copy_', target, src));
 }
 
 /** target ← value everywhere. */
 export function fill_<T extends TensorBase>(target: T, value: number): T {
   if (typeof value !== 'number') throw new Error(`fill_: value must be a number, got ${describe(value)}`);
-  return inPlace(FILL, target, [], value);
+  return apply(FILL, target, [], IN_PLACE, value);
 }
 
 /** Same shape, or a one-element source: the fast in-place forms of elementwise updates. */
@@ -109,13 +99,13 @@ function sameOrScalar(op: string, target: TensorBase, src: unknown): TensorBase 
 /** target ← target + alpha·src. */
 export function add_<T extends TensorBase>(target: T, src: TensorBase, alpha: Scale = 1): T {
   sameOrScalar('add_', target, src);
-  if (typeof alpha === 'number') return inPlace(ADD, target, [src], alpha);
-  return inPlace(ADD, target, [src, scaleTensor('add_', 'alpha', alpha)], null);
+  if (typeof alpha === 'number') return apply(ADD, target, [src], IN_PLACE, alpha);
+  return apply(ADD, target, [src, scaleTensor('add_', 'alpha', alpha)], IN_PLACE, null);
 }
 
 /** target ← target · src. */
 export function mul_<T extends TensorBase>(target: T, src: TensorBase): T {
-  return inPlace(MUL, target, [sameOrScalar('mul_', target, src)], undefined);
+  return apply(MUL, target, [sameOrScalar('mul_', target, src)], IN_PLACE, undefined);
 }
 
 function sameShapes(op: string, target: TensorBase, a: TensorBase, b: TensorBase): void {
@@ -129,13 +119,13 @@ function sameShapes(op: string, target: TensorBase, a: TensorBase, b: TensorBase
 /** target ← target + value·a·b (as PyTorch's addcmul_). */
 export function addcmul_<T extends TensorBase>(target: T, a: TensorBase, b: TensorBase, value: Scale = 1): T {
   sameShapes('addcmul_', target, a, b);
-  if (typeof value === 'number') return inPlace(ADDCMUL, target, [a, b], value);
-  return inPlace(ADDCMUL, target, [a, b, scaleTensor('addcmul_', 'value', value)], null);
+  if (typeof value === 'number') return apply(ADDCMUL, target, [a, b], IN_PLACE, value);
+  return apply(ADDCMUL, target, [a, b, scaleTensor('addcmul_', 'value', value)], IN_PLACE, null);
 }
 
 /** target ← target + value·a / b (as PyTorch's addcdiv_). */
 export function addcdiv_<T extends TensorBase>(target: T, a: TensorBase, b: TensorBase, value: Scale = 1): T {
   sameShapes('addcdiv_', target, a, b);
-  if (typeof value === 'number') return inPlace(ADDCDIV, target, [a, b], value);
-  return inPlace(ADDCDIV, target, [a, b, scaleTensor('addcdiv_', 'value', value)], null);
+  if (typeof value === 'number') return apply(ADDCDIV, target, [a, b], IN_PLACE, value);
+  return apply(ADDCDIV, target, [a, b, scaleTensor('addcdiv_', 'value', value)], IN_PLACE, null);
 }

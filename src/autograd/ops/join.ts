@@ -3,7 +3,7 @@
 import { placeRows } from '../../tensor/kernels.ts';
 import { fmt, normalizeAxis, show, sizeOf } from '../../tensor/shape.ts';
 import { makeOp, type OpDef, type TensorBase } from '../tensor-base.ts';
-import { describe, emit, expectTensor } from '../op.ts';
+import { describe, apply, expectTensor } from '../op.ts';
 import { reshape } from './movement.ts';
 import { narrow } from './slice.ts';
 
@@ -12,7 +12,7 @@ interface Joint { axis: number; outer: number; inner: number; starts: number[] }
 
 const CAT: OpDef<Joint> = makeOp({
   name: 'cat',
-  run: (out, ins, j) => {
+  forward: (out, ins, j) => {
     const n = out.shape[j.axis];
     ins.forEach((x, i) => {
       const m = x.shape[j.axis];
@@ -50,7 +50,7 @@ export function cat<T extends TensorBase>(tensors: readonly T[], axis = 0): T {
   const k = ts.length;
   const op = (catOps[k] ??= makeOp({ ...CAT, grads: Array.from({ length: k }, (_, i) => stretch(i)) }));
   const shape = first.shape.map((d, i) => (i === a ? n : d));
-  return emit(op, first, ts, shape, { axis: a, outer: sizeOf(first.shape.slice(0, a)), inner: sizeOf(first.shape.slice(a + 1)), starts });
+  return apply(op, first, ts, shape, { axis: a, outer: sizeOf(first.shape.slice(0, a)), inner: sizeOf(first.shape.slice(a + 1)), starts });
 }
 
 /** The tensors, all of one shape, joined along a new axis. */

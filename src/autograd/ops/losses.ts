@@ -5,10 +5,10 @@ import { add, bceWithLogitsBackward, binaryOps, clamp, div, log, mul, neg, squar
 import { sumOfMapOf } from '../../tensor/kernels.ts';
 import { mean, sum } from './reduce.ts';
 import { logSoftmax } from './softmax.ts';
-import { gather } from './index.ts';
+import { gather } from './gather.ts';
 import { squeeze, unsqueeze } from './movement.ts';
-import { makeOp, tape, TensorBase, type OpDef, type TensorBase as T } from '../tensor-base.ts';
-import { describe, emit, expectTensor } from '../op.ts';
+import { makeOp, TensorBase, type OpDef, type TensorBase as T } from '../tensor-base.ts';
+import { describe, apply, expectTensor } from '../op.ts';
 
 // BCE's logs are clamped at −100, as PyTorch does, so p = 0 or 1 stays finite.
 const log100 = (x: number): number => Math.max(Math.log(x), -100);
@@ -65,13 +65,14 @@ function summed(name: string, { f, dp, dy }: LossDef): (p: T, y: T, mean: boolea
   const share = (g: T, p: T, { mean }: Summed): T => (mean ? div(g, p.size) : g); // ∂loss/∂ℓᵢ, the same for every i
   const op: OpDef<Summed> = makeOp({
     name,
-    run: (out, [p, y], { mean }) => {
+    forward: (out, [p, y], { mean }) => {
       const s = sumOfMap(p.size, p.buf, p.off, y.buf, y.off);
       out.buf[out.off] = mean ? s / p.size : s;
     },
     grads: [(g, [p, y], _l, r) => dp(share(g, p, r), p, y), (g, [p, y], _l, r) => dy(share(g, p, r), p, y)],
+    fast: { rulesReadGradOnce: true },
   });
-  return (p, y, mean) => emit(op, p, [p, y], [], { mean });
+  return (p, y, mean) => apply(op, p, [p, y], [], { mean });
 }
 const SUMMED = {
   mseLoss: summed('mseLoss', LOSSES.squaredError),
@@ -89,7 +90,7 @@ export interface LossOptions {
  * (compile) checks again at each replay. classes 0: values in [0, 1]; else class indices in [0, classes).
  */
 interface Check { op: string; what: string; classes: number }
-const CHECK: OpDef<Check> = makeOp({ name: 'check', run: (t, _ins, c) => firstBad(t, c), grads: [] });
+const CHECK: OpDef<Check> = makeOp({ name: 'check', forward: (_out, [t], c) => firstBad(t, c), grads: [null] });
 function firstBad(t: TensorBase, { op, what, classes }: Check): void {
   const d = t.buf, o = t.off;
   for (let i = 0; i < t.size; i++) {
@@ -98,10 +99,7 @@ function firstBad(t: TensorBase, { op, what, classes }: Check): void {
     if (classes > 0 && !(Number.isInteger(v) && v >= 0 && v < classes)) throw new Error(`${op}: ${what} ${v} at position ${i} is not a class index in [0, ${classes})`);
   }
 }
-function check(t: TensorBase, c: Check): void {
-  firstBad(t, c);
-  if (tape !== null) tape.push({ op: CHECK, out: t, inputs: [], attrs: c, inPlace: true });
-}
+const check = (t: TensorBase, c: Check): void => void apply(CHECK, t, [t], [0], c); // its output: nothing
 
 function loss<X extends T>(op: keyof typeof SUMMED, each: (p: X, y: X) => X, pred: X, target: X, opts: LossOptions | undefined,
   kind: 'any' | 'logits' | 'probabilities'): X {

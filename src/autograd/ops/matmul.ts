@@ -3,10 +3,9 @@
 import { DIRECT_MAX, gemm } from '../../tensor/gemm.ts';
 import { broadcastShapes, broadcastStrides, fmt, sizeOf } from '../../tensor/shape.ts';
 import { makeOp, type OpDef, type SourceIO, type TensorBase } from '../tensor-base.ts';
-import { emit, expectTensor } from '../op.ts';
+import { apply, expectTensor, IN_PLACE } from '../op.ts';
 import { sumTo } from './broadcast.ts';
 import { reshape } from './movement.ts';
-import { inPlace } from './inplace.ts';
 
 interface Product {
   M: number; N: number; K: number;
@@ -55,7 +54,7 @@ function batchOffsets(shape: readonly number[], batch: number[], matrixSize: num
 // sumTo adds up the batches over which an operand was broadcast.
 const MATMUL: OpDef<Product> = makeOp({
   name: 'matmul',
-  run: (out, [a, b], p) => {
+  forward: (out, [a, b], p) => {
     const { M, N, K, ta, tb, ao, bo } = p;
     for (let k = 0; k < ao.length; k++) {
       gemm(M, N, K, a.buf, a.off + ao[k], ta ? 1 : K, ta ? M : 1, b.buf, b.off + bo[k], tb ? 1 : N, tb ? K : 1, out.buf, out.off + k * M * N);
@@ -65,11 +64,13 @@ const MATMUL: OpDef<Product> = makeOp({
     (g, [a, b], _c, { ta, tb }) => sumTo(ta ? mm(b, g, tb, true) : mm(g, b, false, !tb), a.shape),
     (g, [a, b], _c, { ta, tb }) => sumTo(tb ? mm(g, a, true, ta) : mm(a, g, !ta, false), b.shape),
   ],
-  source: (io, p) => (p.ao.length === 1 ? tinyProduct(io, p, '=') : null),
-  into: [ // the same products, added into a 2-D operand's .grad by the kernel itself
-    (acc, g, [a, b], _c, { ta, tb, ao }) => ao === SINGLE && !!(ta ? addmm_(acc, b, g, tb, true) : addmm_(acc, g, b, false, !tb)),
-    (acc, g, [a, b], _c, { ta, tb, bo }) => bo === SINGLE && !!(tb ? addmm_(acc, g, a, true, ta) : addmm_(acc, a, g, !ta, false)),
-  ],
+  fast: {
+    source: (io, p) => (p.ao.length === 1 ? tinyProduct(io, p, '=') : null),
+    into: [ // the same products, added into a 2-D operand's .grad by the kernel itself
+      (acc, g, [a, b], _c, { ta, tb, ao }) => ao === SINGLE && !!(ta ? addmm_(acc, b, g, tb, true) : addmm_(acc, g, b, false, !tb)),
+      (acc, g, [a, b], _c, { ta, tb, bo }) => bo === SINGLE && !!(tb ? addmm_(acc, g, a, true, ta) : addmm_(acc, a, g, !ta, false)),
+    ],
+  },
 });
 
 /** op(a)·op(b), where op transposes the last two dims when asked (without copying). */
@@ -81,10 +82,10 @@ export function mm<T extends TensorBase>(a: T, b: TensorBase, ta: boolean, tb: b
   const ar = a.shape[an - 2], ac = a.shape[an - 1], br = b.shape[bn - 2], bc = b.shape[bn - 1];
   const M = ta ? ac : ar, K = ta ? ar : ac, Kb = tb ? bc : br, N = tb ? br : bc;
   if (Kb !== K) throw new Error(`matmul: inner dimensions differ: ${fmt(a.shape)} @ ${fmt(b.shape)} (${K} vs ${Kb})`);
-  if (an === 2 && bn === 2) return emit(MATMUL, a, [a, b], [M, N], { M, N, K, ta, tb, ao: SINGLE, bo: SINGLE });
+  if (an === 2 && bn === 2) return apply(MATMUL, a, [a, b], [M, N], { M, N, K, ta, tb, ao: SINGLE, bo: SINGLE });
   const batch = broadcastShapes(`matmul: batch dims of ${fmt(a.shape)} @ ${fmt(b.shape)}`, a.shape.slice(0, -2), b.shape.slice(0, -2));
   const ao = batchOffsets(a.shape, batch, M * K), bo = batchOffsets(b.shape, batch, K * N);
-  return emit(MATMUL, a, [a, b], [...batch, M, N], { M, N, K, ta, tb, ao, bo });
+  return apply(MATMUL, a, [a, b], [...batch, M, N], { M, N, K, ta, tb, ao, bo });
 }
 
 export const matmul = <T extends TensorBase>(a: T, b: TensorBase): T => mm(a, b, false, false);
@@ -94,7 +95,7 @@ interface Rows { rows: number; K: number; N: number }
 // y = x·W + b for x [..., K] as `rows` rows:  ∂x = G·Wᵀ,  ∂W = xᵀ·G,  ∂b = Σ_rows G.
 const LINEAR: OpDef<Rows> = makeOp({
   name: 'linear',
-  run: (out, [x, w, b], { rows, K, N }) => {
+  forward: (out, [x, w, b], { rows, K, N }) => {
     const y = out.buf, yo = out.off, bias = b.buf, bo = b.off;
     for (let r = 0; r < rows; r++) for (let j = 0; j < N; j++) y[yo + r * N + j] = bias[bo + j]; // each row starts as b
     gemm(rows, N, K, x.buf, x.off, K, 1, w.buf, w.off, N, 1, y, yo); // and gemm adds x·W onto it
@@ -104,7 +105,7 @@ const LINEAR: OpDef<Rows> = makeOp({
     (g, [x]) => mm(asRows(x), asRows(g), true, false),
     (g, [, , b]) => sumTo(g, b.shape),
   ],
-  into: [null, (acc, g, [x]) => !!addmm_(acc, asRows(x), asRows(g), true, false), null],
+  fast: { into: [null, (acc, g, [x]) => !!addmm_(acc, asRows(x), asRows(g), true, false), null] },
 });
 const asRows = (t: TensorBase): TensorBase => (t.ndim === 2 ? t : reshape(t, [-1, t.shape[t.ndim - 1]]));
 
@@ -117,16 +118,16 @@ export function linear<T extends TensorBase>(x: T, w: TensorBase, b: TensorBase)
   if (w.ndim !== 2 || b.ndim !== 1 || b.size !== N || x.ndim < 1 || x.shape[x.ndim - 1] !== K) {
     throw new Error(`linear: expects x [..., K], weight [K, N] and bias [N], got ${fmt(x.shape)}, ${fmt(w.shape)}, ${fmt(b.shape)}`);
   }
-  return emit(LINEAR, x, [x, w, b], [...x.shape.slice(0, -1), N], { rows: x.size / K, K, N });
+  return apply(LINEAR, x, [x, w, b], [...x.shape.slice(0, -1), N], { rows: x.size / K, K, N });
 }
 
 // In place, for the accumulating form of the product rules (RuleInto) and for users.
 const ADDMM: OpDef<Pick<Product, 'M' | 'N' | 'K' | 'ta' | 'tb'>> = makeOp({
   name: 'addmm_',
-  run: (out, [a, b], { M, N, K, ta, tb }) =>
+  forward: (out, [a, b], { M, N, K, ta, tb }) =>
     gemm(M, N, K, a.buf, a.off, ta ? 1 : K, ta ? M : 1, b.buf, b.off, tb ? 1 : N, tb ? K : 1, out.buf, out.off),
   grads: [],
-  source: (io, p) => tinyProduct(io, p, '+='),
+  fast: { source: (io, p) => tinyProduct(io, p, '+=') },
 });
 
 /** target ← target + op(a)·op(b) for 2-D a and b, op transposing where asked (as PyTorch's addmm_). */
@@ -137,5 +138,5 @@ export function addmm_<T extends TensorBase>(target: T, a: TensorBase, b: Tensor
   if (a.ndim !== 2 || b.ndim !== 2 || target.ndim !== 2 || K !== Kb || target.shape[0] !== M || target.shape[1] !== N) {
     throw new Error(`addmm_: cannot add ${fmt(a.shape)}${ta ? 'ᵀ' : ''} @ ${fmt(b.shape)}${tb ? 'ᵀ' : ''} into ${fmt(target.shape)}`);
   }
-  return inPlace(ADDMM, target, [a, b], { M, N, K, ta, tb });
+  return apply(ADDMM, target, [a, b], IN_PLACE, { M, N, K, ta, tb });
 }

@@ -1,14 +1,14 @@
 // Ops that move values without changing them; their rules move the gradient back.
 import { stridedCopy, stridedWalk, type Walk } from '../../tensor/kernels.ts';
 import { fmt, normalizeAxis, reductionAxes, show, sizeOf, stridesOf } from '../../tensor/shape.ts';
-import { makeOp, tape, type OpDef, type TensorBase } from '../tensor-base.ts';
-import { emit, expectTensor, record } from '../op.ts';
+import { makeOp, type OpDef, type TensorBase } from '../tensor-base.ts';
+import { apply, expectTensor } from '../op.ts';
 
 const RESHAPE: OpDef<undefined> = makeOp({
   name: 'reshape',
-  run: () => {}, // a view: the output shares the input's storage
+  forward: () => {}, // a view: the output shares the input's storage
   grads: [(g, [x]) => reshape(g, x.shape)],
-  view: true,
+  fast: { view: true },
 });
 
 /** The same values in a new shape (one dim may be −1, inferred), sharing storage with x. */
@@ -28,13 +28,13 @@ export function reshape<T extends TensorBase>(x: T, dims: readonly unknown[]): T
     shape[free] = x.size / known;
   }
   if (sizeOf(shape) !== x.size) throw bad(`that is ${sizeOf(shape)} elements`);
-  return record(x.view(shape), RESHAPE, [x], undefined);
+  return apply(RESHAPE, x, [x], shape, undefined);
 }
 
 interface Permutation { walk: Walk; inverse: number[] }
 const PERMUTE: OpDef<Permutation> = makeOp({
   name: 'permute',
-  run: (out, [x], p) => stridedCopy(p.walk, x.buf, x.off, out.buf, out.off),
+  forward: (out, [x], p) => stridedCopy(p.walk, x.buf, x.off, out.buf, out.off),
   grads: [(g, _x, _y, p) => permute(g, p.inverse)],
 });
 
@@ -51,28 +51,26 @@ export function permute<T extends TensorBase>(x: T, dims: readonly unknown[]): T
   const inverse = new Array<number>(nd);
   p.forEach((d, i) => (inverse[d] = i));
   const walk = stridedWalk(shape, p.map((d) => strides[d]), shape.map(() => 0));
-  return emit(PERMUTE, x, [x], shape, { walk, inverse });
+  return apply(PERMUTE, x, [x], shape, { walk, inverse });
 }
 
-const DETACH: OpDef<undefined> = makeOp({ name: 'detach', run: () => {}, grads: [null], view: true });
+const DETACH: OpDef<undefined> = makeOp({ name: 'detach', forward: () => {}, grads: [null], fast: { view: true } });
 
-/** The same values (shared storage), cut from the graph: a view, recorded only for a traced step's replay. */
+/** The same values (shared storage), cut from the graph (it has no rule): a view. */
 export function detach<T extends TensorBase>(x: T): T {
-  const out = x.view(x.shape);
-  if (tape !== null) tape.push({ op: DETACH, out, inputs: [x], attrs: undefined, inPlace: false });
-  return out;
+  return apply(DETACH, x, [x], x.shape, undefined);
 }
 
 const CLONE: OpDef<undefined> = makeOp({
   name: 'clone',
-  run: (out, [x]) => out.buf.set(x.values(), out.off),
+  forward: (out, [x]) => out.buf.set(x.values(), out.off),
   grads: [(g) => g],
 });
 
 /** A copy of x in new storage, in the graph. */
 export function clone<T extends TensorBase>(x: T): T {
   expectTensor('clone', 'the input', x);
-  return emit(CLONE, x, [x], x.shape);
+  return apply(CLONE, x, [x], x.shape, undefined);
 }
 
 /** x with a new axis of size 1 at `axis` (from −(ndim + 1) to ndim), a view. */

@@ -3,7 +3,7 @@
 import { extremeAlong, flatWalk, reduceSum, stridedWalk, type Walk } from '../../tensor/kernels.ts';
 import { fmt, reductionAxes, sizeOf, stridesOf, type Shape } from '../../tensor/shape.ts';
 import { makeOp, type OpDef, type TensorBase } from '../tensor-base.ts';
-import { emit, expectTensor } from '../op.ts';
+import { apply, expectTensor } from '../op.ts';
 import { expand } from './broadcast.ts';
 import { div, mul } from './elementwise.ts';
 import { permute, reshape } from './movement.ts';
@@ -25,21 +25,23 @@ const spread = (g: TensorBase, x: TensorBase, kept: Shape): TensorBase =>
 interface Sum { walk: Walk; kept: Shape }
 const SUM: OpDef<Sum> = makeOp({
   name: 'sum',
-  run: (out, [x], s) => reduceSum(s.walk, x.buf, x.off, out.buf, out.off),
+  forward: (out, [x], s) => reduceSum(s.walk, x.buf, x.off, out.buf, out.off),
   grads: [(g, [x], _y, s) => spread(g, x, s.kept)],
-  source: (io, s) => (io.size(0) === 1 && s.walk.outer.length === 0 // everything into one value, in reduceSum's order
-    ? `{ let s = 0; for (let i = 0; i < ${io.size(1)}; i++) s += ${io.at(1, 'i')}; ${io.at(0, '0')} = s; }` : null),
+  fast: {
+    source: (io, s) => (io.size(0) === 1 && s.walk.outer.length === 0 // everything into one value, in reduceSum's order
+      ? `{ let s = 0; for (let i = 0; i < ${io.size(1)}; i++) s += ${io.at(1, 'i')}; ${io.at(0, '0')} = s; }` : null),
+  },
 });
 
 /** Σ over one axis, several, or all (omitted). */
 export function sum<T extends TensorBase>(x: T, axis?: Axis, keepdim = false): T {
   expectTensor('sum', 'the input', x);
   if (axis === undefined && keepdim === false) { // everything, as a loss does: one flat run
-    return emit(SUM, x, [x], [], { walk: flatWalk(x.shape, x.size, 1, 0), kept: x.shape.map(() => 1) });
+    return apply(SUM, x, [x], [], { walk: flatWalk(x.shape, x.size, 1, 0), kept: x.shape.map(() => 1) });
   }
   const { kept, shape } = reducedShapes('sum', x, axis, keepdim);
   const keptStrides = stridesOf(kept).map((s, i) => (kept[i] === 1 ? 0 : s));
-  return emit(SUM, x, [x], shape, { walk: stridedWalk(x.shape, stridesOf(x.shape), keptStrides), kept });
+  return apply(SUM, x, [x], shape, { walk: stridedWalk(x.shape, stridesOf(x.shape), keptStrides), kept });
 }
 
 export function mean<T extends TensorBase>(x: T, axis?: Axis, keepdim = false): T {
@@ -65,17 +67,17 @@ function positions(x: TensorBase, l: Lines): Int32Array {
 // 1 at the element each line chose: the same choice as the forward pass, made again from x.
 const CHOSEN: OpDef<Lines> = makeOp({
   name: 'chosen',
-  run: (out, [x], l) => { for (const p of positions(x, l)) out.buf[out.off + p] = 1; },
+  forward: (out, [x], l) => { for (const p of positions(x, l)) out.buf[out.off + p] = 1; },
   grads: [null],
 });
 
 const extremeOp = (name: 'max' | 'min'): OpDef<Lines> => makeOp({
   name,
-  run: (out, [x], l) => {
+  forward: (out, [x], l) => {
     const at = positions(x, l), v = x.buf, xo = x.off, y = out.buf, yo = out.off;
     for (let k = 0; k < at.length; k++) y[yo + k] = v[xo + at[k]];
   },
-  grads: [(g, [x], _y, l) => mul(spread(g, x, l.kept), emit(CHOSEN, x, [x], x.shape, l))],
+  grads: [(g, [x], _y, l) => mul(spread(g, x, l.kept), apply(CHOSEN, x, [x], x.shape, l))],
 });
 const MAX = extremeOp('max'), MIN = extremeOp('min');
 
@@ -91,7 +93,7 @@ function extreme<T extends TensorBase>(op: 'max' | 'min', x: T, axis: Axis | und
     const r = extreme(op, lined, -1, false);
     return keepdim ? reshape(r, kept) : r;
   }
-  return emit(op === 'max' ? MAX : MIN, x, [x], shape, linesOf(x, sign, axes.length === 1 ? axes[0] : undefined));
+  return apply(op === 'max' ? MAX : MIN, x, [x], shape, linesOf(x, sign, axes.length === 1 ? axes[0] : undefined));
 }
 
 export const max = <T extends TensorBase>(x: T, axis?: Axis, keepdim = false): T => extreme('max', x, axis, keepdim);
@@ -100,7 +102,7 @@ export const min = <T extends TensorBase>(x: T, axis?: Axis, keepdim = false): T
 // The index along the axis (or into the flattened tensor) of the first max / min: an integer, no gradient.
 const argOp = (name: 'argmax' | 'argmin'): OpDef<Lines> => makeOp({
   name,
-  run: (out, [x], l) => {
+  forward: (out, [x], l) => {
     const at = positions(x, l), y = out.buf, yo = out.off;
     for (let k = 0; k < at.length; k++) y[yo + k] = Math.floor(at[k] / l.inner) % l.n;
   },
@@ -114,9 +116,8 @@ function arg<T extends TensorBase>(op: 'argmax' | 'argmin', x: T, axis: number |
   if (axis !== undefined && typeof axis !== 'number') throw new Error(`${op}: axis must be one number (or omitted), got ${String(axis)}`);
   const { axes, kept, shape } = reducedShapes(op, x, axis, keepdim);
   const l = linesOf(x, op === 'argmax' ? 1 : -1, axis === undefined ? undefined : axes[0]);
-  const out = x.make(axis === undefined ? (keepdim ? kept : []) : shape);
-  (op === 'argmax' ? ARGMAX : ARGMIN).run(out, [x], l); // not recorded: indices are constants, as PyTorch's long result
-  return out;
+  // No rule: indices are constants, as PyTorch's long result.
+  return apply(op === 'argmax' ? ARGMAX : ARGMIN, x, [x], axis === undefined ? (keepdim ? kept : []) : shape, l);
 }
 
 export const argmax = <T extends TensorBase>(x: T, axis?: number, keepdim = false): T => arg('argmax', x, axis, keepdim);

@@ -4,7 +4,7 @@
 import { reduceSum, stridedCopy, stridedWalk, type Walk } from '../../tensor/kernels.ts';
 import { fmt, normalizeAxis, show, stridesOf, type Shape } from '../../tensor/shape.ts';
 import { makeOp, type OpDef, type TensorBase } from '../tensor-base.ts';
-import { emit, expectTensor } from '../op.ts';
+import { apply, expectTensor } from '../op.ts';
 
 interface Box {
   /** The input's shape. */
@@ -19,14 +19,14 @@ interface Box {
 
 const SLICE: OpDef<Box> = makeOp({
   name: 'slice',
-  run: (out, [x], b) => stridedCopy(b.read, x.buf, x.off + b.offset, out.buf, out.off),
-  grads: [(g, _x, _y, b) => emit(SLICE_BACKWARD, g, [g], b.from, b)],
+  forward: (out, [x], b) => stridedCopy(b.read, x.buf, x.off + b.offset, out.buf, out.off),
+  grads: [(g, _x, _y, b) => apply(SLICE_BACKWARD, g, [g], b.from, b)],
 });
 
 const SLICE_BACKWARD: OpDef<Box> = makeOp({
   name: 'sliceBackward',
-  run: (out, [g], b) => reduceSum(b.write, g.buf, g.off, out.buf, out.off + b.offset), // into zeros: += is =
-  grads: [(gg, [g], _y, b) => emit(SLICE, gg, [gg], g.shape, b)],
+  forward: (out, [g], b) => reduceSum(b.write, g.buf, g.off, out.buf, out.off + b.offset), // into zeros: += is =
+  grads: [(gg, [g], _y, b) => apply(SLICE, gg, [gg], g.shape, b)],
 });
 
 /** The box of x with these starts, steps and lengths, as a tensor of `shape` (the lengths, maybe less some 1s). */
@@ -34,7 +34,7 @@ function box<T extends TensorBase>(x: T, starts: readonly number[], steps: reado
   const strides = stridesOf(x.shape), walked = strides.map((s, d) => s * steps[d]);
   const offset = starts.reduce((o, s, d) => o + s * strides[d], 0);
   const read = stridedWalk(lens, walked, lens.map(() => 0)), write = stridedWalk(lens, stridesOf(lens), walked);
-  return emit(SLICE, x, [x], shape, { from: x.shape, offset, read, write });
+  return apply(SLICE, x, [x], shape, { from: x.shape, offset, read, write });
 }
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);

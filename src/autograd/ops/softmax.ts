@@ -3,7 +3,7 @@
 import { logSoftmaxAlong, softmaxAlong } from '../../tensor/kernels.ts';
 import { normalizeAxis, sizeOf } from '../../tensor/shape.ts';
 import { makeOp, type OpDef, type TensorBase } from '../tensor-base.ts';
-import { emit, expectTensor } from '../op.ts';
+import { apply, expectTensor } from '../op.ts';
 import { exp, mul, sub } from './elementwise.ts';
 import { sum } from './reduce.ts';
 
@@ -12,14 +12,14 @@ interface Lines { axis: number | undefined; outer: number; n: number; inner: num
 
 const SOFTMAX: OpDef<Lines> = makeOp({
   name: 'softmax',
-  run: (out, [x], l) => softmaxAlong(x.buf, x.off, l.outer, l.n, l.inner, out.buf, out.off),
+  forward: (out, [x], l) => softmaxAlong(x.buf, x.off, l.outer, l.n, l.inner, out.buf, out.off),
   // ∂x = y·(g − Σ g·y): the Jacobian diag(y) − y·yᵀ applied to g.
   grads: [(g, _x, y, l) => mul(y, sub(g, sum(mul(g, y), l.axis, true)))],
 });
 
 const LOG_SOFTMAX: OpDef<Lines> = makeOp({
   name: 'logSoftmax',
-  run: (out, [x], l) => logSoftmaxAlong(x.buf, x.off, l.outer, l.n, l.inner, out.buf, out.off),
+  forward: (out, [x], l) => logSoftmaxAlong(x.buf, x.off, l.outer, l.n, l.inner, out.buf, out.off),
   // ∂x = g − softmax(x)·Σ g, with softmax(x) = e^y (y ≤ 0: no overflow).
   grads: [(g, _x, y, l) => sub(g, mul(exp(y), sum(g, l.axis, true)))],
 });
@@ -28,7 +28,7 @@ function along<T extends TensorBase>(op: OpDef<Lines>, x: T, axis: number): T {
   expectTensor(op.name, 'the input', x);
   const a = normalizeAxis(op.name, axis, x.ndim === 0 ? [1] : x.shape); // as PyTorch, a 0-d tensor takes axis 0 or −1
   const lines = { axis: x.ndim === 0 ? undefined : a, outer: sizeOf(x.shape.slice(0, a)), n: x.shape[a] ?? 1, inner: sizeOf(x.shape.slice(a + 1)) };
-  return emit(op, x, [x], x.shape, lines);
+  return apply(op, x, [x], x.shape, lines);
 }
 
 /** e^x / Σ e^x along `axis` (default the last). */

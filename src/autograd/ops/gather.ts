@@ -5,7 +5,7 @@
 import { addAt, firstBadIndex, gatherPositions, selectPositions, takeAt } from '../../tensor/kernels.ts';
 import { fmt, normalizeAxis, sizeOf, stridesOf, type Shape } from '../../tensor/shape.ts';
 import { makeOp, TensorBase, type OpDef } from '../tensor-base.ts';
-import { describe, emit, expectTensor } from '../op.ts';
+import { describe, apply, expectTensor } from '../op.ts';
 import { add } from './elementwise.ts';
 import { slice } from './slice.ts';
 
@@ -22,7 +22,7 @@ interface Geometry { op: string; kind: 'gather' | 'select'; from: Shape; axis: n
 // (compile) reads each call's index. A bad index throws there, naming the op, the axis and the value.
 const POSITIONS: OpDef<Geometry> = makeOp({
   name: 'positions',
-  run: (out, [index], g) => {
+  forward: (out, [index], g) => {
     const bad = firstBadIndex(index.buf, index.off, index.size, g.n);
     if (bad >= 0) {
       const v = index.buf[index.off + bad], why = Number.isInteger(v) ? `out of range for axis ${g.axis} of size ${g.n}` : `not an integer (axis ${g.axis})`;
@@ -35,15 +35,15 @@ const POSITIONS: OpDef<Geometry> = makeOp({
 });
 
 // out[k] = x[pos[k]], and the reverse: src[k] added at pos[k]. Each is the other's derivative.
-const GATHER: OpDef<Shape> = makeOp({
+const GATHER: OpDef<undefined> = makeOp({
   name: 'gather',
-  run: (out, [x, pos]) => takeAt(out.size, pos.buf, pos.off, x.buf, x.off, out.buf, out.off),
-  grads: [(g, [x, pos]) => emit(SCATTER_ADD, g, [g, pos], x.shape), null],
+  forward: (out, [x, pos]) => takeAt(out.size, pos.buf, pos.off, x.buf, x.off, out.buf, out.off),
+  grads: [(g, [x, pos]) => apply(SCATTER_ADD, g, [g, pos], x.shape, undefined), null],
 });
-const SCATTER_ADD: OpDef<Shape> = makeOp({
+const SCATTER_ADD: OpDef<undefined> = makeOp({
   name: 'scatterAdd',
-  run: (out, [src, pos]) => addAt(src.size, pos.buf, pos.off, src.buf, src.off, out.buf, out.off),
-  grads: [(g, [src, pos]) => emit(GATHER, g, [g, pos], src.shape), null],
+  forward: (out, [src, pos]) => addAt(src.size, pos.buf, pos.off, src.buf, src.off, out.buf, out.off),
+  grads: [(g, [src, pos]) => apply(GATHER, g, [g, pos], src.shape, undefined), null],
 });
 
 /** The index as a tensor (an array becomes a 1-D constant); refuses anything else, naming the op. */
@@ -72,14 +72,14 @@ function gathered(op: string, x: TensorBase, axis: number, index: unknown): Tens
     throw new Error(`${op}: index of shape ${fmt(idx.shape)} does not fit the tensor of shape ${fmt(x.shape)} along axis ${a} ` +
       '(same number of dims, and none longer outside the axis)');
   }
-  return emit(POSITIONS, x, [idx], idx.shape, { op, kind: 'gather', from: x.shape, axis: a, n: x.shape[a], outer: 0, inner: 0 });
+  return apply(POSITIONS, x, [idx], idx.shape, { op, kind: 'gather', from: x.shape, axis: a, n: x.shape[a], outer: 0, inner: 0 });
 }
 
 /** out[…, i, …] = x[…, index[…, i, …], …] along `axis`, as PyTorch's gather. */
 export function gather<T extends TensorBase>(x: T, axis: number, index: Index): T {
   expectTensor('gather', 'the input', x);
   const pos = gathered('gather', x, axis, index);
-  return emit(GATHER, x, [x, pos], pos.shape, x.shape);
+  return apply(GATHER, x, [x, pos], pos.shape, undefined);
 }
 
 /** x plus src added at the positions the index gives along `axis` (PyTorch's scatter_add, out of place). */
@@ -92,7 +92,7 @@ export function scatterAdd<T extends TensorBase>(x: T, axis: number, index: Inde
   }
   // Only the source's first index.shape elements along each dim are scattered, as in PyTorch.
   const s = sizeOf(pos.shape) === src.size ? src : slice(src, pos.shape.map((d) => [0, d]));
-  return add(x, emit(SCATTER_ADD, s, [s, pos], x.shape) as T);
+  return add(x, apply(SCATTER_ADD, s, [s, pos], x.shape, undefined) as T);
 }
 
 /** The entries of x along `axis` at the given indices, in order (repeats allowed), as PyTorch's index_select. */
@@ -102,6 +102,6 @@ export function indexSelect<T extends TensorBase>(x: T, axis: number, index: Ind
   if (idx.ndim > 1) throw new Error(`indexSelect: the index must be 1-D (or 0-d), got shape ${fmt(idx.shape)}`);
   const outer = sizeOf(x.shape.slice(0, a)), inner = sizeOf(x.shape.slice(a + 1));
   const shape = x.shape.map((d, i) => (i === a ? idx.size : d));
-  const pos = emit(POSITIONS, x, [idx], [outer * idx.size * inner], { op: 'indexSelect', kind: 'select', from: x.shape, axis: a, n, outer, inner });
-  return emit(GATHER, x, [x, pos], shape, x.shape);
+  const pos = apply(POSITIONS, x, [idx], [outer * idx.size * inner], { op: 'indexSelect', kind: 'select', from: x.shape, axis: a, n, outer, inner });
+  return apply(GATHER, x, [x, pos], shape, undefined);
 }

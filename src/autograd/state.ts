@@ -1,0 +1,59 @@
+// The engine's global state, all of it: each piece is read by the op door (op.ts) as every op is applied, and
+// set by the one part of the engine it belongs to.
+import type { AnyOp, TensorBase } from './tensor-base.ts';
+
+/**
+ * The clock orders everything that happens to tensors: each new tensor takes the next tick as its serial, and
+ * each in-place write stamps its storage with the next tick. So backward can tell that a tensor an op used was
+ * overwritten after the op ran (written > serial of the op's output), and which tensors a walk itself made.
+ */
+let clock = 0;
+export const tick = (): number => ++clock;
+
+/** The tick of the latest in-place write to any tensor: an op made after it cannot have stale inputs. */
+export let lastWrite = 0;
+/** Record an in-place write to t's storage (the door does, for every in-place op). */
+export function stamp(t: TensorBase): void {
+  t.base.written = lastWrite = ++clock;
+}
+
+/** Grad mode: whether applied ops join the graph. Off inside noGrad and in a first-order backward walk. */
+export let gradEnabled = true;
+/** Switch recording on or off; returns the previous setting (restore it in a finally). */
+export function setGradMode(on: boolean): boolean {
+  const prev = gradEnabled;
+  gradEnabled = on;
+  return prev;
+}
+
+/** One op application, as compile() records it: the op's forward on `inputs` into `out` (in place: a target). */
+export interface Step { readonly op: AnyOp; readonly out: TensorBase; readonly inputs: readonly TensorBase[]; readonly attrs: unknown; readonly inPlace: boolean }
+
+/** The program compile() is recording, or null: the door appends a step for every op applied while it is set. */
+export let tape: Step[] | null = null;
+export function setTape(t: Step[] | null): Step[] | null {
+  const prev = tape;
+  tape = t;
+  return prev;
+}
+
+/**
+ * Scratch the backward walk lends while one rule runs: the gradient g it owns and only that rule reads. An
+ * elementwise op of the rule that reads g may write its output over g instead of into a new tensor (the door asks
+ * `scratchFor`); the rule itself never sees the difference. Null when nothing is lent.
+ */
+let lent: TensorBase | null = null;
+export function lend(g: TensorBase | null): TensorBase | null {
+  const prev = lent;
+  lent = g;
+  return prev;
+}
+
+/** The lent gradient, when it is one of `inputs` and has the output's shape; else null. */
+export function scratchFor(inputs: readonly TensorBase[], shape: readonly number[]): TensorBase | null {
+  const g = lent;
+  if (g === null || g.shape.length !== shape.length) return null;
+  for (let d = 0; d < shape.length; d++) if (g.shape[d] !== shape[d]) return null;
+  for (let i = 0; i < inputs.length; i++) if (inputs[i] === g) return g;
+  return null;
+}
