@@ -1,13 +1,15 @@
 // The built playground (playground/dist) in headless Chromium: it trains the documents' XOR network on both
 // losses, converges, and shows the deltas the documents derive. Run with `npm run test:browser`, which builds
 // the page first. The browser is the system Chromium (`apt-get install -y chromium`); nothing is downloaded.
+// Two builds: the served site (index.html and assets/, over HTTP) and the single file dist/playground.html,
+// opened from disk through a file:// URL as a user double-clicking it would.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -15,6 +17,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const dist = join(root, 'playground', 'dist');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const SHOT = join(root, 'test-results', 'playground.png');
+const SINGLE = join(dist, 'playground.html'); // the single-file page (vite build --mode single)
+const SINGLE_SHOT = join(root, 'test-results', 'playground-file.png');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.wasm': 'application/wasm',
@@ -200,5 +204,76 @@ describe.sequential('playground in Chromium', () => {
 
   it('raised no page or console errors', () => {
     expect(errors).toEqual([]);
+  });
+});
+
+describe.sequential('the single-file playground, opened from disk (file://)', () => {
+  const url = pathToFileURL(SINGLE).href;
+  const fileErrors: string[] = [], requests: string[] = [];
+  let page: Page;
+
+  beforeAll(async () => {
+    if (!existsSync(SINGLE)) throw new Error(`no single-file page at ${SINGLE}: run npm run playground:build (npm run test:browser does)`);
+    page = await context.newPage();
+    page.on('pageerror', (e) => fileErrors.push(`page error: ${e.message}`));
+    page.on('console', (m) => { if (m.type() === 'error') fileErrors.push(`console error: ${m.text()}`); });
+    page.on('requestfailed', (r) => fileErrors.push(`failed: ${r.url().slice(0, 200)} (${r.failure()?.errorText})`));
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(url);
+    await page.waitForSelector('#app[data-ready="true"][data-graph="ready"]', { timeout: 20_000 }).catch((e: Error) => {
+      throw new Error(`the page opened from disk did not get ready: ${e.message}\n${fileErrors.join('\n')}`);
+    });
+  });
+
+  afterAll(() => page?.close());
+
+  it('is one file: no script, style or other resource of its own besides data: URLs', () => {
+    const html = readFileSync(SINGLE, 'utf8');
+    const refs = [...html.matchAll(/<(?:script|link|img|iframe|source)\b[^>]*?\s(?:src|href)="([^"]*)"/g)].map((m) => m[1]);
+    expect(refs.filter((r) => !r!.startsWith('data:'))).toEqual([]);
+    expect(html).toMatch(/<script type="module"[^>]*>[^<]/); // the script inline
+    expect(html).toMatch(/<style\b[^>]*>[^<]/); // the style inline
+    expect(requests.filter((r) => r !== url && !r.startsWith('data:'))).toEqual([]);
+  });
+
+  it('is styled: the inlined stylesheet applies', async () => {
+    expect(await page.locator('.controls').evaluate((e) => (globalThis as unknown as { getComputedStyle(e: unknown): { display: string } }).getComputedStyle(e).display)).toBe('flex');
+  });
+
+  it('draws the step graph with Graphviz (inlined with its WebAssembly)', async () => {
+    const graph = page.locator('#graph svg');
+    expect(await graph.locator('g.node').count()).toBeGreaterThanOrEqual(10);
+    const text = await graph.textContent();
+    for (const s of ['matmul', 'sigmoid', 'squaredError', 'z(3) = z(L)', 'value', 'grad']) expect(text).toContain(s);
+    const before = await graph.innerHTML();
+    await page.click('#step');
+    for (const loss of ['mse', 'bce'] as const) await expect.poll(() => card(page, loss).getAttribute('data-steps')).toBe('1');
+    await expect.poll(() => page.locator('#graph svg').innerHTML()).not.toBe(before);
+  });
+
+  it('trains until converged in the steps the CLI reports, and shows δ(L) equal to the hand formulas', async () => {
+    await page.click('#reset');
+    await expect.poll(() => card(page, 'mse').getAttribute('data-steps')).toBe('0');
+    await page.selectOption('#speed', '200');
+    await trainUntilConverged(page);
+    const reported = await cliConverged(1);
+    const hand = { mse: (a: number, y: number) => (a - y) * a * (1 - a), bce: (a: number, y: number) => a - y };
+    for (const loss of ['mse', 'bce'] as const) {
+      const c = card(page, loss);
+      expect(await c.getAttribute('data-converged')).toBe(reported[loss]);
+      const a = await numbers(c, 'data-a'), y = await numbers(c, 'data-y'), delta = await numbers(c, 'data-delta');
+      delta.forEach((d, i) => expect(Math.abs(d - hand[loss](a[i], y[i])), `${loss} δ(L) row ${i}`).toBeLessThanOrEqual(1e-12));
+      const shown = await c.locator('td.d-auto').allTextContents();
+      expect(shown).toHaveLength(4);
+      shown.forEach((text, i) => expect(Math.abs(Number(text.replace(/−/g, '-')) - delta[i])).toBeLessThanOrEqual(5e-7 + 5e-3 * Math.abs(delta[i])));
+      expect(await numbers(c, 'data-hidden-delta')).toHaveLength(16);
+    }
+    mkdirSync(join(root, 'test-results'), { recursive: true });
+    await page.screenshot({ path: SINGLE_SHOT, fullPage: true });
+  });
+
+  it('raised no page or console errors and loaded nothing from elsewhere', () => {
+    expect(fileErrors).toEqual([]);
+    expect(requests.filter((r) => r !== url && !r.startsWith('data:'))).toEqual([]);
   });
 });
