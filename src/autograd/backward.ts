@@ -24,65 +24,89 @@ export interface GradOptions extends BackwardOptions {
   allowUnused?: boolean;
 }
 
-/** Each tensor's position in a walk's order, by its serial: open addressing in typed arrays, so the walk keeps its
- *  state to itself instead of on the tensors. */
+/**
+ * Each tensor's position in a walk's order, kept by the walk instead of on the tensors. A graph's tensors were
+ * mostly made just before its roots, so a tensor whose serial is within NEAR of the newest root's is found by
+ * their difference in a plain array; older ones (weights, inputs) by open addressing on the serial, where entries
+ * of earlier walks are told apart by a generation stamp.
+ */
+const NEAR = 4096;
 class Positions {
+  private newest = 0;
+  private readonly near = new Int32Array(NEAR); // position + 1, or 0
+  private readonly nearUsed = new Int32Array(NEAR);
+  private used = 0;
   private keys = new Float64Array(64);
   private at = new Int32Array(64);
+  private gen = new Int32Array(64);
+  private now = 1;
   private count = 0;
 
-  clear(): void {
-    this.keys.fill(0);
+  /** Empty, for a walk whose newest root has serial `newest`. */
+  clear(newest: number): void {
+    for (let i = 0; i < this.used; i++) this.near[this.nearUsed[i]] = 0;
+    this.used = 0;
+    this.newest = newest;
+    this.now++;
     this.count = 0;
   }
 
   get(serial: number): number {
-    const keys = this.keys, mask = keys.length - 1;
-    for (let h = serial & mask; ; h = (h + 1) & mask) {
-      const k = keys[h];
-      if (k === serial) return this.at[h];
-      if (k === 0) return -1; // serials start at 1
-    }
+    const d = this.newest - serial;
+    return d >= 0 && d < NEAR ? this.near[d] - 1 : this.getFar(serial);
+  }
+
+  private getFar(serial: number): number {
+    const keys = this.keys, gen = this.gen, now = this.now, mask = keys.length - 1;
+    for (let h = serial & mask; gen[h] === now; h = (h + 1) & mask) if (keys[h] === serial) return this.at[h];
+    return -1;
   }
 
   set(serial: number, position: number): void {
+    const d = this.newest - serial;
+    if (d >= 0 && d < NEAR) {
+      this.near[d] = position + 1;
+      this.nearUsed[this.used++] = d; // at most NEAR of them
+    } else {
+      this.setFar(serial, position);
+    }
+  }
+
+  private setFar(serial: number, position: number): void {
     if (2 * ++this.count > this.keys.length) this.grow();
-    const keys = this.keys, mask = keys.length - 1;
+    const keys = this.keys, gen = this.gen, now = this.now, mask = keys.length - 1;
     let h = serial & mask;
-    while (keys[h] !== 0) h = (h + 1) & mask;
+    while (gen[h] === now) h = (h + 1) & mask;
     keys[h] = serial;
+    gen[h] = now;
     this.at[h] = position;
   }
 
   private grow(): void {
-    const keys = this.keys, at = this.at;
+    const { keys, at, gen, now } = this;
     this.keys = new Float64Array(2 * keys.length);
     this.at = new Int32Array(2 * keys.length);
-    const mask = this.keys.length - 1;
-    for (let i = 0; i < keys.length; i++) {
-      if (keys[i] === 0) continue;
-      let h = keys[i] & mask;
-      while (this.keys[h] !== 0) h = (h + 1) & mask;
-      this.keys[h] = keys[i];
-      this.at[h] = at[i];
-    }
+    this.gen = new Int32Array(2 * keys.length);
+    this.count = 0;
+    for (let i = 0; i < keys.length; i++) if (gen[i] === now) this.setFar(keys[i], at[i]);
+    this.count++; // the entry being added
   }
 }
 
 /**
- * The tensors `roots` depend on through inputs that require grad, inputs before the tensors made from them, and
- * for each its inputs' positions (edges[edgeAt[k] + i], −1 for an input outside the walk) and how many edges lead
- * into it (uses). Iterative, so deep chains cannot overflow.
+ * The tensors `roots` depend on through inputs that require grad, inputs before the tensors made from them, each
+ * with its position set in `positions`; uses[k] counts the edges into tensor k (in units of USE). Iterative, so
+ * deep chains cannot overflow.
  */
-interface Order { tensors: TensorBase[]; uses: number[]; edgeAt: number[]; edges: number[] }
-
-function topoSort(roots: readonly TensorBase[], positions: Positions): Order {
-  const tensors: TensorBase[] = [], uses: number[] = [], edgeAt: number[] = [], edges: number[] = [];
-  const stack: TensorBase[] = [], next: number[] = [], base: number[] = []; // per tensor on the stack: its input to visit, its edges
+function topoSort(roots: readonly TensorBase[], positions: Positions, uses: number[]): TensorBase[] {
+  const order: TensorBase[] = [], stack: TensorBase[] = [], next: number[] = []; // per tensor on the stack: the input to visit next
+  let newest = 0;
+  for (let r = 0; r < roots.length; r++) newest = Math.max(newest, roots[r].serial);
+  positions.clear(newest);
   for (let r = 0; r < roots.length; r++) {
     if (positions.get(roots[r].serial) >= 0) continue;
-    stack.push(roots[r]); next.push(0); base.push(edges.length);
-    for (let i = 0; i < roots[r].inputs.length; i++) edges.push(-1);
+    stack.push(roots[r]);
+    next.push(0);
     while (stack.length > 0) {
       const top = stack.length - 1, t = stack[top], i = next[top];
       if (i < t.inputs.length) {
@@ -91,24 +115,21 @@ function topoSort(roots: readonly TensorBase[], positions: Positions): Order {
         if (!x.requiresGrad) continue;
         const p = positions.get(x.serial);
         if (p >= 0) { // placed already: a graph has no edge back to a tensor still on the stack
-          uses[p]++;
-          edges[base[top] + i] = p;
+          uses[p] += USE;
         } else {
-          stack.push(x); next.push(0); base.push(edges.length);
-          for (let j = 0; j < x.inputs.length; j++) edges.push(-1);
+          stack.push(x);
+          next.push(0);
         }
       } else {
-        const k = tensors.length;
-        stack.pop(); next.pop();
-        edgeAt.push(base.pop()!);
-        positions.set(t.serial, k);
-        tensors.push(t);
-        uses.push(stack.length === 0 ? 0 : 1); // the edge that led here (none to a root)
-        if (stack.length > 0) edges[base[top - 1] + next[top - 1] - 1] = k;
+        stack.pop();
+        next.pop();
+        positions.set(t.serial, order.length);
+        order.push(t);
+        uses.push(stack.length === 0 ? 0 : USE); // the edge that led here (none to a root)
       }
     }
   }
-  return { tensors, uses, edgeAt, edges };
+  return order;
 }
 
 /** Throw if a tensor that t's rules read (its inputs, its output) was overwritten in place after t was made. */
@@ -196,19 +217,22 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
   const { createGraph = false, retainGraph = createGraph } = opts;
   const nested = walking;
   const positions = nested ? new Positions() : spare.positions, claims = nested ? new Claims() : spare.claims;
-  positions.clear();
-  const { tensors: order, uses, edgeAt, edges } = topoSort(roots, positions), n = order.length;
+  const uses: number[] = [], order = topoSort(roots, positions, uses), n = order.length;
   if (!nested && spare.info.length < n) spare.info = new Int32Array(2 * n);
   const info = nested ? new Int32Array(n) : spare.info, pending = new Array<TensorBase | null>(n);
   // How many edges of the walk lead into each tensor (a leaf used once may take its gradient in place: `into`),
   // and which lead to somewhere a gradient is wanted: rules toward others are skipped. For backward() that is all
   // of them, each leading to a leaf that requires grad; for grad(), a target or a tensor made from one.
   for (let k = 0; k < n; k++) {
-    info[k] = uses[k] * USE | (targets === null || targets.includes(order[k]) ? NEEDED : 0);
+    info[k] = uses[k] | (targets === null || targets.includes(order[k]) ? NEEDED : 0);
     pending[k] = null;
   }
   for (let k = 0; targets !== null && k < n; k++) { // inputs come first in `order`
-    for (let e = edgeAt[k], end = e + order[k].inputs.length; e < end; e++) if (edges[e] >= 0 && (info[edges[e]] & NEEDED) !== 0) info[k] |= NEEDED;
+    const inputs = order[k].inputs;
+    for (let i = 0; i < inputs.length; i++) {
+      const p = inputs[i].requiresGrad ? positions.get(inputs[i].serial) : -1;
+      if (p >= 0 && (info[p] & NEEDED) !== 0) info[k] |= NEEDED;
+    }
   }
   // Seeds were made before the walk began: never its own, so never written over (compile replays a step without
   // the 1 that seedFor writes by hand).
@@ -242,13 +266,18 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
           'pass { retainGraph: true } to the first backward() to walk it again');
       }
       if (lastWrite > t.serial) checkVersions(t); // only a write after t was made can have changed what its rules read
-      const inputs = t.inputs, e0 = edgeAt[k];
-      let rules = 0; // how many rules will run
-      for (let i = 0; i < inputs.length; i++) if (op.grads[i] !== null && edges[e0 + i] >= 0 && (info[edges[e0 + i]] & NEEDED) !== 0) rules++;
+      // Where each input sits in the order (−1: outside the walk), and how many rules will run.
+      const inputs = t.inputs;
+      let rules = 0, p0 = -1, p1 = -1;
+      for (let i = 0; i < inputs.length; i++) {
+        const p = inputs[i].requiresGrad ? positions.get(inputs[i].serial) : -1;
+        if (i === 0) p0 = p; else if (i === 1) p1 = p;
+        if (op.grads[i] !== null && p >= 0 && (info[p] & NEEDED) !== 0) rules++;
+      }
       // When one rule is all that reads g, and g is the walk's own, the rule may write over g (see `lend`).
       const lent = !createGraph && rules === 1 && (flags & OWNED) !== 0 && !given && op.fast.rulesReadGradOnce === true ? g : null;
       for (let i = 0; i < inputs.length; i++) {
-        const x = inputs[i], rule = op.grads[i], p = edges[e0 + i];
+        const x = inputs[i], rule = op.grads[i], p = i === 0 ? p0 : i === 1 ? p1 : x.requiresGrad ? positions.get(x.serial) : -1;
         if (rule === null || p < 0 || (info[p] & NEEDED) === 0) continue;
         const into = intoLeaves && x.gradFn === null && x.grad !== null && info[p] >> 2 === 1 ? op.fast.into?.[i] : undefined;
         if (into && into(x.grad!, g, inputs, t, t.attrs)) continue;
