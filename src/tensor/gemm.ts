@@ -178,17 +178,19 @@ function pack(dst: Float64Array, d: number, rows: number, kc: number, X: Float64
   }
 }
 
-/** Plain i-k-j loop for products too small to repay the module's calls and copies. */
+/** Plain loops for products too small to repay the module's calls and copies. */
 function direct(M: number, N: number, K: number,
   A: Float64Array, aOff: number, aRow: number, aCol: number,
   B: Float64Array, bOff: number, bRow: number, bCol: number,
   C: Float64Array, cOff: number): void {
-  for (let i = 0; i < M; i++) {
-    const ci = cOff + i * N;
-    for (let k = 0; k < K; k++) {
-      const a = A[aOff + i * aRow + k * aCol];
-      const bk = bOff + k * bRow;
-      for (let j = 0; j < N; j++) C[ci + j] += a * B[bk + j * bCol];
+  // One dot product per element of C, summed in a register in the order k = 0, 1, … (the additions of the
+  // i-k-j loop, and of a replay's written-out products): a load of A and B per multiply-add and nothing else.
+  for (let i = 0, c = cOff; i < M; i++) {
+    const ai = aOff + i * aRow;
+    for (let j = 0; j < N; j++, c++) {
+      let s = C[c];
+      for (let k = 0, a = ai, b = bOff + j * bCol; k < K; k++, a += aCol, b += bRow) s += A[a] * B[b];
+      C[c] = s;
     }
   }
 }
