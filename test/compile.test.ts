@@ -2,6 +2,7 @@
 // replay faithfully.
 import { describe, expect, it } from 'vitest';
 import { compile, grad, nn, noGrad, optim, rand, RandomState, Tensor, tensor } from '../src/index.ts';
+import { expectClose } from './expect-close.ts';
 
 const X = tensor([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]]), Y = tensor([[0], [1], [1], [0]]);
 
@@ -22,19 +23,19 @@ function xorNet(loss: 'mse' | 'bce'): { model: nn.Sequential; step: (x: Tensor, 
   return { model, step };
 }
 
-const worst = (a: Tensor[], b: Tensor[]): number =>
-  Math.max(...a.map((p, k) => Math.max(...Array.from(p.data, (v, i) => Math.abs(v - b[k].data[i]) / Math.max(1, Math.abs(v))))));
+/** The replay's parameters within 5e-13·(1 + |eager|) of the eager ones (this check had 1e-12·max(1, |eager|)). */
+const expectSameParameters = (eager: Tensor[], replayed: Tensor[], what: string): void =>
+  eager.forEach((p, k) => expectClose(replayed[k], p, { rtol: 5e-13, atol: 5e-13 }, `${what}: parameter ${k}`));
 
 describe('compile: replayed steps equal eager steps', () => {
   it.each(['mse', 'bce'] as const)('the XOR net, %s, 1000 steps: every loss and weight agrees to 1e-12', (loss) => {
     const eager = xorNet(loss), traced = xorNet(loss);
     const step = compile(traced.step);
-    let err = 0;
     for (let i = 0; i < 1000; i++) {
       const a = eager.step(X, Y).item(), b = step(X, Y).item();
-      err = Math.max(err, Math.abs(a - b), worst(eager.model.parameters(), traced.model.parameters()));
+      expectClose(b, a, { atol: 1e-12 }, `step ${i}: loss`);
+      expectSameParameters(eager.model.parameters(), traced.model.parameters(), `step ${i}`);
     }
-    expect(err).toBeLessThan(1e-12);
     expect(step.toSource()).toMatch(/function step\(\)/);
   });
 
@@ -57,9 +58,9 @@ describe('compile: replayed steps equal eager steps', () => {
     for (let i = 0; i < 60; i++) {
       const x = Tensor.from(data.uniform(-1, 1, [32, 6]), [32, 6]), y = Tensor.from(data.random([32, 3]), [32, 3]);
       const a = eager(x, y).item(), b = step(x, y).item();
-      expect(Math.abs(a - b)).toBeLessThan(1e-12);
+      expectClose(b, a, { atol: 1e-12 }, `step ${i}: loss`);
     }
-    expect(worst(e.model.parameters(), c.model.parameters())).toBeLessThan(1e-12);
+    expectSameParameters(e.model.parameters(), c.model.parameters(), 'after 60 steps');
   });
 
   it('new argument shapes trace again; results are copies the next call does not overwrite', () => {
@@ -143,11 +144,11 @@ describe('compile: optimizers, schedules, labels and random masks', () => {
       const x = Tensor.from(data.uniform(-1, 1, [24, 2]), [24, 2]);
       const labels = Tensor.from(Float64Array.from(data.random([24]), (u) => Math.floor(3 * u)), [24]);
       const a = eager(x, labels).item(), b = step(x, labels).item();
-      expect(Math.abs(a - b), `step ${i}`).toBeLessThan(1e-12);
+      expectClose(b, a, { atol: 1e-12 }, `step ${i}: loss`);
       e.sched.step();
       c.sched.step(); // a new lr each epoch: the replayed update reads it
     }
-    expect(worst(e.model.parameters(), c.model.parameters())).toBeLessThan(1e-12);
+    expectSameParameters(e.model.parameters(), c.model.parameters(), 'after 40 steps');
     expect(c.opt.lr).toBe(0.05 * 0.5 ** 5);
   });
 
@@ -168,11 +169,12 @@ describe('compile: optimizers, schedules, labels and random masks', () => {
     };
     const eager = body(e), step = compile(body(c));
     for (let i = 0; i < 60; i++) {
-      expect(Math.abs(eager(X, Y).item() - step(X, Y).item()), `step ${i}`).toBeLessThan(1e-12);
+      const a = eager(X, Y).item(), b = step(X, Y).item();
+      expectClose(b, a, { atol: 1e-12 }, `step ${i}: loss`);
       e.sched.step();
       c.sched.step();
     }
-    expect(worst(e.model.parameters(), c.model.parameters())).toBeLessThan(1e-12);
+    expectSameParameters(e.model.parameters(), c.model.parameters(), 'after 60 steps');
     expect(c.opt.lr).toBe(e.opt.lr);
   });
 

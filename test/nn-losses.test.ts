@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import {
   binaryCrossEntropy, binaryCrossEntropyWithLogits, grad, gradcheck, gradgradcheck, nn, RandomState, squaredError, Tensor, tensor,
 } from '../src/index.ts';
-import { expectClose, sigma } from './nn-helpers.ts';
+import { expectClose } from './expect-close.ts';
+import { sigma } from './nn-helpers.ts';
 
 const clampedLog = (x: number): number => Math.max(Math.log(x), -100);
 
@@ -38,14 +39,14 @@ describe('loss values against the hand-written formulas', () => {
         const total = each.reduce((s, v) => s + v, 0);
         const none = fn(p, y, { reduction: 'none' });
         expect(none.shape, `${shape}`).toEqual(shape);
-        expectClose(none.data, each, 1e-13, `${name} none ${shape}`);
+        expectClose(none.data, each, { rtol: 1e-13 }, `${name} none ${shape}`);
         const sum = fn(p, y, { reduction: 'sum' });
         expect(sum.shape).toEqual([]);
-        expectClose([sum.item()], [total], 1e-13, `${name} sum ${shape}`);
+        expectClose([sum.item()], [total], { rtol: 1e-13 }, `${name} sum ${shape}`);
         const mean = fn(p, y, { reduction: 'mean' });
         expect(mean.shape).toEqual([]);
-        expectClose([mean.item()], [total / each.length], 1e-13, `${name} mean ${shape}`);
-        expectClose([fn(p, y).item()], [total / each.length], 1e-13, `${name} default ${shape}`);
+        expectClose([mean.item()], [total / each.length], { rtol: 1e-13 }, `${name} mean ${shape}`);
+        expectClose([fn(p, y).item()], [total / each.length], { rtol: 1e-13 }, `${name} default ${shape}`);
       }
     });
   }
@@ -74,7 +75,7 @@ describe('loss values against the hand-written formulas', () => {
       expect(l.item(), `p=${pv}, y=${yv}: loss`).toBe(loss);
       l.backward();
       expect(Number.isFinite(p.grad!.data[0]), `p=${pv}, y=${yv}: finite ∂/∂p`).toBe(true);
-      expectClose(p.grad!.data, [grad], 1e-15, `p=${pv}, y=${yv}: ∂/∂p`);
+      expectClose(p.grad!.data, [grad], { rtol: 1e-15 }, `p=${pv}, y=${yv}: ∂/∂p`);
       // ∂/∂y = log(1 − p) − log p, each clamped
       expect(y.grad!.data[0], `p=${pv}, y=${yv}: ∂/∂y`).toBe(clampedLog(1 - pv) - clampedLog(pv));
     }
@@ -100,13 +101,13 @@ describe('loss values against the hand-written formulas', () => {
     // mean over 6: each gradient divided by 6
     z.zeroGrad();
     nn.bceWithLogitsLoss(z, y).backward();
-    expectClose(z.grad!.data, cases.map((c) => c[3] / 6), 1e-15, 'mean ∂/∂z');
+    expectClose(z.grad!.data, cases.map((c) => c[3] / 6), { rtol: 1e-15 }, 'mean ∂/∂z');
   });
 
   it('bceWithLogitsLoss at moderate z equals y·log(1 + e^−z) + (1 − y)·log(1 + e^z) = −[y log σ(z) + (1 − y) log(1 − σ(z))]', () => {
     const zs = [-30, -5, -1, -1e-8, 0, 1e-8, 0.5, 3, 30], ys = [0, 1, 0.3, 1, 0.5, 0, 0.9, 0.1, 1];
     const l = nn.bceWithLogitsLoss(tensor(zs), tensor(ys), { reduction: 'none' });
-    expectClose(l.data, zs.map((z, i) => bceLogits(z, ys[i])), 1e-13, 'vs definition', 1e-300);
+    expectClose(l.data, zs.map((z, i) => bceLogits(z, ys[i])), { rtol: 1e-13 }, 'vs definition');
     expect(l.data[4]).toBe(Math.LN2);
   });
 });
@@ -187,8 +188,8 @@ describe('gradients', () => {
         else out.backward();
         const n = reduction === 'mean' ? 12 : 1;
         // floor 1e-3: where σ(z) − y cancels to ~0 the difference has no relative precision
-        expectClose(p.grad!.data, Array.from(p.data, (pi, i) => dp(pi, y.data[i]) / n), 1e-12, `${reduction} ∂/∂pred`, 1e-3 / n);
-        expectClose(y.grad!.data, Array.from(p.data, (pi, i) => dy(pi, y.data[i]) / n), 1e-12, `${reduction} ∂/∂target`, 1e-3 / n);
+        expectClose(p.grad!.data, Array.from(p.data, (pi, i) => dp(pi, y.data[i]) / n), { rtol: 5e-13, atol: 5e-16 / n }, `${reduction} ∂/∂pred`);
+        expectClose(y.grad!.data, Array.from(p.data, (pi, i) => dy(pi, y.data[i]) / n), { rtol: 5e-13, atol: 5e-16 / n }, `${reduction} ∂/∂target`);
       }
     });
   }
@@ -200,8 +201,8 @@ describe('gradients', () => {
     nn.bceLoss(z1.sigmoid(), y, { reduction: 'sum' }).backward();
     nn.bceWithLogitsLoss(z2, y, { reduction: 'sum' }).backward();
     const want = Array.from(z1.data, (z, i) => sigma(z) - y.data[i]);
-    expectClose(z1.grad!.data, want, 1e-12, 'through sigmoid', 1e-3);
-    expectClose(z2.grad!.data, want, 1e-12, 'with logits', 1e-3);
+    expectClose(z1.grad!.data, want, { rtol: 5e-13, atol: 5e-16 }, 'through sigmoid');
+    expectClose(z2.grad!.data, want, { rtol: 5e-13, atol: 5e-16 }, 'with logits');
   });
 });
 

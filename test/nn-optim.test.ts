@@ -5,7 +5,8 @@
 // A parameter whose grad is null is skipped entirely (no update, no state change), as in PyTorch.
 import { describe, expect, it } from 'vitest';
 import { nn, optim, RandomState, Tensor, tensor } from '../src/index.ts';
-import { expectClose, setup, sigma, type Grads } from './nn-helpers.ts';
+import { expectClose } from './expect-close.ts';
+import { setup, sigma, type Grads } from './nn-helpers.ts';
 
 
 
@@ -65,12 +66,12 @@ function compare(opt: optim.SGD | optim.Adam, params: Tensor[], p0: number[][], 
     params.forEach((p, k) => (p.grad = step[k] === null ? null : Tensor.from(Float64Array.from(step[k]!), p.shape)));
     opt.step();
     params.forEach((p, k) => {
-      expectClose(p.data, want[t][k], 1e-12, `${what}: step ${t + 1}, param ${k}`, 1e-3);
+      expectClose(p.data, want[t][k], { rtol: 5e-13, atol: 5e-16 }, `${what}: step ${t + 1}, param ${k}`);
       // the update alone, far more sensitive than the parameter (Adam moves p by ~lr)
       const before = t === 0 ? p0[k] : want[t - 1][k];
       const wantDelta = want[t][k].map((w, i) => w - before[i]);
       if (step[k] !== null) {
-        expectClose(p.data.map((w, i) => w - before[i]), wantDelta, 1e-8, `${what}: update ${t + 1}, param ${k}`, 1e-6);
+        expectClose(p.data.map((w, i) => w - before[i]), wantDelta, { rtol: 5e-9, atol: 5e-15 }, `${what}: update ${t + 1}, param ${k}`);
       }
     });
   });
@@ -96,7 +97,7 @@ describe('optim.SGD', () => {
     for (const want of [0.95, 0.9, 0.85]) {
       p.grad = tensor([0.5]);
       plain.step();
-      expectClose(p.data, [want], 1e-15, 'plain');
+      expectClose(p.data, [want], { rtol: 1e-15 }, 'plain');
     }
     const q = tensor([1], { requiresGrad: true });
     const mom = new optim.SGD([q], { lr: 0.1, momentum: 0.5 });
@@ -104,7 +105,7 @@ describe('optim.SGD', () => {
     for (const want of [0.95, 0.875, 0.7875]) {
       q.grad = tensor([0.5]);
       mom.step();
-      expectClose(q.data, [want], 1e-15, 'momentum');
+      expectClose(q.data, [want], { rtol: 1e-15 }, 'momentum');
     }
   });
 });
@@ -129,7 +130,7 @@ describe('optim.Adam', () => {
     const g = [3, -0.5, 1e-3, 0];
     p.grad = tensor(g);
     opt.step();
-    expectClose(p.data, g.map((gi) => (-0.01 * gi) / (Math.abs(gi) + 1e-8)), 1e-12, 'first step', 1e-3);
+    expectClose(p.data, g.map((gi) => (-0.01 * gi) / (Math.abs(gi) + 1e-8)), { rtol: 5e-13, atol: 5e-16 }, 'first step');
     expect(p.data[3]).toBe(0);
   });
 
@@ -221,8 +222,8 @@ describe('with a real loss', () => {
       const l1d = l1.map((h, i) => h.map((a, j) => l2d[i] * syn1[j] * a * (1 - a)));
       for (let j = 0; j < 4; j++) syn1[j] += l1.reduce((s, h, i) => s + h[j] * l2d[i], 0);
       for (let k = 0; k < 3; k++) for (let j = 0; j < 4; j++) syn0[k][j] += X.reduce((s, r, i) => s + r[k] * l1d[i][j], 0);
-      expectClose(w1.data, syn1, 1e-12, `syn1 after step ${step}`, 1e-2);
-      expectClose(w0.data, syn0.flat(), 1e-12, `syn0 after step ${step}`, 1e-2);
+      expectClose(w1.data, syn1, { rtol: 5e-13, atol: 5e-15 }, `syn1 after step ${step}`);
+      expectClose(w0.data, syn0.flat(), { rtol: 5e-13, atol: 5e-15 }, `syn0 after step ${step}`);
     }
   });
 
@@ -253,8 +254,8 @@ describe('with a real loss', () => {
           p[i] -= (rule.lr * (st[k].m[i] / (1 - 0.9 ** t))) / (Math.sqrt(st[k].v[i] / (1 - 0.999 ** t)) + 1e-8);
         }
       });
-      expectClose(lin.weight.data, W, 1e-12, `W after step ${t}`, 1e-2);
-      expectClose(lin.bias!.data, b, 1e-12, `b after step ${t}`, 1e-2);
+      expectClose(lin.weight.data, W, { rtol: 5e-13, atol: 5e-15 }, `W after step ${t}`);
+      expectClose(lin.bias!.data, b, { rtol: 5e-13, atol: 5e-15 }, `b after step ${t}`);
     }
   });
 });

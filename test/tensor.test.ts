@@ -2,16 +2,10 @@
 // (never against the engine itself): creation, broadcasting, reductions, matmul, movement, printing.
 import { describe, expect, it } from 'vitest';
 import { arange, full, manualSeed, ones, rand, randn, RandomState, Tensor, tensor, zeros } from '../src/index.ts';
+import { expectClose } from './expect-close.ts';
 
-/** Element-wise |got − want| ≤ tol·(1 + |want|), with equal lengths. */
-function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol = 1e-12): void {
-  expect(got.length).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    if (Math.abs(got[i] - want[i]) > tol * (1 + Math.abs(want[i]))) {
-      expect.fail(`element ${i}: got ${got[i]}, want ${want[i]}`);
-    }
-  }
-}
+/** |got − want| ≤ 1e-12·(1 + |want|) elementwise. */
+const TOL = { rtol: 1e-12, atol: 1e-12 };
 
 /** Row-major multi-index → flat offset, for reading a plain array of `shape` in the test's own loops. */
 function offset(shape: number[], idx: number[]): number {
@@ -249,12 +243,12 @@ describe('elementwise ops with NumPy broadcasting', () => {
       for (let i = 0; i < 2; i++) for (let j = 0; j < 4; j++) for (let k = 0; k < 3; k++) want.push(f(av[i * 3 + k], bv[j]));
       const got = op(a, b);
       expect(got.shape, name).toEqual([2, 4, 3]);
-      expectClose(got.data, want);
+      expectClose(got.data, want, TOL);
       // and the other way round: [4, 1] op [2, 1, 3]
       const back = op(b, a), wantBack: number[] = [];
       for (let i = 0; i < 2; i++) for (let j = 0; j < 4; j++) for (let k = 0; k < 3; k++) wantBack.push(f(bv[j], av[i * 3 + k]));
       expect(back.shape, name).toEqual([2, 4, 3]);
-      expectClose(back.data, wantBack);
+      expectClose(back.data, wantBack, TOL);
     }
   });
 
@@ -266,7 +260,7 @@ describe('elementwise ops with NumPy broadcasting', () => {
     for (let i = 0; i < 3; i++) for (let j = 0; j < 5; j++) for (let k = 0; k < 4; k++) for (let l = 0; l < 2; l++) {
       want.push(av[offset([3, 1, 4, 1], [i, 0, k, 0])] * bv[offset([5, 4, 2], [j, k, l])]);
     }
-    expectClose(got.data, want);
+    expectClose(got.data, want, TOL);
   });
 
   it('a size-0 dim broadcasts against 1 and gives an empty result', () => {
@@ -282,21 +276,21 @@ describe('unary ops', () => {
 
   it('neg, exp, tanh, abs, relu match Math', () => {
     expect(Array.from(x.neg().data)).toEqual(xs.map((v) => -v));
-    expectClose(x.exp().data, xs.map(Math.exp));
-    expectClose(x.tanh().data, xs.map(Math.tanh));
+    expectClose(x.exp().data, xs.map(Math.exp), TOL);
+    expectClose(x.tanh().data, xs.map(Math.tanh), TOL);
     expect(Array.from(x.abs().data)).toEqual([3, 1.5, 0.25, 0.5, 2, 4]);
     expect(Array.from(x.relu().data)).toEqual([0, 0, 0, 0.5, 2, 4]);
   });
 
   it('log of positive values, and -Infinity/NaN outside the domain', () => {
-    expectClose(tensor([0.5, 1, Math.E, 10]).log().data, [Math.log(0.5), 0, 1, Math.log(10)]);
+    expectClose(tensor([0.5, 1, Math.E, 10]).log().data, [Math.log(0.5), 0, 1, Math.log(10)], TOL);
     const edge = tensor([0, -1]).log();
     expect(edge.data[0]).toBe(-Infinity);
     expect(edge.data[1]).toBeNaN();
   });
 
   it('sigmoid is 1 / (1 + e^−x)', () => {
-    expectClose(x.sigmoid().data, xs.map((v) => 1 / (1 + Math.exp(-v))), 1e-15);
+    expectClose(x.sigmoid().data, xs.map((v) => 1 / (1 + Math.exp(-v))), { rtol: 1e-15, atol: 1e-15 });
     expect(tensor(0).sigmoid().item()).toBe(0.5);
   });
 
@@ -467,7 +461,7 @@ describe('matmul', () => {
     const want = naiveMatmul(av, as, bv, bs);
     const got = Tensor.from(new Float64Array(av), as).matmul(Tensor.from(new Float64Array(bv), bs));
     expect(got.shape).toEqual(want.shape);
-    expectClose(got.data, want.data, 1e-12);
+    expectClose(got.data, want.data, TOL);
   });
 
   it.each([
@@ -482,7 +476,7 @@ describe('matmul', () => {
     const want = naiveMatmul(av, as, bv, bs);
     const got = Tensor.from(new Float64Array(av), as).matmul(Tensor.from(new Float64Array(bv), bs));
     expect(got.shape).toEqual(want.shape);
-    expectClose(got.data, want.data, 1e-12);
+    expectClose(got.data, want.data, TOL);
   });
 
   it('batched shapes follow NumPy matmul', () => {

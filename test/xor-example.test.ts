@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { expectClose } from './expect-close.ts';
 import { runExample } from './run-example.ts';
 
 const xor = (...args: string[]) => runExample('xor', ...args);
@@ -133,7 +134,7 @@ describe.concurrent('examples/xor.ts', () => {
       const r = await xor('--numpy-seed', '1', '--loss', loss);
       expect(r.code, r.err).toBe(0);
       const got = table(r.out).map((row) => row.prediction);
-      got.forEach((p, i) => expect(Math.abs(p - numpy[loss][i]) / numpy[loss][i], `${loss} [${i}]: ${p}`).toBeLessThan(1e-5)); // 6 digits printed
+      expectClose(got, numpy[loss], { rtol: 1e-5 }, `${loss} predictions`); // 6 digits printed
     }
   });
 
@@ -146,10 +147,10 @@ describe.concurrent('examples/xor.ts', () => {
       expect(rows).toHaveLength(4);
       for (const m of rows) {
         const [y, a, fromGraph, byHand] = [m[1], m[2], m[3], m[4]].map(Number);
-        expect(Math.abs(fromGraph - byHand)).toBeLessThanOrEqual(1e-12 * Math.abs(byHand));
+        expectClose(fromGraph, byHand, { rtol: 1e-12 }, `${loss}: δ(L) from the graph`);
         // and the hand value is the formula, recomputed here from the printed a (8 decimals)
         const want = loss === 'bce' ? a - y : (a - y) * a * (1 - a);
-        expect(Math.abs(byHand - want)).toBeLessThan(1e-7);
+        expectClose(byHand, want, { atol: 1e-7 }, `${loss}: δ(L) by hand`);
       }
     }
   });

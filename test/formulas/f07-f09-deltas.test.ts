@@ -3,7 +3,8 @@
 // The expected deltas are the documents' formulas, computed by hand (plain loops, hand forward pass).
 import { describe, expect, it } from 'vitest';
 import { nn, RandomState, type Tensor } from '../../src/index.ts';
-import { T, dot, expectClose, flat, gradOf, leaf, mapM, randLabels, randMat, sigma, zip, type Mat } from './helpers.ts';
+import { T, dot, flat, gradOf, leaf, mapM, randLabels, randMat, sigma, zip, type Mat } from './helpers.ts';
+import { expectClose } from '../expect-close.ts';
 
 /** A two-layer sigmoid net on the engine, its output pre-activation z(L) kept for reading δ(L). */
 function engineNet(X: Mat, W1: Mat, W2: Mat) {
@@ -52,12 +53,12 @@ describe('F7–F9: output and hidden deltas (document 001)', () => {
       for (const [name, loss] of losses) {
         const e = engineNet(X, W1, W2);
         loss(e).backward();
-        expectClose(gradOf(e.zL), want, 1e-12, 1e-300, `F7 ${name}`);
+        expectClose(gradOf(e.zL), want, { rtol: 1e-12 }, `F7 ${name}`);
       }
       // with the mean over the m·k outputs, the same delta divided by the count
       const e = engineNet(X, W1, W2);
       nn.bceLoss(e.aL, leaf(y, false), { reduction: 'mean' }).backward();
-      expectClose(gradOf(e.zL), want.map((d) => d / (m * k)), 1e-12, 1e-300, 'F7 nn.bceLoss mean');
+      expectClose(gradOf(e.zL), want.map((d) => d / (m * k)), { rtol: 1e-12 }, 'F7 nn.bceLoss mean');
     }
   });
 
@@ -72,7 +73,7 @@ describe('F7–F9: output and hidden deltas (document 001)', () => {
       for (const [name, loss] of losses) {
         const e = engineNet(X, W1, W2);
         loss(e).backward();
-        expectClose(gradOf(e.zL), want, 1e-12, 1e-300, `F8 ${name}`);
+        expectClose(gradOf(e.zL), want, { rtol: 1e-12 }, `F8 ${name}`);
       }
       // and F7 ≠ F8: the two deltas differ by the factor a(1 − a) < 1
       const f7 = flat(zip(aL, y, (a, yy) => a - yy));
@@ -107,17 +108,17 @@ describe('F7–F9: output and hidden deltas (document 001)', () => {
           for (let j = 0; j < delta2.length; j++) for (let p = 0; p < a1.length; p++) Delta1[j][p] += delta2[j] * a1[p];
           d2all.push(...delta3); d1all.push(...delta2);
         }
-        expectClose(gradOf(e.zL), d2all, 1e-12, 1e-300, `${lossName} seed ${seed}: δ(3)`);
-        expectClose(gradOf(e.z1), d1all, 1e-12, 1e-300, `${lossName} seed ${seed}: hidden δ(2)`);
+        expectClose(gradOf(e.zL), d2all, { rtol: 1e-12 }, `${lossName} seed ${seed}: δ(3)`);
+        expectClose(gradOf(e.z1), d1all, { rtol: 1e-12 }, `${lossName} seed ${seed}: hidden δ(2)`);
         // Our weights are stored [in, out] = Θᵀ, so W.grad is Δᵀ.
-        expectClose(gradOf(e.w2), flat(T(Delta2)), 1e-12, 1e-300, `${lossName} seed ${seed}: Δ(2)`);
-        expectClose(gradOf(e.w1), flat(T(Delta1)), 1e-12, 1e-300, `${lossName} seed ${seed}: Δ(1)`);
+        expectClose(gradOf(e.w2), flat(T(Delta2)), { rtol: 1e-12 }, `${lossName} seed ${seed}: Δ(2)`);
+        expectClose(gradOf(e.w1), flat(T(Delta1)), { rtol: 1e-12 }, `${lossName} seed ${seed}: Δ(1)`);
 
         // The engine does the same accumulation: one backward() per example adds into .grad.
         const w1 = leaf(W1), w2 = leaf(W2);
         for (let i = 0; i < 4; i++) loss(leaf([X[i]], false).matmul(w1).sigmoid().matmul(w2).sigmoid(), leaf([y[i]], false)).backward();
-        expectClose(gradOf(w1), gradOf(e.w1), 1e-12, 1e-300, `${lossName} seed ${seed}: per-example accumulation, W1`);
-        expectClose(gradOf(w2), gradOf(e.w2), 1e-12, 1e-300, `${lossName} seed ${seed}: per-example accumulation, W2`);
+        expectClose(gradOf(w1), gradOf(e.w1), { rtol: 1e-12 }, `${lossName} seed ${seed}: per-example accumulation, W1`);
+        expectClose(gradOf(w2), gradOf(e.w2), { rtol: 1e-12 }, `${lossName} seed ${seed}: per-example accumulation, W2`);
       }
     }
   });

@@ -2,6 +2,7 @@
 // training (nn.Sequential of bias-free nn.Linear and sigmoids, autograd, optim.SGD with lr 1), step by step.
 import { describe, expect, it } from 'vitest';
 import { nn, optim, RandomState, tensor, type Tensor } from '../../src/index.ts';
+import { expectClose } from '../expect-close.ts';
 import { X, flat, numpyInit, numpyStep, y, type Mat } from './helpers.ts';
 
 type Loss = 'squared' | 'bce' | 'bceWithLogits';
@@ -70,9 +71,10 @@ describe('F10: the numpy XOR program is gradient descent with lr 1 (document 001
     for (const marked of ['squared', 'log'] as const) {
       let w = numpyInit(1);
       for (let j = 0; j < STEPS; j++) w = numpyStep(w.syn0, w.syn1, marked);
-      // NumPy's BLAS may sum in another order, so allow rounding to accumulate a little.
-      expect(worst(Float64Array.from(flat(w.syn0)), want[marked].syn0), `${marked}: syn0`).toBeLessThan(1e-12);
-      expect(worst(Float64Array.from(flat(w.syn1)), want[marked].syn1), `${marked}: syn1`).toBeLessThan(1e-12);
+      // NumPy's BLAS may sum in another order, so allow rounding to accumulate a little: 5e-13·(1 + |numpy|),
+      // within the 1e-12·max(1, |numpy|) this check had.
+      expectClose(flat(w.syn0), flat(want[marked].syn0), { rtol: 5e-13, atol: 5e-13 }, `${marked}: syn0`);
+      expectClose(flat(w.syn1), flat(want[marked].syn1), { rtol: 5e-13, atol: 5e-13 }, `${marked}: syn1`);
     }
   });
 

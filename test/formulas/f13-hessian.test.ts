@@ -3,7 +3,8 @@
 // again), checked against the closed forms written out by hand; eigenvalues by Jacobi rotations.
 import { describe, expect, it } from 'vitest';
 import { hessian, nn, RandomState, Tensor } from '../../src/index.ts';
-import { expectClose, leaf, randLabels, randMat, sigma, symEig, type Mat } from './helpers.ts';
+import { expectClose, maxAbs } from '../expect-close.ts';
+import { leaf, randLabels, randMat, sigma, symEig, type Mat } from './helpers.ts';
 
 // A small data set: 8 examples, two random features and a bias column of ones; random labels.
 const rng = new RandomState(13);
@@ -40,8 +41,6 @@ function closedForm(theta: number[], loss: Loss): Mat {
   return H;
 }
 
-const scale = (H: Mat): number => Math.max(...H.flat().map(Math.abs));
-
 // Found offline by a scratch search over θ ∈ [−4, 4]³ (2000 points, the Hessian above, most negative λ_min):
 // every prediction is between 0.86 and 0.95 while six of the eight labels are 0, so the term (h − y)σ'' < 0
 // of the closed form below outweighs σ'².
@@ -53,7 +52,7 @@ describe('F13: convexity of the two losses for logistic regression (document 002
     const c = Math.cos(0.7), s = Math.sin(0.7);
     const Q = [[c, -s, 0], [s, c, 0], [0, 0, 1]], d = [-2, 0.5, 3];
     const A = Q.map((_, i) => Q.map((__, j) => d.reduce((acc, dk, k) => acc + Q[i][k] * dk * Q[j][k], 0)));
-    expectClose(symEig(A), d, 1e-12, 1, 'eigenvalues');
+    expectClose(symEig(A), d, { rtol: 5e-13, atol: 5e-13 }, 'eigenvalues');
   });
 
   it('F13: log loss: Hessian (1/m) Xᵀ diag(h(1−h)) X, positive semi-definite at every point tried', () => {
@@ -62,7 +61,7 @@ describe('F13: convexity of the two losses for logistic regression (document 002
     const lows: number[] = [];
     for (const theta of points) {
       const H = engineHessian(theta, 'log'), want = closedForm(theta, 'log');
-      expectClose(H.flat(), want.flat(), 1e-13, scale(want), `Hessian at θ = [${theta}]`);
+      expectClose(H.flat(), want.flat(), { atol: 1e-13 * maxAbs(want.flat()) }, `Hessian at θ = [${theta}]`);
       const low = symEig(H)[0];
       lows.push(low);
       expect(low, `λ_min at θ = [${theta}]`).toBeGreaterThanOrEqual(-1e-8);
@@ -72,7 +71,7 @@ describe('F13: convexity of the two losses for logistic regression (document 002
 
   it('F13: squared error through a sigmoid: the Hessian has a clearly negative eigenvalue (not convex)', () => {
     const H = engineHessian(CONCAVE_POINT, 'squared');
-    expectClose(H.flat(), closedForm(CONCAVE_POINT, 'squared').flat(), 1e-13, scale(H), 'squared-error Hessian');
+    expectClose(H.flat(), closedForm(CONCAVE_POINT, 'squared').flat(), { atol: 1e-13 * maxAbs(H.flat()) }, 'squared-error Hessian');
     const ev = symEig(H);
     console.log(`F13 squared error at θ = [${CONCAVE_POINT}]: eigenvalues ${ev.map((v) => v.toFixed(5)).join(', ')}`);
     expect(ev[0]).toBeLessThan(-0.05);
@@ -110,7 +109,7 @@ describe('F13: convexity of the two losses for logistic regression (document 002
       for (let j = 0; j < 16; j++) { // column j by central differences of the autograd gradient
         const at = (d: number): number[] => { const w = [...flat]; w[j] += d; return flatGrad(kind, Float64Array.from(w.slice(0, 12)), Float64Array.from(w.slice(12))); };
         const up = at(eps), down = at(-eps);
-        expectClose(H.map((r) => r[j]), up.map((u, i) => (u - down[i]) / (2 * eps)), 1e-7, scale(H), `${kind} column ${j}`);
+        expectClose(H.map((r) => r[j]), up.map((u, i) => (u - down[i]) / (2 * eps)), { atol: 1e-7 * maxAbs(H.flat()) }, `${kind} column ${j}`);
       }
       const low = symEig(H)[0];
       console.log(`F13 XOR net, ${kind} loss at the initial weights: smallest Hessian eigenvalue ${low.toExponential(3)}`);

@@ -1,5 +1,5 @@
 // Plain-TypeScript helpers for the formula tests: hand arithmetic on number[][] (never the engine),
-// random data from a seeded RandomState, closeness checks, and a symmetric eigen-solver for F13.
+// random data from a seeded RandomState, and a symmetric eigen-solver for F13 (closeness: ../expect-close.ts).
 import { expect } from 'vitest';
 import { RandomState, Tensor } from '../../src/index.ts';
 
@@ -35,28 +35,6 @@ export const leaf = (A: Mat, requiresGrad = true): Tensor =>
 export function gradOf(t: Tensor): number[] {
   expect(t.grad, 'expected a gradient after backward()').not.toBeNull();
   return Array.from(t.grad!.data);
-}
-
-/**
- * Every entry of `got` within rtol of `want`, relative to max(|want_i|, floor): plain relative error, except
- * that entries smaller than `floor` are compared absolutely at rtol·floor (an entry that cancels to ~0 has
- * no meaningful relative error).
- */
-export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, rtol = 1e-12, floor = 1e-300, what = ''): void {
-  expect(got.length, `${what}: length`).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    const err = Math.abs(got[i] - want[i]), tol = rtol * Math.max(Math.abs(want[i]), floor);
-    if (!(err <= tol)) {
-      expect.fail(`${what}[${i}]: got ${got[i]}, want ${want[i]} (|diff| ${err.toExponential(2)} > ${tol.toExponential(2)})`);
-    }
-  }
-}
-
-/** Largest |got − want| / max(|want|, floor) over the entries. */
-export function relErr(got: ArrayLike<number>, want: ArrayLike<number>, floor = 1e-300): number {
-  let worst = 0;
-  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / Math.max(Math.abs(want[i]), floor));
-  return worst;
 }
 
 /**

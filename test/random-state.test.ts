@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RandomState } from '../src/tensor/random.ts';
+import { expectClose } from './expect-close.ts';
 
 // Every literal below was printed with repr() by NumPy 2.4.6 (legacy np.random,
 // Python 3), e.g.
@@ -85,12 +86,11 @@ describe('RandomState.randn / normal match np.random.randn (legacy polar method)
 
   it('far into the stream, within a few ulp where Math.log and C log differ', () => {
     const got = new RandomState(1).randn([1000]);
-    const close = (x: number, want: number) =>
-      expect(Math.abs(x - want)).toBeLessThanOrEqual(4 * Number.EPSILON * Math.abs(want));
-    close(got[26], -0.12289022551864817);
-    close(got[27], -0.9357694342590688);
-    close(got[998], 0.35387042688284037);
-    close(got[999], -0.18695501653274957);
+    const ulps = { rtol: 4 * Number.EPSILON };
+    expectClose(got[26], -0.12289022551864817, ulps, 'randn[26]');
+    expectClose(got[27], -0.9357694342590688, ulps, 'randn[27]');
+    expectClose(got[998], 0.35387042688284037, ulps, 'randn[998]');
+    expectClose(got[999], -0.18695501653274957, ulps, 'randn[999]');
   });
 });
 

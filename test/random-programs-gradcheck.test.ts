@@ -2,7 +2,7 @@
 // against central finite differences: gradcheck for the inputs, gradgradcheck for about one program in four,
 // and the .grad of intermediates marked with retainGrad() against differences of the program in that value.
 // CI runs a fixed seed and a bounded number of programs; for a longer hunt:
-//   PROPERTY_RUNS=5000 npx vitest run test/property.test.ts      (PROPERTY_SEED=n for other programs)
+//   PROPERTY_RUNS=5000 npx vitest run test/random-programs-gradcheck.test.ts   (PROPERTY_SEED=n for other programs)
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { gradcheck, gradgradcheck, noGrad, Tensor } from '../src/index.ts';
