@@ -1,4 +1,4 @@
-// The soak loop (run by bench/soak.ts and test/memory.test.ts, in a child process because it needs --expose-gc):
+// The soak loop (run by bench/soak.ts and test/training-memory.test.ts, in a child process because it needs --expose-gc):
 // a 4-8-1 tanh MLP trained with Adam on ragged batches, a seeded sequence of sizes log-uniform in 1–1024 (every
 // size occurs, so every gradient, activation and optimizer temporary comes in many lengths: what made the old
 // engine's gradient buffer pool grow to 1.94 GB). heapUsed and arrayBuffers are read after a forced GC at the
