@@ -3,7 +3,7 @@
 // Also here: grad mode for users (noGrad), number operands, and the checks ops share.
 import { fmt, type Shape } from '../tensor/shape.ts';
 import { TensorBase, type OpDef } from './tensor-base.ts';
-import { gradEnabled, scratchFor, setGradMode, stamp, tape } from './state.ts';
+import { gradEnabled, lent, scratchFor, setGradMode, stamp, tape } from './state.ts';
 
 export type Operand = TensorBase | number;
 
@@ -29,7 +29,7 @@ export function apply<T extends TensorBase, A>(op: OpDef<A>, like: T, inputs: re
   } else if (op.fast.view === true) {
     out = inputs[0].view(shape) as T;
   } else {
-    out = (op.fast.map === undefined ? null : scratchFor(inputs, shape) as T | null) ?? like.make(shape);
+    out = (lent === null || op.fast.map === undefined ? null : scratchFor(inputs, shape) as T | null) ?? like.make(shape);
     op.forward(out, inputs, attrs);
   }
   if (tape !== null) tape.push({ op, out, inputs, attrs, inPlace: shape === IN_PLACE });

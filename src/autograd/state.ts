@@ -42,7 +42,7 @@ export function setTape(t: Step[] | null): Step[] | null {
  * elementwise op of the rule that reads g may write its output over g instead of into a new tensor (the door asks
  * `scratchFor`); the rule itself never sees the difference. Null when nothing is lent.
  */
-let lent: TensorBase | null = null;
+export let lent: TensorBase | null = null;
 export function lend(g: TensorBase | null): TensorBase | null {
   const prev = lent;
   lent = g;
