@@ -13,8 +13,9 @@ import { expect, it } from 'vitest';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 export const bin = (name: string): string => join(root, 'node_modules', '.bin', name);
-// Children must not inherit the `npm test` run's npm_config_* (local_prefix would point npm at this repository).
-export const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_')));
+// Children must not inherit the `npm test` run's npm_config_* (local_prefix would point npm at this repository),
+// nor the GIT_DIR or GIT_INDEX_FILE of a git hook that runs the tests (git would then work on this repository).
+export const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm|git)_/i.test(k)));
 
 export function run(cmd: string, args: string[], cwd: string, timeout = 60_000): { status: number | null; out: string; err: string } {
   const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout });
@@ -42,9 +43,9 @@ export function readmeFiles(): Map<string, string> {
 }
 
 /** A fresh project at dir (made here) with the README's files; the package is then installed into it. */
-export function consumerProject(dir: string): string {
+export function consumerProject(dir: string, manifest: Record<string, unknown> = {}): string {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', ...manifest }));
   for (const [name, code] of readmeFiles()) writeFileSync(join(dir, name), code);
   return dir;
 }

@@ -1,5 +1,5 @@
-// The package as a user gets it: `npm pack` (prepack builds dist/), the tarball installed into a fresh project,
-// and the files of the README's "Use it in your project" section run there (test/consumer.ts).
+// The package as a user gets it: `npm pack` (the prepare script builds dist/), the tarball installed into a fresh
+// project, and the files of the README's "Use it in your project" section run there (test/consumer.ts).
 // Offline: the package has no dependencies, and tsc and esbuild are this repository's own binaries.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
