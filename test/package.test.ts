@@ -1,61 +1,15 @@
-// The package as a user gets it: `npm pack` (prepack builds dist/), the tarball installed into a fresh project,
-// and the files of the README's "Use it in your project" section run there: node on the ES module script, node on
-// the CommonJS one, tsc with strict settings under each module resolution, and an esbuild browser bundle run in a
-// bare JavaScript context (no Node globals). Each script trains a small network; its printed loss must fall.
+// The package as a user gets it: `npm pack` (the prepare script builds dist/), the tarball installed into a fresh
+// project, and the files of the README's "Use it in your project" section run there (test/consumer.ts).
 // Offline: the package has no dependencies, and tsc and esbuild are this repository's own binaries.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-const bin = (name: string): string => join(root, 'node_modules', '.bin', name);
-// Children must not inherit the `npm test` run's npm_config_* (local_prefix would point npm at this repository).
-const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_')));
-
-function run(cmd: string, args: string[], cwd: string): { status: number | null; out: string; err: string } {
-  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: 60_000 });
-  if (r.error) throw r.error;
-  return { status: r.status, out: r.stdout, err: r.stderr };
-}
-
-/** The code blocks of the README section that start by naming their file (`// app.mjs…` or `<!-- index.html -->`). */
-function readmeFiles(): Map<string, string> {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const start = readme.indexOf('\n## Use it in your project');
-  if (start < 0) throw new Error('README.md has no "Use it in your project" section');
-  const end = readme.indexOf('\n## ', start + 1);
-  const section = readme.slice(start, end < 0 ? undefined : end);
-  const files = new Map<string, string>();
-  for (const [, code] of section.matchAll(/```\w*\n([\s\S]*?)```/g)) {
-    const name = /^(?:\/\/|<!--) ([\w-]+\.\w+)/.exec(code!)?.[1];
-    if (name !== undefined) files.set(name, code!);
-  }
-  return files;
-}
-
-/** The losses a script printed (`loss 0.817`, `loss 3.19 → 0.0016`), in order; they must fall at least tenfold. */
-function expectLossFalls(out: string): void {
-  const losses = [...out.matchAll(/(?:loss|→) (-?\d[\d.]*(?:e[-+]?\d+)?)/g)].map((m) => Number(m[1]));
-  expect(losses.length, `losses printed in:\n${out}`).toBeGreaterThanOrEqual(2);
-  expect(losses.every(Number.isFinite)).toBe(true);
-  expect(losses.at(-1)!).toBeLessThan(losses[0]! / 10);
-}
-
-// What a strict consumer sets; skipLibCheck false so that the package's own declarations are checked too.
-const strict = {
-  strict: true, noUncheckedIndexedAccess: true, exactOptionalPropertyTypes: true, skipLibCheck: false,
-  noEmit: true, target: 'ES2022', lib: ['ES2022', 'DOM'], types: [],
-};
-const resolutions = { nodenext: { module: 'nodenext', moduleResolution: 'nodenext' }, bundler: { module: 'esnext', moduleResolution: 'bundler' } };
+import { consumerProject, itRunsTheReadmeFiles, readmeFiles, root, run } from './consumer.ts';
 
 describe('the packed package', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tensorgrad-package-'));
-  const app = join(dir, 'app');
-  const files = readmeFiles();
+  const app = consumerProject(join(dir, 'app'));
   let packed: string[] = [];
 
   beforeAll(() => {
@@ -63,16 +17,13 @@ describe('the packed package', () => {
     expect(pack.status, pack.err).toBe(0);
     const [info] = JSON.parse(pack.out) as { filename: string; files: { path: string }[] }[];
     packed = info!.files.map((f) => f.path);
-    mkdirSync(app);
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
     const install = run('npm', ['install', '--offline', '--no-audit', '--no-fund', join(dir, info!.filename)], app);
     expect(install.status, install.err).toBe(0);
-    for (const [name, code] of files) writeFileSync(join(app, name), code);
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('the README names the files it runs', () => {
-    expect([...files.keys()].sort()).toEqual(['app.cjs', 'app.mjs', 'index.html', 'main.ts']);
+    expect([...readmeFiles().keys()].sort()).toEqual(['app.cjs', 'app.mjs', 'index.html', 'main.ts']);
   });
 
   it('ships compiled JavaScript, declarations and their maps only', () => {
@@ -84,48 +35,5 @@ describe('the packed package', () => {
     expect(stems('.d.ts')).toEqual(stems('.js'));
   });
 
-  it('runs as an ES module in node', () => {
-    const r = run(process.execPath, ['app.mjs'], app);
-    expect(r.err).toBe('');
-    expect(r.status).toBe(0);
-    expectLossFalls(r.out);
-  });
-
-  it('runs from CommonJS with require()', () => {
-    const r = run(process.execPath, ['app.cjs'], app);
-    expect(r.err).toBe('');
-    expect(r.status).toBe(0);
-    expectLossFalls(r.out);
-  });
-
-  for (const [name, resolution] of Object.entries(resolutions)) {
-    it(`type-checks under strict settings with moduleResolution ${name}`, () => {
-      writeFileSync(join(app, `tsconfig.${name}.json`), JSON.stringify({ compilerOptions: { ...strict, ...resolution }, files: ['main.ts'] }));
-      const r = run(bin('tsc'), ['-p', `tsconfig.${name}.json`], app);
-      expect(r.out + r.err).toBe('');
-      expect(r.status).toBe(0);
-    });
-  }
-
-  it('declares real types: a misuse fails to type-check', () => {
-    writeFileSync(join(app, 'misuse.ts'), "import { nn } from 'tensorgrad-ts';\nnew nn.Linear('2', 1);\n");
-    writeFileSync(join(app, 'tsconfig.misuse.json'), JSON.stringify({ compilerOptions: { ...strict, ...resolutions.nodenext }, files: ['misuse.ts'] }));
-    const r = run(bin('tsc'), ['-p', 'tsconfig.misuse.json'], app);
-    expect(r.status).not.toBe(0);
-    expect(r.out).toMatch(/misuse\.ts\(2,\d+\): error TS2345: Argument of type 'string' is not assignable to parameter of type 'number'/);
-  });
-
-  it('bundles for the browser with esbuild and runs without Node globals', () => {
-    // A classic script (an IIFE bundle), which works from file:// too; the README's command builds one.
-    expect(files.get('index.html')).toMatch(/<script src="main\.js"><\/script>/);
-    expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain('npx esbuild main.ts --bundle --format=iife --outfile=main.js');
-    const r = run(bin('esbuild'), ['main.ts', '--bundle', '--platform=browser', '--format=iife', '--outfile=main.js', '--log-level=warning'], app);
-    expect(r.out + r.err).toBe('');
-    expect(r.status).toBe(0);
-    // What a page's script has: the JavaScript built-ins (WebAssembly among them), atob and a console.
-    const printed: string[] = [];
-    const page = vm.createContext({ atob, console: { log: (...a: unknown[]) => printed.push(a.join(' ')) } });
-    vm.runInContext(readFileSync(join(app, 'main.js'), 'utf8'), page, { filename: 'main.js' });
-    expectLossFalls(printed.join('\n'));
-  });
+  itRunsTheReadmeFiles(app);
 });
