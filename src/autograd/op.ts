@@ -80,13 +80,18 @@ export function describe(v: unknown): string {
 // A number operand becomes a 0-d constant. Programs reuse a few constants (0.5, a learning rate, n for a
 // mean) in every step, so they are cached: nothing writes to a constant, and users never hold one.
 const constants = new Map<number, TensorBase>();
-let latest: TensorBase | null = null; // the constant last asked for: a step usually asks for the same few in turn
+// The constants last asked for, in turn: a step usually asks for the same few, and a Map keyed by a double hashes it.
+const recent: (TensorBase | null)[] = [null, null, null, null];
+let next = 0;
 
 /** x as a tensor: itself, or a cached 0-d constant for a number; anything else is refused. */
 export function operand(x: unknown, like: TensorBase, op: string, which: string): TensorBase {
   if (x instanceof TensorBase) return x;
   if (typeof x !== 'number') throw new Error(`${op}: ${which} must be a tensor or a number, got ${describe(x)}`);
-  if (latest !== null && Object.is(latest.buf[latest.off], x)) return latest;
+  for (let i = 0; i < 4; i++) {
+    const r = recent[i];
+    if (r !== null && Object.is(r.buf[r.off], x)) return r;
+  }
   let t = constants.get(x);
   if (t === undefined || !Object.is(t.buf[t.off], x)) { // Map keys conflate 0 and −0
     if (constants.size >= 1024) constants.clear();
@@ -94,7 +99,9 @@ export function operand(x: unknown, like: TensorBase, op: string, which: string)
     t = new (like.constructor as new (data: Float64Array, shape: readonly number[]) => TensorBase)(Float64Array.of(x), []);
     constants.set(x, t);
   }
-  return (latest = t);
+  recent[next] = t;
+  next = (next + 1) & 3;
+  return t;
 }
 
 /** The first tensor among the operands: the output is made like it. */
