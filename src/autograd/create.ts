@@ -1,6 +1,6 @@
 // Making tensors: from nested arrays, constants, ranges and a seeded generator.
 import { Tensor } from './tensor.ts';
-import { RandomState } from '../tensor/random.ts';
+import { defaultRng, type RandomState } from '../tensor/random.ts';
 import { checkShape, fmt, MAX_DIMS, shapeArgs, sizeOf, type Shape } from '../tensor/shape.ts';
 import { describe } from './op.ts';
 import { tape } from './state.ts';
@@ -103,26 +103,19 @@ function noDrawsWhileTraced(op: string): void {
   if (tape !== null) throw new Error(`compile: the traced function draws random numbers (${op}), which a replay would repeat; pass them in as an argument`);
 }
 
-let globalRng = new RandomState(0);
-
-/** Reseed the generator that rand/randn (and layer initializers) use by default. */
-export function manualSeed(seed: number): void {
-  globalRng = new RandomState(seed);
-}
-export const defaultRng = (): RandomState => globalRng;
 
 /** Uniform on [0, 1), drawn exactly as NumPy's np.random.random(shape) for the same RandomState. */
 export function rand(shape: Shape, opts?: RandomOptions): Tensor {
   noDrawsWhileTraced('rand');
   const s = [...checkShape('rand', shape)];
-  return leaf((opts?.rng ?? globalRng).random(s), s, opts, 'rand');
+  return leaf((opts?.rng ?? defaultRng()).random(s), s, opts, 'rand');
 }
 
 /** Standard normal, drawn as NumPy's legacy np.random.randn (Marsaglia's polar method). */
 export function randn(shape: Shape, opts?: RandomOptions): Tensor {
   noDrawsWhileTraced('randn');
   const s = [...checkShape('randn', shape)];
-  return leaf((opts?.rng ?? globalRng).randn(s), s, opts, 'randn');
+  return leaf((opts?.rng ?? defaultRng()).randn(s), s, opts, 'randn');
 }
 
 /** A tensor from the bytes of a NumPy .npy file (float64 or float32, C order; version 1.0 or 2.0). */

@@ -1,12 +1,17 @@
-// The autograd layer's public face: tensors, their ops, and differentiation.
+// The public API of the autograd layer: every name the package exports at its top level, each declared once in
+// the module that defines it (an op's function lives in its op file, beside its forward and rules).
 export { Tensor, type Operand } from './tensor.ts';
-export { TensorBase, type OpDef, type Rule } from './tensor-base.ts';
-export { tensor, zeros, ones, full, arange, rand, randn, manualSeed, defaultRng, fromNpy, type TensorOptions, type RandomOptions } from './create.ts';
+export { tensor, zeros, ones, full, arange, rand, randn, fromNpy, type TensorOptions, type RandomOptions } from './create.ts';
+export { RandomState, manualSeed, defaultRng } from '../tensor/random.ts';
 export type { FloatDtype } from '../tensor/bytes.ts';
-export {
-  where, maximum, minimum, cat, stack, dropout, linear, squaredError, binaryCrossEntropy, binaryCrossEntropyWithLogits,
-  mseLoss, bceLoss, bceWithLogitsLoss, crossEntropyLoss, nllLoss, type LossOptions, type Reduction, type CrossEntropyOptions,
-} from './functions.ts';
+export type { Shape } from '../tensor/shape.ts';
+export { where, maximum, minimum } from './ops/elementwise.ts';
+export { squaredError, binaryCrossEntropy, binaryCrossEntropyWithLogits } from './ops/losses.ts';
+export { cat, stack } from './ops/join.ts';
+export { dropout } from './ops/dropout.ts';
+export { linear } from './ops/matmul.ts';
+export type { SliceSpec } from './ops/slice.ts';
+export type { Index } from './ops/gather.ts';
 export { noGrad } from './op.ts';
 export { grad, type BackwardOptions, type GradOptions } from './backward.ts';
 export { hessian, hvp } from './functional.ts';
@@ -14,7 +19,3 @@ export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckResult }
 export { defineOp, type OpSpec } from './define-op.ts';
 export { toDot, type DotOptions } from './dot.ts';
 export { compile, type Compiled, type StepResult } from './compile.ts';
-export { RandomState } from '../tensor/random.ts';
-export type { Shape } from '../tensor/shape.ts';
-export type { SliceSpec } from './ops/slice.ts';
-export type { Index } from './ops/gather.ts';

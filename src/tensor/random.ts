@@ -116,3 +116,12 @@ export class RandomState {
     this.pos = 0;
   }
 }
+
+let globalRng = new RandomState(0);
+
+/** Reseed the global generator, which rand/randn, dropout and layer initializers use by default. */
+export function manualSeed(seed: number): void {
+  globalRng = new RandomState(seed);
+}
+/** The global generator (see manualSeed). */
+export const defaultRng = (): RandomState => globalRng;
