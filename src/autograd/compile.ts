@@ -3,8 +3,8 @@
 // into the same buffers, with no graph, no allocation and no JavaScript of fn itself.
 import { copyRun } from '../tensor/kernels.ts';
 import { fmt, sameShape } from '../tensor/shape.ts';
-import { TensorBase } from './tensor-base.ts';
-import { setTape, tick, type Step } from './state.ts';
+import { TensorBase, type Step } from './tensor-base.ts';
+import { setTape, tick } from './state.ts';
 import { describe } from './op.ts';
 import { Tensor } from './tensor.ts';
 import { generate, type Program } from './replay.ts';

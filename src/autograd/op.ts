@@ -2,7 +2,7 @@
 // forward and records the application (compile()'s tape, the graph link, the version stamp of an in-place write).
 // Also here: grad mode for users (noGrad), number operands, and the checks ops share.
 import { fmt, type Shape } from '../tensor/shape.ts';
-import { TensorBase, type OpDef } from './tensor-base.ts';
+import { TensorBase, type OpDef, type Step } from './tensor-base.ts';
 import { gradEnabled, lent, scratchFor, setGradMode, stamp, tape } from './state.ts';
 
 export type Operand = TensorBase | number;
@@ -32,7 +32,7 @@ export function apply<T extends TensorBase, A>(op: OpDef<A>, like: T, inputs: re
     out = (lent === null || op.fast.map === undefined ? null : scratchFor(inputs, shape) as T | null) ?? like.make(shape);
     op.forward(out, inputs, attrs);
   }
-  if (tape !== null) tape.push({ op, out, inputs, attrs, inPlace: shape === IN_PLACE });
+  if (tape !== null) tape.push({ op, out, inputs, attrs, inPlace: shape === IN_PLACE } satisfies Step);
   if (gradEnabled && shape !== IN_PLACE) {
     for (let i = 0; i < inputs.length; i++) {
       if (inputs[i].requiresGrad && op.grads[i] != null) {

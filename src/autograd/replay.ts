@@ -2,8 +2,7 @@
 // calling the op's function of numbers, so every call site sees one function and V8 inlines it; any other op
 // (products, reductions, copies) calls its `run`. The code is generated from the trace only: its text holds
 // indices, loop bounds and op names reduced to identifier characters, never a value or string from a user.
-import type { SourceIO, TensorBase } from './tensor-base.ts';
-import type { Step } from './state.ts';
+import type { SourceIO, Step, TensorBase } from './tensor-base.ts';
 
 export interface Program<R> {
   /** Rerun every step of the trace into its tensors' storage. */

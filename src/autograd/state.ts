@@ -1,6 +1,9 @@
 // The engine's global state, all of it: each piece is read by the op door (op.ts) as every op is applied, and
 // set by the one part of the engine it belongs to.
-import type { AnyOp, TensorBase } from './tensor-base.ts';
+// It imports nothing: what it holds is described by the little it needs to know of tensors.
+
+/** A tensor as the state sees it: its shape, and the storage whose version an in-place write stamps. */
+interface TensorLike { readonly shape: readonly number[]; readonly base: { written: number } }
 
 /**
  * The clock orders everything that happens to tensors: each new tensor takes the next tick as its serial, and
@@ -13,7 +16,7 @@ export const tick = (): number => ++clock;
 /** The tick of the latest in-place write to any tensor: an op made after it cannot have stale inputs. */
 export let lastWrite = 0;
 /** Record an in-place write to t's storage (the door does, for every in-place op). */
-export function stamp(t: TensorBase): void {
+export function stamp(t: TensorLike): void {
   t.base.written = lastWrite = ++clock;
 }
 
@@ -26,12 +29,10 @@ export function setGradMode(on: boolean): boolean {
   return prev;
 }
 
-/** One op application, as compile() records it: the op's forward on `inputs` into `out` (in place: a target). */
-export interface Step { readonly op: AnyOp; readonly out: TensorBase; readonly inputs: readonly TensorBase[]; readonly attrs: unknown; readonly inPlace: boolean }
-
-/** The program compile() is recording, or null: the door appends a step for every op applied while it is set. */
-export let tape: Step[] | null = null;
-export function setTape(t: Step[] | null): Step[] | null {
+/** The program compile() is recording (its steps: see Step in tensor-base.ts), or null: the door appends a step for
+ *  every op applied while it is set. */
+export let tape: unknown[] | null = null;
+export function setTape(t: unknown[] | null): unknown[] | null {
   const prev = tape;
   tape = t;
   return prev;
@@ -42,18 +43,18 @@ export function setTape(t: Step[] | null): Step[] | null {
  * elementwise op of the rule that reads g may write its output over g instead of into a new tensor (the door asks
  * `scratchFor`); the rule itself never sees the difference. Null when nothing is lent.
  */
-export let lent: TensorBase | null = null;
-export function lend(g: TensorBase | null): TensorBase | null {
+export let lent: TensorLike | null = null;
+export function lend(g: TensorLike | null): TensorLike | null {
   const prev = lent;
   lent = g;
   return prev;
 }
 
 /** The lent gradient, when it is one of `inputs` and has the output's shape; else null. */
-export function scratchFor(inputs: readonly TensorBase[], shape: readonly number[]): TensorBase | null {
+export function scratchFor<T extends TensorLike>(inputs: readonly T[], shape: readonly number[]): T | null {
   const g = lent;
   if (g === null || g.shape.length !== shape.length) return null;
   for (let d = 0; d < shape.length; d++) if (g.shape[d] !== shape[d]) return null;
-  for (let i = 0; i < inputs.length; i++) if (inputs[i] === g) return g;
+  for (let i = 0; i < inputs.length; i++) if (inputs[i] === g) return inputs[i];
   return null;
 }

@@ -74,6 +74,9 @@ export function makeOp<A>(spec: { name: string; forward: OpDef<A>['forward']; gr
 /** An op of any settings type, as the graph stores it. */
 export type AnyOp = OpDef<any>;
 
+/** One op application, as compile() records it: the op's forward on `inputs` into `out` (in place: a target). */
+export interface Step { readonly op: AnyOp; readonly out: TensorBase; readonly inputs: readonly TensorBase[]; readonly attrs: unknown; readonly inPlace: boolean }
+
 type TensorClass<T> = new (data: Float64Array, shape: Shape, offset?: number, size?: number) => T;
 const NO_INPUTS: readonly TensorBase[] = [];
 
