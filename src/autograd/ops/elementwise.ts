@@ -112,7 +112,7 @@ export const { add, sub, mul, div, pow, sigmoidBackward, tanhBackward } = binary
   // b·a^(b−1), taken as 0 for b = 0 (as PyTorch), so 0^0 does not give 0·∞; a^b·ln a, taken as 0 for a = 0, b ≥ 0.
   pow: {
     f: (a, b) => a ** b,
-    da: (g, a, b): T => mul(g, where(eq(b, 0), 0, mul(b, pow(a, sub(b, 1))))),
+    da: (g, a, b): T => powBackward(g, a, b),
     db: (g, a, b, y): T => mul(g, where(mul(eq(a, 0), ge(b, 0)), 0, mul(y, log(a)))),
   },
   // Fused backward ops (as PyTorch's sigmoid_backward(grad, result)): one pass instead of three, and ops
@@ -128,6 +128,9 @@ export const { add, sub, mul, div, pow, sigmoidBackward, tanhBackward } = binary
     db: (gg, g, y): T => mul(mul(gg, g), mul(y, -2)),
   },
 });
+
+/** ∂(aᵉ)/∂e = aᵉ·ln a, taken as 0 where a = 0 and e ≥ 0 (pow's exponent rule, for g = 1). */
+const powExponentGrad = (a: T, e: T): T => where(mul(eq(a, 0), ge(e, 0)), 0, mul(pow(a, e), log(a)));
 
 // Comparisons give 1 where true and 0 where false; nothing flows back through them.
 export const { gt, lt, ge, le, eq, ne, maximum, minimum } = binaryOps({
@@ -210,7 +213,7 @@ function ternaryOps<K extends string>(defs: Record<K, TernaryDef>): Record<K, Te
   return fns;
 }
 
-export const { where, squaredErrorBackward, bceWithLogitsBackward } = ternaryOps({
+export const { where, powBackward, squaredErrorBackward, bceWithLogitsBackward } = ternaryOps({
   /** a where cond is non-zero, else b. */
   where: {
     f: (c, a, b) => (c !== 0 ? a : b),
@@ -224,6 +227,13 @@ export const { where, squaredErrorBackward, bceWithLogitsBackward } = ternaryOps
     da: (gg, _g, p, y): T => squaredErrorBackward(gg, p, y),
     db: (gg, g): T => mul(mul(gg, g), 2),
     dc: (gg, g): T => mul(mul(gg, g), -2),
+  },
+  // g·b·a^(b−1), 0 where b = 0 (as PyTorch's pow_backward); its own rules are those of that expression.
+  powBackward: {
+    f: (g, a, b) => (b === 0 ? 0 : g * (b * a ** (b - 1))),
+    da: (gg, _g, a, b): T => powBackward(gg, a, b),
+    db: (gg, g, a, b): T => where(eq(b, 0), 0, mul(powBackward(mul(gg, g), a, sub(b, 1)), b)),
+    dc: (gg, g, a, b): T => where(eq(b, 0), 0, mul(mul(gg, g), add(pow(a, sub(b, 1)), mul(b, powExponentGrad(a, sub(b, 1)))))),
   },
   bceWithLogitsBackward: { // g·(σ(z) − y)
     f: (g, z, y) => g * (sigmoidOf(z) - y),
