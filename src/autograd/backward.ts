@@ -313,7 +313,7 @@ function seedFor(op: string, out: TensorBase, i: number, seed: TensorBase | null
     if (out.size !== 1) {
       throw new Error(`${op}: output of shape ${fmt(out.shape)} is not a scalar; pass a seed gradient of the same shape, as in t.backward(ones(${fmt(out.shape)}))`);
     }
-    const one = out.make(out.shape);
+    const one = out.make(out.shape, out.size);
     one.buf[one.off] = 1;
     return one;
   }

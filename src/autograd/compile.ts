@@ -29,7 +29,7 @@ const tensorsOf = (r: StepResult): Tensor[] =>
 /** A copy of a result (outside any graph): replays overwrite the traced tensors, never what a caller holds. */
 function copyOf<R extends StepResult>(r: R): R {
   const copy = (t: Tensor): Tensor => {
-    const c = t.make(t.shape.slice());
+    const c = t.make(t.shape.slice(), t.size);
     copyRun(t.size, t.buf, t.off, c.buf, c.off);
     return c;
   };

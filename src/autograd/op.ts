@@ -29,7 +29,9 @@ export function apply<T extends TensorBase, A>(op: OpDef<A>, like: T, inputs: re
   } else if (op.fast.view === true) {
     out = inputs[0].view(shape) as T;
   } else {
-    out = (lent === null || op.fast.map === undefined ? null : scratchFor(inputs, shape) as T | null) ?? like.make(shape);
+    let size = 1;
+    for (let d = 0; d < shape.length; d++) size *= shape[d];
+    out = (lent === null || op.fast.map === undefined ? null : scratchFor(inputs, shape) as T | null) ?? like.make(shape, size);
     op.forward(out, inputs, attrs);
   }
   if (tape !== null) tape.push({ op, out, inputs, attrs, inPlace: shape === IN_PLACE } satisfies Step);

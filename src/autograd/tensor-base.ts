@@ -121,7 +121,7 @@ export class TensorBase {
   }
 
   /** @internal a new tensor of this class, of `shape`, in fresh zeroed memory. */
-  make(shape: Shape, size = sizeOf(shape)): this {
+  make(shape: Shape, size: number): this {
     const C = this.constructor as TensorClass<this>;
     if (size > SLAB_MAX) return new C(new Float64Array(size), shape, 0, size);
     const at = takeSlab(size); // may start a new slab: read `slab` after it

@@ -53,7 +53,7 @@ function indexTensor(op: string, index: unknown, like: TensorBase, axis: number)
   if (!(index instanceof Int32Array || Array.isArray(index))) {
     throw new Error(`${op}: the index must be a tensor of integers, an Int32Array or an array of numbers, got ${describe(index)}`);
   }
-  const t = like.make([index.length]);
+  const t = like.make([index.length], index.length);
   for (let i = 0; i < index.length; i++) {
     const v: unknown = index[i];
     if (typeof v !== 'number') throw new Error(`${op}: index ${String(v)} at position ${i} is not an integer (axis ${axis})`);
