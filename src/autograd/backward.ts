@@ -3,8 +3,8 @@
 // Rules are tensor ops: without createGraph they run unrecorded, writing into gradients the walk owns where they
 // can; with it they are recorded like any forward op, so the gradients can be differentiated again.
 import { fmt, sameShape } from '../tensor/shape.ts';
-import { TensorBase } from './tensor-base.ts';
-import { lastWrite, lend, setGradMode, tick } from './state.ts';
+import { TensorBase, type RuleInto } from './tensor-base.ts';
+import { lastWrite, lend, setGradMode, setPhase, tick, watch } from './state.ts';
 import { describe } from './op.ts';
 import { add } from './ops/elementwise.ts';
 import { add_ } from './ops/inplace.ts';
@@ -241,7 +241,7 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
   const got: (TensorBase | null)[] = targets === null ? [] : targets.map(() => null);
   const intoLeaves = targets === null && !createGraph;
 
-  const wasEnabled = setGradMode(createGraph), lentBefore = lend(null);
+  const wasEnabled = setGradMode(createGraph), lentBefore = lend(null), phaseBefore = setPhase('backward');
   walking = true;
   let k = n - 1;
   try {
@@ -280,21 +280,29 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
         const x = inputs[i], rule = op.grads[i], p = i === 0 ? p0 : i === 1 ? p1 : x.requiresGrad ? positions.get(x.serial) : -1;
         if (rule === null || p < 0 || (info[p] & NEEDED) === 0) continue;
         const into = intoLeaves && x.gradFn === null && x.grad !== null && info[p] >> 2 === 1 ? op.fast.into?.[i] : undefined;
-        if (into && into(x.grad!, g, inputs, t, t.attrs)) continue;
-        lend(lent);
-        const r = rule(g, inputs, t, t.attrs);
-        lend(null);
-        receive(w, p, r, r === lent);
+        // Watched by the profiler or anomaly mode, the same in a span of its own.
+        const r = watch === null ? runRule(t, i, g, into, lent) : watch.rule(t, () => runRule(t, i, g, into, lent)) as TensorBase | null;
+        if (r !== null) receive(w, p, r, r === lent);
       }
       if (!retainGraph) t.released = true;
     }
   } finally {
     setGradMode(wasEnabled);
     lend(lentBefore);
+    setPhase(phaseBefore);
     walking = nested;
     if (!nested && k >= 0) info.fill(0, 0, k + 1); // after a throw: the positions not yet visited
   }
   return got;
+}
+
+/** Rule i of t's op on g: its result, or null when `into` added it straight into the leaf's .grad. */
+function runRule(t: TensorBase, i: number, g: TensorBase, into: RuleInto<unknown> | null | undefined, lent: TensorBase | null): TensorBase | null {
+  if (into != null && into(t.inputs[i].grad!, g, t.inputs, t, t.attrs)) return null;
+  lend(lent);
+  const r = t.gradFn!.grads[i]!(g, t.inputs, t, t.attrs);
+  lend(null);
+  return r;
 }
 
 /** The gradient seeding each output: given, or 1 for a one-element output. */

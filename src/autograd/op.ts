@@ -3,7 +3,7 @@
 // Also here: grad mode for users (noGrad), number operands, and the checks ops share.
 import { fmt, type Shape } from '../tensor/shape.ts';
 import { TensorBase, type OpDef, type Step } from './tensor-base.ts';
-import { gradEnabled, lent, scratchFor, setGradMode, stamp, tape } from './state.ts';
+import { gradEnabled, lent, scratchFor, setGradMode, stamp, tape, watch } from './state.ts';
 
 export type Operand = TensorBase | number;
 
@@ -17,6 +17,11 @@ export const IN_PLACE = null;
  * and an input with a rule requires grad; an in-place write stamps the target's version.
  */
 export function apply<T extends TensorBase, A>(op: OpDef<A>, like: T, inputs: readonly TensorBase[], shape: Shape | typeof IN_PLACE, attrs: A): T {
+  if (watch !== null) return watch.op(op, inputs, attrs, () => applyUnwatched(op, like, inputs, shape, attrs)) as T; // profiler, anomaly mode
+  return applyUnwatched(op, like, inputs, shape, attrs);
+}
+
+function applyUnwatched<T extends TensorBase, A>(op: OpDef<A>, like: T, inputs: readonly TensorBase[], shape: Shape | typeof IN_PLACE, attrs: A): T {
   let out: T;
   if (shape === IN_PLACE) {
     if (gradEnabled && like.requiresGrad) {

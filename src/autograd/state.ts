@@ -58,3 +58,35 @@ export function scratchFor<T extends TensorLike>(inputs: readonly T[], shape: re
   for (let i = 0; i < inputs.length; i++) if (inputs[i] === g) return inputs[i];
   return null;
 }
+
+/**
+ * What watches every op the door applies and every rule the walk runs (the profiler, anomaly mode). Each method
+ * runs `run` exactly once and returns its result; `node` is the tensor whose rule runs. Null when nothing
+ * watches: the door and the walk then pay one check each.
+ */
+export interface Watch {
+  op(op: { readonly name: string }, inputs: readonly unknown[], attrs: unknown, run: () => unknown): unknown;
+  rule(node: unknown, run: () => unknown): unknown;
+}
+export let watch: Watch | null = null;
+const watches: Watch[] = [];
+
+/** Start or stop a watch; several nest, the one started first outermost. */
+export function setWatch(w: Watch, on: boolean): void {
+  const i = watches.indexOf(w);
+  if (on && i < 0) watches.push(w);
+  if (!on && i >= 0) watches.splice(i, 1);
+  watch = watches.length === 0 ? null : watches.reduceRight<Watch | null>((inner, outer) => inner === null ? outer : {
+    op: (op, inputs, attrs, run) => outer.op(op, inputs, attrs, () => inner.op(op, inputs, attrs, run)),
+    rule: (node, run) => outer.rule(node, () => inner.rule(node, run)),
+  }, null);
+}
+
+/** Which part of a training step is running, for the profiler: set by the backward walk and by optimizers. */
+export type Phase = 'forward' | 'backward' | 'optimizer';
+export let phase: Phase = 'forward';
+export function setPhase(p: Phase): Phase {
+  const prev = phase;
+  phase = p;
+  return prev;
+}

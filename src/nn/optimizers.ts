@@ -1,6 +1,6 @@
 // Optimizers: in-place updates of the parameters with the in-place tensor ops (outside the graph), following
 // PyTorch's update rules and its order of floating-point operations.
-import { noGrad, Tensor } from '../autograd/index.ts';
+import { noGrad, recordFunction, Tensor } from '../autograd/index.ts';
 
 const fmt = (s: readonly number[]): string => `[${s.join(', ')}]`;
 
@@ -50,10 +50,14 @@ export abstract class Optimizer {
 
   /** Update every parameter that has a gradient. */
   step(): void {
-    noGrad(this.updateAll);
+    recordFunction(this.names[0], this.stepAll, OPTIMIZER);
   }
 
-  // Made once: a step is called in every iteration of a training loop.
+  // Made once: a step is called in every iteration of a training loop. The names label the profiler's spans.
+  private readonly names = [`${this.constructor.name}.step`, `${this.constructor.name}.zeroGrad`] as const;
+  private readonly stepAll = (): void => noGrad(this.updateAll);
+  private readonly zeroAll = (): void => { for (const p of this.params) p.zeroGrad(); };
+
   private readonly updateAll = (): void => {
     for (let k = 0; k < this.params.length; k++) {
       const p = this.params[k];
@@ -64,7 +68,7 @@ export abstract class Optimizer {
   protected abstract update(p: Tensor, grad: Tensor, k: number): void;
 
   zeroGrad(): void {
-    for (const p of this.params) p.zeroGrad();
+    recordFunction(this.names[1], this.zeroAll, OPTIMIZER);
   }
 }
 
@@ -215,6 +219,7 @@ export class RMSprop extends Optimizer {
   }
 }
 
+const OPTIMIZER = { phase: 'optimizer' } as const;
 const zerosLike = (p: Tensor): Tensor => Tensor.from(new Float64Array(p.size), [...p.shape]);
 const scalar = (v: number): Tensor => Tensor.from(Float64Array.of(v), []);
 
