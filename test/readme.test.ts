@@ -4,8 +4,8 @@
 // run, under the strict flags the README recommends to a TypeScript user. ```typescript blocks are excerpts of
 // the library's source, neither run nor checked here.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bin, readmeSection } from './consumer.ts';
 
@@ -14,6 +14,10 @@ const dir = join(root, '.readme-snippets');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const snippets = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
 const file = (i: number): string => join(dir, `snippet-${i + 1}.ts`);
+/** GitHub's anchor for a heading's markdown text (as github-slugger: punctuation but `_` and `-`, symbols and
+ *  other numbers such as ² are dropped, each space becomes `-`). */
+const anchor = (heading: string): string => heading.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').toLowerCase()
+  .replace(/[^\p{L}\p{M}\p{Nd}\p{Nl}\p{Pc}\p{Alphabetic} -]/gu, '').replace(/ /g, '-');
 
 // The flags "Use it in your project" tells a TypeScript user the package passes.
 const strictFlags = { strict: true, noUncheckedIndexedAccess: true, exactOptionalPropertyTypes: true };
@@ -44,6 +48,25 @@ describe('README', () => {
       }
     });
   });
+
+  // The contents list and the other links: an in-page link names a heading (by GitHub's anchor for it), a
+  // relative link a file of the repository.
+  for (const page of ['README.md', 'bench/README.md']) {
+    it(`${page}: its links lead somewhere`, () => {
+      const text = readFileSync(join(root, page), 'utf8').replace(/```[\s\S]*?```/g, '');
+      const anchors = [...text.matchAll(/^#+ (.+)$/gm)].map((m) => anchor(m[1]!));
+      const links = [...text.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!).filter((l) => !/^https?:/.test(l));
+      expect(links.length).toBeGreaterThan(0);
+      for (const link of links) {
+        const [path, hash] = link.split('#') as [string, string | undefined];
+        const target = path === '' ? page : join(dirname(page), path);
+        expect(existsSync(join(root, target)), `${link}: no file ${target}`).toBe(true);
+        if (hash === undefined) continue;
+        const headings = path === '' ? anchors : [...readFileSync(join(root, target), 'utf8').matchAll(/^#+ (.+)$/gm)].map((m) => anchor(m[1]!));
+        expect(headings, `${link}: no such heading in ${target}`).toContain(hash);
+      }
+    });
+  }
 
   it('recommends those strict flags', () => {
     for (const flag of Object.keys(strictFlags)) expect(readmeSection()).toContain(`"${flag}"`);
