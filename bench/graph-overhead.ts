@@ -50,16 +50,22 @@ function minimalTape(): { run: () => void; value: () => number; grad: () => numb
   };
 }
 
-export async function run(): Promise<SuiteReport> {
-  console.log(`\ngraph-overhead: a chain of ${NODES} elementwise ops on a 1×1 tensor, forward + backward`);
+/** The engine's chain, forward and backward, and its current output. */
+export function engineChain(): { step: () => void; x: Tensor; y: () => Tensor } {
   const x = tensor([[X0]], { requiresGrad: true });
   let y: Tensor = x;
-  const engine = (): void => {
+  const step = (): void => {
     x.zeroGrad();
     y = x;
     for (let k = 0; k < PAIRS; k++) y = y.mul(M).add(A);
     y.backward();
   };
+  return { step, x, y: () => y };
+}
+
+export async function run(): Promise<SuiteReport> {
+  console.log(`\ngraph-overhead: a chain of ${NODES} elementwise ops on a 1×1 tensor, forward + backward`);
+  const { step: engine, x, y: yOf } = engineChain();
 
   let hv = 0, hg = 0;
   const hand = (): void => {
@@ -73,7 +79,7 @@ export async function run(): Promise<SuiteReport> {
 
   engine(); hand(); tape.run();
   const e = Math.max(
-    expectClose('engine value', y.data, [hv], F64_TOL), expectClose('engine grad', x.grad!.data, [hg], F64_TOL),
+    expectClose('engine value', yOf().data, [hv], F64_TOL), expectClose('engine grad', x.grad!.data, [hg], F64_TOL),
     expectClose('tape value', [tape.value()], [hv], F64_TOL), expectClose('tape grad', [tape.grad()], [hg], F64_TOL));
   console.log(`  check engine and tape: same value and dy/dx as the hand loop (max rel. error ${e.toExponential(1)})`);
 

@@ -19,7 +19,8 @@ import * as xorStep from './xor-step.ts';
 import * as mlpStep from './mlp-step.ts';
 import * as matmul from './matmul.ts';
 import * as graphOverhead from './graph-overhead.ts';
-import * as soak from './soak.ts'; // issue #9: memory over 100,000 steps with batch sizes 1–1024 (child process)
+import * as soak from './soak.ts';
+import { profile } from './engine.ts'; // issue #9: memory over 100,000 steps with batch sizes 1–1024 (child process)
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -56,7 +57,27 @@ const SUITES: Record<string, () => Promise<SuiteReport>> = {
   soak: soak.run, // issue #9
 };
 
-const wanted = process.argv.slice(2);
+// --profile: after each suite, one engine step of it profiled (profile()), its table printed and its Chrome trace
+// written beside the results as <suite>.trace.json.
+const PROFILE = process.argv.includes('--profile');
+const ENGINE_STEPS: Record<string, () => () => void> = {
+  'xor-step': () => xorStep.engineXor().step,
+  'mlp-step': () => { const { x, y } = mlpStep.mlpData(64); return mlpStep.engineMlp(64, x, y).step; },
+  'mlp-step-1': () => { const { x, y } = mlpStep.mlpData(1); return mlpStep.engineMlp(1, x, y).step; },
+  'graph-overhead': () => graphOverhead.engineChain().step,
+};
+function profileSuite(name: string): void {
+  const make = ENGINE_STEPS[name];
+  if (make === undefined) return;
+  const step = make();
+  for (let i = 0; i < 20; i++) step(); // warm: the profile shows steady state, not compilation
+  const p = profile(step), file = join(RESULTS_DIR, `${name}.trace.json`);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(file, p.toChromeTrace());
+  console.log(`\n${name}: one engine step profiled (trace: ${file})\n${p.table({ rowLimit: 12 })}`);
+}
+
+const wanted = process.argv.slice(2).filter((a) => a !== '--profile');
 const unknown = wanted.filter((w) => !(w in SUITES));
 if (unknown.length > 0) {
   console.error(`unknown suite(s) ${unknown.join(', ')}; known: ${Object.keys(SUITES).join(', ')}`);
@@ -67,7 +88,10 @@ const started = performance.now();
 console.log(`tensorgrad-ts benchmarks — ${QUICK ? 'QUICK mode (short samples, targets not enforced)' : 'full mode'}`);
 const reports: SuiteReport[] = [];
 for (const [name, run] of Object.entries(SUITES)) {
-  if (wanted.length === 0 || wanted.includes(name)) reports.push(await run());
+  if (wanted.length === 0 || wanted.includes(name)) {
+    reports.push(await run());
+    if (PROFILE) profileSuite(name);
+  }
 }
 const wallSeconds = (performance.now() - started) / 1000;
 
