@@ -1,7 +1,7 @@
 // xor-step: one training step of the documents' 3-4-1 XOR network (F10): forward, ½Σ(y − ŷ)², backward,
 // SGD with learning rate 1; no biases (X's third column is the bias input).
 import type * as TF from '@tensorflow/tfjs';
-import { compile, tensor, nn, optim, RandomState, type Tensor } from './engine.ts';
+import { compile, tensor, nn, optim, profile, RandomState, type Tensor } from './engine.ts';
 import { caseNamed, F32_TOL, F64_TOL, runSuite, type SuiteReport } from './common.ts';
 import { sigmoid } from './kernels.ts';
 import { asCase, checkSameStep, type Trainer } from './trainer.ts';
@@ -15,6 +15,7 @@ const LR = 1;
 export const CASES = {
   engine: 'engine (modules, mseLoss, backward, SGD)',
   plain: 'engine, the loss in plain ops: y.sub(p).pow(2).sum().mul(0.5)',
+  profiled: 'engine, the same step inside profile()',
   compiled: 'engine, the same step through compile()',
   hand: 'hand-written delta rule (floor)',
   tfCpu: 'tfjs cpu (optimizer.minimize)',
@@ -131,7 +132,9 @@ export async function run(): Promise<SuiteReport> {
   checkSameStep(hand, [engine, plain, compiled, tfCpu, tfWasm, ...(torch ? [torchTrainer(torchXor, [w0, w1], torch[0])] : [])], F64_TOL, F32_TOL);
   for (const t of [tfCpu, tfWasm]) expectNoLeak(tf, t.name, t.step);
 
-  const cases = await runSuite('xor-step', [engine, plain, compiled, hand, tfCpu, tfWasm].map(asCase));
+  const profiledEngine = engineXor();
+  const profiled = { name: CASES.profiled, fn: (): void => { profile(profiledEngine.step); } };
+  const cases = await runSuite('xor-step', [...[engine, plain, compiled, hand, tfCpu, tfWasm].map(asCase), profiled]);
   if (torch) cases.push(torchCase(torchXor, torch[0]));
   const e = caseNamed(cases, CASES.engine).median;
   const ratio = (name: string): number => caseNamed(cases, name).median / e;
@@ -144,6 +147,7 @@ export async function run(): Promise<SuiteReport> {
       { name: 'engine ÷ hand floor', value: floor, unit: '×', target: '≤ 4×', met: floor <= 4 },
       { name: 'engine, plain-ops loss ÷ hand floor', value: pFloor, unit: '×', target: '≤ 4×', met: pFloor <= 4 },
       { name: 'compiled ÷ hand floor', value: cFloor, unit: '×', target: '≤ 1.5×', met: cFloor <= 1.5 },
+      { name: 'profiled ÷ engine', value: ratio(CASES.profiled), unit: '×', target: '≤ 3×', met: ratio(CASES.profiled) <= 3 },
       { name: 'tfjs cpu ÷ engine (engine speedup)', value: ratio(CASES.tfCpu), unit: '×', target: '> 30×', met: ratio(CASES.tfCpu) > 30 },
       { name: 'tfjs wasm ÷ engine (engine speedup)', value: ratio(CASES.tfWasm), unit: '×', target: '> 30×', met: ratio(CASES.tfWasm) > 30 },
       ...(torch ? [{ name: 'engine ÷ PyTorch, time', value: e / torch[0].median, unit: '×' }] : []),
