@@ -1,6 +1,6 @@
 // Optimizers: in-place updates of the parameters with the in-place tensor ops (outside the graph), following
 // PyTorch's update rules and its order of floating-point operations.
-import { noGrad, recordFunction, Tensor } from '../autograd/index.ts';
+import { isProfiling, noGrad, recordFunction, Tensor } from '../autograd/index.ts';
 
 const fmt = (s: readonly number[]): string => `[${s.join(', ')}]`;
 
@@ -50,7 +50,8 @@ export abstract class Optimizer {
 
   /** Update every parameter that has a gradient. */
   step(): void {
-    recordFunction(this.names[0], this.stepAll, OPTIMIZER);
+    if (isProfiling()) recordFunction(this.names[0], this.stepAll, OPTIMIZER); // a span of the profile
+    else noGrad(this.updateAll);
   }
 
   // Made once: a step is called in every iteration of a training loop. The names label the profiler's spans.
@@ -68,7 +69,8 @@ export abstract class Optimizer {
   protected abstract update(p: Tensor, grad: Tensor, k: number): void;
 
   zeroGrad(): void {
-    recordFunction(this.names[1], this.zeroAll, OPTIMIZER);
+    if (isProfiling()) recordFunction(this.names[1], this.zeroAll, OPTIMIZER);
+    else this.zeroAll();
   }
 }
 
