@@ -4,8 +4,11 @@ import { integer, real } from '../args.ts';
 
 export type LossName = 'mse' | 'bce';
 
+export type OptimizerName = 'sgd' | 'newton';
+
 export interface Options {
   loss: LossName;
+  optimizer: OptimizerName;
   steps: number;
   lr: number;
   hidden: number;
@@ -30,7 +33,11 @@ Options:
   --loss mse|bce     mse: ½Σ(y − ŷ)², the numpy program's marked line; output delta (a − y)·a·(1 − a)
                      bce: summed log loss −Σ[y log ŷ + (1 − y) log(1 − ŷ)]; output delta a − y
                      (default mse)
-  --steps N          gradient-descent steps (default 60000)
+  --optimizer NAME   sgd: plain gradient descent (default)
+                     newton: damped Newton (optim.DampedNewton: the exact Hessian of the loss over all
+                     the weights, Levenberg–Marquardt damping); its steps are compared with gradient
+                     descent's from the same weights
+  --steps N          steps (default 60000 for sgd, 100 for newton)
   --lr RATE          learning rate (default 1, as in the numpy program)
   --hidden H         hidden units (default 4)
   --seed S           initial weights from nn.Linear's uniform init with RandomState(S) (default ${DEFAULT_SEED});
@@ -52,6 +59,7 @@ Examples:
   npm run xor -- --loss bce --steps 2000 --deltas
   npm run xor -- --compare --steps 2000 --plot losses.svg
   npm run xor -- --compare --steps 2000 --hessian
+  npm run xor -- --optimizer newton --loss bce
 `;
 
 /** Parse argv; throws an Error with a user-facing message on anything invalid. */
@@ -62,7 +70,8 @@ export function parseOptions(argv: string[]): Options {
     allowPositionals: false,
     options: {
       loss: { type: 'string', default: 'mse' },
-      steps: { type: 'string', default: '60000' },
+      optimizer: { type: 'string', default: 'sgd' },
+      steps: { type: 'string' },
       lr: { type: 'string', default: '1' },
       hidden: { type: 'string', default: '4' },
       seed: { type: 'string' },
@@ -75,6 +84,7 @@ export function parseOptions(argv: string[]): Options {
     },
   });
   if (values.loss !== 'mse' && values.loss !== 'bce') throw new Error(`--loss must be 'mse' or 'bce', got '${values.loss}'`);
+  if (values.optimizer !== 'sgd' && values.optimizer !== 'newton') throw new Error(`--optimizer must be 'sgd' or 'newton', got '${values.optimizer}'`);
   const lr = real('lr', values.lr, true);
   if (values.seed !== undefined && values['numpy-seed'] !== undefined) throw new Error('give either --seed or --numpy-seed, not both');
   const init = values['numpy-seed'] !== undefined
@@ -83,7 +93,8 @@ export function parseOptions(argv: string[]): Options {
   if (values.plot !== undefined && values.plot.trim() === '') throw new Error('--plot needs a file name, e.g. --plot losses.svg');
   return {
     loss: values.loss,
-    steps: integer('steps', values.steps, 0),
+    optimizer: values.optimizer,
+    steps: integer('steps', values.steps ?? (values.optimizer === 'newton' ? '100' : '60000'), 0),
     lr,
     hidden: integer('hidden', values.hidden, 1, 10000),
     init,

@@ -80,3 +80,27 @@ export function train(net: nn.Sequential, loss: LossName, steps: number, lr: num
   progress(steps, lossAt[steps]);
   return { loss, lossAt, converged, predictions: Array.from(a.data), usPerStep, firstDelta };
 }
+
+/**
+ * Damped Newton (optim.DampedNewton: the exact Hessian of the loss over all 16 weights, Levenberg–Marquardt damping)
+ * for up to `steps` steps, stopping early when no damped step lowers the loss any more (a minimum or a saddle).
+ */
+export function trainNewton(net: nn.Sequential, loss: LossName, steps: number,
+  progress: (step: number, value: number) => void = () => {}): Run & { stuck: boolean } {
+  const opt = new optim.DampedNewton(net.parameters());
+  const lossAt: number[] = [];
+  let converged: number | null = null, stuck = false;
+  const t0 = performance.now();
+  for (let step = 0; step < steps && !stuck; step++) {
+    const a = noGrad(() => forward(net, X).a);
+    if (converged === null && withinTenth(a.data)) converged = step;
+    lossAt.push(opt.step(() => lossOf(loss, forward(net, X).a, Y)).item());
+    progress(step, lossAt[step]);
+    stuck = !opt.lastStepTaken;
+  }
+  const usPerStep = lossAt.length > 0 ? ((performance.now() - t0) * 1000) / lossAt.length : 0;
+  const a = noGrad(() => forward(net, X).a);
+  if (converged === null && withinTenth(a.data)) converged = lossAt.length;
+  lossAt.push(noGrad(() => lossOf(loss, a, Y).item()));
+  return { loss, lossAt: Float64Array.from(lossAt), converged, predictions: Array.from(a.data), usPerStep, firstDelta: null, stuck };
+}
