@@ -229,6 +229,10 @@ export class LBFGS extends Optimizer {
       throw new Error(`LBFGS: the closure returned a tensor that is not the result of a graph (value ${out.item()}, made by no op), so no gradient of it was computed; ` +
         `compute the loss from the parameters, call loss.backward() and return the loss (${when})`);
     }
+    if (!this.reaches(out)) {
+      throw new Error(`LBFGS: the loss the closure returned (value ${out.item()}) does not depend on any of the optimizer's parameters (${when}); ` +
+        'compute it from the parameters the optimizer was given');
+    }
     const loss = out.item();
     if (!Number.isFinite(loss)) throw new Error(`LBFGS: the loss is ${loss} at ${when}`);
     const grad = new Float64Array(this.numel);
@@ -242,6 +246,17 @@ export class LBFGS extends Optimizer {
       if (!Number.isFinite(grad[i])) throw new Error(`LBFGS: the gradient has the non-finite entry ${grad[i]} at flat index ${i} (${when}, loss ${loss})`);
     }
     return { tensor: out, loss, grad };
+  }
+
+  /** Whether the graph behind `loss` has one of the parameters among its inputs. */
+  private reaches(loss: Tensor): boolean {
+    const params = new Set<unknown>(this.params), seen = new Set<unknown>(), todo: Tensor['inputs'][number][] = [loss];
+    while (todo.length > 0) {
+      const t = todo.pop()!;
+      if (params.has(t)) return true;
+      for (const x of t.inputs) if (!seen.has(x)) { seen.add(x); todo.push(x); }
+    }
+    return false;
   }
 
   /** p ← p + t·d over the flat parameter vector, fused as PyTorch's add_(d, alpha=t). */
