@@ -108,8 +108,18 @@ CASES = [
 ]
 
 
+def sum_input(n):
+    """n positive values of widely spread magnitudes, each exact in float64, the same in the TypeScript test."""
+    return [((i * 7919) % 1000 + 0.5) / 997 * 2.0 ** ((i * 31) % 40 - 20) for i in range(n)]
+
+
+# Sizes for PyTorch's float64 sum (the first step's 1/|g|₁): below 4 in order, then 4-lane vectors in cascade.
+SUM_SIZES = [3, 5, 6, 9, 16, 33, 100, 257, 1000, 4099, 30000]
+
+
 def main():
     cases = [run(name, make, steps, **options) for name, make, steps, options in CASES]
+    sums = [{'n': n, 'sum': float(torch.tensor(sum_input(n)).sum()), 'inOrder': float(np.cumsum(sum_input(n))[-1])} for n in SUM_SIZES]
     fixture = {
         'generator': 'scripts/lbfgs_reference.py',
         'torch': torch.__version__,
@@ -117,6 +127,7 @@ def main():
         'python': platform.python_version(),
         'cpu_capability': next((line.split(':', 1)[1].strip() for line in torch.__config__.show().splitlines() if 'CPU capability' in line), None),
         'cases': cases,
+        'sums': sums,
     }
     with open(OUT, 'w') as fh:
         json.dump(fixture, fh, indent=1)

@@ -20,7 +20,9 @@ interface Case {
   init: unknown[];
   trajectory: Step[];
 }
-const fixture = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'lbfgs-reference.json'), 'utf8')) as { torch: string; cases: Case[] };
+const fixture = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'lbfgs-reference.json'), 'utf8')) as {
+  torch: string; cases: Case[]; sums: { n: number; sum: number; inOrder: number }[];
+};
 
 const flat = (v: unknown): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v as number]);
 
@@ -248,5 +250,13 @@ describe("LBFGS's arithmetic helpers", () => {
     expect(torchSum(Float64Array.of(1, e, e, e, e, e))).toBe(1.0000000000000004); // sequentially: 1
     expect(torchSum(Float64Array.of(e, e, e, e, 1))).toBe(1); // sequentially: 1.0000000000000004
     expect(torchSum(Float64Array.of(1, 2, 3))).toBe(6);
+    // Longer sums, of the values scripts/lbfgs_reference.py sums (sum_input): PyTorch's order is not the plain one.
+    const input = (n: number): Float64Array => Float64Array.from({ length: n }, (_, i) => (((i * 7919) % 1000) + 0.5) / 997 * 2 ** (((i * 31) % 40) - 20));
+    expect(fixture.sums.filter((s) => s.sum !== s.inOrder).length).toBeGreaterThanOrEqual(5);
+    for (const { n, sum, inOrder } of fixture.sums) {
+      const x = input(n);
+      expect(x.reduce((a, b) => a + b, 0), `n = ${n} in order`).toBe(inOrder);
+      expect(torchSum(x), `n = ${n}`).toBe(sum);
+    }
   });
 });
