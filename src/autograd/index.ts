@@ -12,7 +12,7 @@ export { dropout } from './ops/dropout.ts';
 export { linear } from './ops/matmul.ts';
 export type { SliceSpec } from './ops/slice.ts';
 export type { Index } from './ops/gather.ts';
-export { noGrad } from './op.ts';
+export { noGrad, enableGrad } from './op.ts';
 export { grad, type BackwardOptions, type GradOptions } from './backward.ts';
 export { hessian, hvp } from './functional.ts';
 export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck.ts';

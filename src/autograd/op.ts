@@ -54,14 +54,18 @@ function applyUnwatched<T extends TensorBase, A>(op: OpDef<A>, like: T, inputs: 
 const AsyncFunction = (async () => {}).constructor;
 
 /** Run fn without recording a graph (for updates and evaluation), like torch.no_grad(). */
-export function noGrad<T>(fn: () => T): T {
-  const who = 'noGrad';
+export const noGrad = <T>(fn: () => T): T => withGradMode(false, fn, 'noGrad');
+
+/** Run fn recording a graph even inside noGrad, like torch.enable_grad() (an optimizer's closure does). */
+export const enableGrad = <T>(fn: () => T): T => withGradMode(true, fn, 'enableGrad');
+
+function withGradMode<T>(on: boolean, fn: () => T, who: string): T {
   if (typeof fn !== 'function') throw new Error(`${who}: expected a function, got ${describe(fn)}`);
   if (fn.constructor === AsyncFunction) {
     throw new Error(`${who}: fn is an async function. Grad mode is switched for the code that runs now, so the ops after ` +
       `its first await would run in whatever mode is current then, silently; call ${who} on the synchronous parts instead`);
   }
-  const prev = setGradMode(false);
+  const prev = setGradMode(on);
   let result: T;
   try {
     result = fn();
