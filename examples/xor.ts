@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { runCli } from './args.ts';
 import { parseOptions, USAGE, type LossName, type Options } from './xor/options.ts';
-import { buildNet, handDelta, LOSS_TEXT, train, trainNewton, X, Y, type Run } from './xor/train.ts';
+import { buildNet, handDelta, LOSS_TEXT, train, trainSecondOrder, X, Y, type Run } from './xor/train.ts';
 import { logPlot } from './xor/svg.ts';
 import { eigenvalues, weightHessian } from './xor/hessian.ts';
 
@@ -65,20 +65,25 @@ function hessianRow(net: ReturnType<typeof buildNet>, label: string): void {
   console.log(`  ${label.padEnd(22)} ${low.map((v) => sci(v).padStart(12)).join('   ')}`);
 }
 
-/** --optimizer newton: damped Newton's steps to within 0.1, next to gradient descent's from the same weights. */
-function newton(o: Options): void {
+const METHOD = { newton: 'damped Newton (optim.DampedNewton)', lbfgs: 'L-BFGS (optim.LBFGS, strong Wolfe line search)' };
+const STUCK = {
+  newton: 'no damped step lowers the loss: a local minimum or a saddle',
+  lbfgs: 'the gradient or the change of the loss fell below its tolerance: a stationary point, a local minimum or a saddle',
+};
+
+/** --optimizer newton|lbfgs: the steps to within 0.1, next to gradient descent's from the same weights. */
+function secondOrder(o: Options, method: 'newton' | 'lbfgs'): void {
   const losses: LossName[] = o.compare ? ['mse', 'bce'] : [o.loss];
-  console.log(`XOR: 3-${o.hidden}-1 sigmoid network, damped Newton (optim.DampedNewton), at most ${o.steps} steps, ` +
-    `initial weights: ${describeInit(o)}`);
+  console.log(`XOR: 3-${o.hidden}-1 sigmoid network, ${METHOD[method]}, at most ${o.steps} steps, initial weights: ${describeInit(o)}`);
   for (const loss of losses) {
     console.log(`\ntraining on ${loss}: ${LOSS_TEXT[loss]}`);
     const every = Math.max(1, Math.round(o.steps / 10));
-    const run = trainNewton(buildNet(o.hidden, o.init), loss, o.steps, (step, value) => {
+    const run = trainSecondOrder(buildNet(o.hidden, o.init), loss, method, o.steps, (step, value) => {
       if (step % every === 0) console.log(`  step ${String(step).padStart(String(o.steps).length)}  loss ${sci(value)}`);
     });
     printTable(run);
     if (run.stuck) {
-      console.log(`damped Newton stopped after ${run.lossAt.length - 1} steps: no damped step lowers the loss (a local minimum or a saddle)`);
+      console.log(`${METHOD[method]} stopped after ${run.lossAt.length - 1} steps: ${STUCK[method]}`);
     }
     const gd = train(buildNet(o.hidden, o.init), loss, 60000, 1);
     console.log(`gradient descent (lr 1) from the same weights: ${gd.converged === null ? 'not within 0.1 after 60000 steps' : `every prediction within 0.1 after ${gd.converged} steps`}`);
@@ -86,7 +91,7 @@ function newton(o: Options): void {
 }
 
 function main(o: Options): void {
-  if (o.optimizer === 'newton') return newton(o);
+  if (o.optimizer !== 'sgd') return secondOrder(o, o.optimizer);
   const losses: LossName[] = o.compare ? ['mse', 'bce'] : [o.loss];
   console.log(`XOR: 3-${o.hidden}-1 sigmoid network, lr ${o.lr}, ${o.steps} steps, initial weights: ${describeInit(o)}`);
   const runs: Run[] = [];

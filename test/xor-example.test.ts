@@ -169,3 +169,31 @@ describe.concurrent('examples/xor.ts', () => {
     for (const [mse, bce] of Object.values(rows)) expect(Number.isFinite(mse) && Number.isFinite(bce)).toBe(true);
   });
 });
+
+describe('npm run xor -- --optimizer newton|lbfgs', () => {
+  it('damped Newton: the steps to within 0.1 next to gradient descent\'s from the same weights', async () => {
+    const { code, out } = await xor('--optimizer', 'newton', '--compare', '--steps', '40');
+    expect(code).toBe(0);
+    const newton = [...out.matchAll(/every prediction within 0\.1 of its target: yes, after (\d+) steps/g)].map((m) => Number(m[1]));
+    const gd = [...out.matchAll(/gradient descent \(lr 1\) from the same weights: every prediction within 0\.1 after (\d+) steps/g)].map((m) => Number(m[1]));
+    expect(gd).toEqual([587, 117]);
+    expect(newton).toHaveLength(2);
+    newton.forEach((n, i) => expect(n).toBeLessThan(gd[i]! / 10));
+  });
+
+  it('L-BFGS: says plainly when it ends at a stationary point short of the targets', async () => {
+    const { code, out } = await xor('--optimizer', 'lbfgs');
+    expect(code).toBe(0);
+    const stopped = /stopped after (\d+) steps: the gradient or the change of the loss fell below its tolerance/.exec(out);
+    const within = /every prediction within 0\.1 of its target: (yes, after \d+ steps|no)/.exec(out)?.[1];
+    expect(stopped !== null || within?.startsWith('yes')).toBe(true);
+    if (stopped !== null) expect(within).toBe('no');
+    expect(out).toMatch(/gradient descent \(lr 1\) from the same weights: every prediction within 0\.1 after 587 steps/);
+  });
+
+  it('refuses an unknown optimizer', async () => {
+    const { code, err } = await xor('--optimizer', 'adam');
+    expect(code).not.toBe(0);
+    expect(err).toMatch(/--optimizer must be 'sgd', 'newton' or 'lbfgs', got 'adam'/);
+  });
+});

@@ -4,7 +4,7 @@ import { integer, real } from '../args.ts';
 
 export type LossName = 'mse' | 'bce';
 
-export type OptimizerName = 'sgd' | 'newton';
+export type OptimizerName = 'sgd' | 'newton' | 'lbfgs';
 
 export interface Options {
   loss: LossName;
@@ -37,7 +37,9 @@ Options:
                      newton: damped Newton (optim.DampedNewton: the exact Hessian of the loss over all
                      the weights, Levenberg–Marquardt damping); its steps are compared with gradient
                      descent's from the same weights
-  --steps N          steps (default 60000 for sgd, 100 for newton)
+                     lbfgs: L-BFGS (optim.LBFGS, PyTorch's algorithm) with the strong Wolfe line
+                     search, one iteration per step
+  --steps N          steps (default 60000 for sgd, 100 for newton and lbfgs)
   --lr RATE          learning rate (default 1, as in the numpy program)
   --hidden H         hidden units (default 4)
   --seed S           initial weights from nn.Linear's uniform init with RandomState(S) (default ${DEFAULT_SEED});
@@ -60,6 +62,7 @@ Examples:
   npm run xor -- --compare --steps 2000 --plot losses.svg
   npm run xor -- --compare --steps 2000 --hessian
   npm run xor -- --optimizer newton --loss bce
+  npm run xor -- --optimizer lbfgs --compare
 `;
 
 /** Parse argv; throws an Error with a user-facing message on anything invalid. */
@@ -84,7 +87,9 @@ export function parseOptions(argv: string[]): Options {
     },
   });
   if (values.loss !== 'mse' && values.loss !== 'bce') throw new Error(`--loss must be 'mse' or 'bce', got '${values.loss}'`);
-  if (values.optimizer !== 'sgd' && values.optimizer !== 'newton') throw new Error(`--optimizer must be 'sgd' or 'newton', got '${values.optimizer}'`);
+  if (values.optimizer !== 'sgd' && values.optimizer !== 'newton' && values.optimizer !== 'lbfgs') {
+    throw new Error(`--optimizer must be 'sgd', 'newton' or 'lbfgs', got '${values.optimizer}'`);
+  }
   const lr = real('lr', values.lr, true);
   if (values.seed !== undefined && values['numpy-seed'] !== undefined) throw new Error('give either --seed or --numpy-seed, not both');
   const init = values['numpy-seed'] !== undefined
@@ -94,7 +99,7 @@ export function parseOptions(argv: string[]): Options {
   return {
     loss: values.loss,
     optimizer: values.optimizer,
-    steps: integer('steps', values.steps ?? (values.optimizer === 'newton' ? '100' : '60000'), 0),
+    steps: integer('steps', values.steps ?? (values.optimizer === 'sgd' ? '60000' : '100'), 0),
     lr,
     hidden: integer('hidden', values.hidden, 1, 10000),
     init,

@@ -81,22 +81,44 @@ export function train(net: nn.Sequential, loss: LossName, steps: number, lr: num
   return { loss, lossAt, converged, predictions: Array.from(a.data), usPerStep, firstDelta };
 }
 
-/**
- * Damped Newton (optim.DampedNewton: the exact Hessian of the loss over all 16 weights, Levenberg–Marquardt damping)
- * for up to `steps` steps, stopping early when no damped step lowers the loss any more (a minimum or a saddle).
- */
-export function trainNewton(net: nn.Sequential, loss: LossName, steps: number,
-  progress: (step: number, value: number) => void = () => {}): Run & { stuck: boolean } {
+/** A second-order method as the example drives it: a step on the loss, and whether it moved the weights. */
+interface SecondOrder { step(loss: () => Tensor): void; moved(): boolean }
+
+/** Damped Newton (optim.DampedNewton: the exact Hessian of the loss over all the weights, Levenberg–Marquardt damping). */
+function dampedNewton(net: nn.Sequential): SecondOrder {
   const opt = new optim.DampedNewton(net.parameters());
+  return { step: (loss) => void opt.step(loss), moved: () => opt.lastStepTaken };
+}
+
+/** L-BFGS (optim.LBFGS with the strong Wolfe line search), one iteration per step. */
+function lbfgs(net: nn.Sequential): SecondOrder {
+  const opt = new optim.LBFGS(net.parameters(), { lineSearchFn: 'strong_wolfe', maxIter: 1 });
+  let before = 0;
+  return {
+    step: (loss) => {
+      before = opt.nIter;
+      opt.step(() => { opt.zeroGrad(); const l = loss(); l.backward(); return l; });
+    },
+    moved: () => opt.nIter > before, // no iteration: the gradient or the change is below its tolerance
+  };
+}
+
+export type SecondOrderName = 'newton' | 'lbfgs';
+
+/** A second-order method for up to `steps` steps, stopping early when it no longer moves (a minimum or a saddle). */
+export function trainSecondOrder(net: nn.Sequential, loss: LossName, method: SecondOrderName, steps: number,
+  progress: (step: number, value: number) => void = () => {}): Run & { stuck: boolean } {
+  const opt = method === 'newton' ? dampedNewton(net) : lbfgs(net);
   const lossAt: number[] = [];
   let converged: number | null = null, stuck = false;
   const t0 = performance.now();
   for (let step = 0; step < steps && !stuck; step++) {
     const a = noGrad(() => forward(net, X).a);
     if (converged === null && withinTenth(a.data)) converged = step;
-    lossAt.push(opt.step(() => lossOf(loss, forward(net, X).a, Y)).item());
+    lossAt.push(noGrad(() => lossOf(loss, a, Y).item()));
     progress(step, lossAt[step]);
-    stuck = !opt.lastStepTaken;
+    opt.step(() => lossOf(loss, forward(net, X).a, Y));
+    stuck = !opt.moved();
   }
   const usPerStep = lossAt.length > 0 ? ((performance.now() - t0) * 1000) / lossAt.length : 0;
   const a = noGrad(() => forward(net, X).a);
