@@ -87,6 +87,7 @@ export class TensorBase {
   base: TensorBase;
   /** @internal the array holding the values, from `offset` on (read them through `base`: buf, off). */
   store: Float64Array;
+  /** @internal where this tensor's values start in `store`. */
   offset: number;
   /** @internal `store` is a shared slab (see storage.ts). */
   onSlab = false;
@@ -94,6 +95,7 @@ export class TensorBase {
   written = 0;
   /** @internal tick at which this tensor was made. */
   readonly serial = tick();
+  /** @internal backs `requiresGrad`. */
   private needsGrad = false;
   /** ∂loss/∂this after backward(): kept for leaves that require grad, and for tensors that called retainGrad(). */
   grad: this | null = null;
@@ -108,7 +110,10 @@ export class TensorBase {
   /** @internal set by retainGrad(). */
   retainsGrad = false;
 
-  /** Values of `shape` in `data` (its whole length); the offset form is the library's own, for slabs. */
+  /** Values of `shape` in `data` (its whole length, no copy). */
+  constructor(data: Float64Array, shape: Shape);
+  /** @internal `size` values from `offset` in `data`: the library's own form, for slabs and views. */
+  constructor(data: Float64Array, shape: Shape, offset: number, size: number);
   constructor(data: Float64Array, shape: Shape, offset = -1, size = sizeOf(shape)) {
     if (offset < 0 && (!(data instanceof Float64Array) || data.length !== size)) {
       throw new Error(`Tensor: data of ${data instanceof Float64Array ? `length ${data.length}` : 'a type other than Float64Array'} does not fit shape ${fmt(shape)}; use Tensor.from or tensor()`);
@@ -140,6 +145,7 @@ export class TensorBase {
 
   /** @internal the array and offset of the values, for the ops of the library (they never escape to users). */
   get buf(): Float64Array { return this.base.store; }
+  /** @internal where they start in `buf`. */
   get off(): number { return this.base.offset; }
 
   /**

@@ -16,12 +16,14 @@ function checkSettings(optimizer: string, settings: Record<string, unknown>): vo
 /** What every optimizer has: its parameters, a learning rate that may change between steps, step and zeroGrad. */
 export abstract class Optimizer {
   readonly params: Tensor[];
+  /** @internal backs `lr`. */
   private rate = 0;
   /**
-   * The learning rate, and its negative, as one-element tensors the updates read when they run: a compiled step
+   * @internal The learning rate, and its negative, as one-element tensors the updates read when they run: a compiled step
    * (compile) replays the updates, and must see a new rate a training loop or a scheduler sets between steps.
    */
   protected readonly lrTensor = scalar(0);
+  /** @internal */
   protected readonly negLr = scalar(0);
   constructor(params: Tensor[]) {
     const name = new.target.name;
@@ -53,7 +55,7 @@ export abstract class Optimizer {
     noGrad(this.updateAll);
   }
 
-  // Made once: a step is called in every iteration of a training loop.
+  /** @internal made once: a step is called in every iteration of a training loop. */
   private readonly updateAll = (): void => {
     for (let k = 0; k < this.params.length; k++) {
       const p = this.params[k];
@@ -78,6 +80,7 @@ export interface SGDOptions {
 export class SGD extends Optimizer {
   readonly momentum: number;
   readonly weightDecay: number;
+  /** @internal the momentum buffer of each parameter (null until its first step). */
   private readonly velocity: (Tensor | null)[];
 
   constructor(params: Tensor[], opts: SGDOptions) {
@@ -113,16 +116,23 @@ export interface AdamOptions {
  * p −= lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)   (bias-corrected, in PyTorch's arrangement).
  */
 export class Adam extends Optimizer {
+  /** @internal */
   protected static defaultWeightDecay = 0;
   readonly betas: [number, number];
   readonly eps: number;
   readonly weightDecay: number;
-  // Steps per parameter (PyTorch's state['step']), a one-element tensor each (so a replayed step counts too): one
-  // skipped while its grad was null starts its bias correction at t = 1.
+  /**
+   * @internal Steps per parameter (PyTorch's state['step']), a one-element tensor each (so a replayed step counts
+   * too): one skipped while its grad was null starts its bias correction at t = 1.
+   */
   private readonly t: Tensor[];
+  /** @internal β₁ and β₂ as one-element tensors. */
   private readonly beta1: Tensor;
+  /** @internal */
   private readonly beta2: Tensor;
+  /** @internal the first and second moments of each parameter. */
   private readonly m: Tensor[];
+  /** @internal */
   private readonly v: Tensor[];
 
   constructor(params: Tensor[], opts: AdamOptions = {}) {
@@ -139,7 +149,7 @@ export class Adam extends Optimizer {
     this.v = this.params.map((p) => zerosLike(p));
   }
 
-  /** The gradient the moments follow, with weight decay applied: Adam adds λ·p to it (L2 regularisation). */
+  /** @internal The gradient the moments follow, with weight decay applied: Adam adds λ·p to it (L2 regularisation). */
   protected decayed(p: Tensor, grad: Tensor): Tensor {
     return this.weightDecay === 0 ? grad : grad.add(p.mul(this.weightDecay));
   }
@@ -160,7 +170,9 @@ export class Adam extends Optimizer {
  * p ← p·(1 − lr·λ) first, then Adam's step on the plain gradient.
  */
 export class AdamW extends Adam {
+  /** @internal */
   protected static override defaultWeightDecay = 1e-2;
+  /** @internal AdamW decays the parameter itself, p ← p·(1 − lr·λ), and leaves the gradient as it is. */
   protected override decayed(p: Tensor, grad: Tensor): Tensor {
     if (this.weightDecay !== 0) p.mul_(this.lrTensor.mul(-this.weightDecay).add(1)); // 1 − lr·λ
     return grad;
@@ -188,7 +200,7 @@ export class RMSprop extends Optimizer {
   readonly weightDecay: number;
   readonly momentum: number;
   readonly centered: boolean;
-  /** Per parameter: the running average of g², and (centered) of g, and (momentum) the momentum buffer. */
+  /** @internal Per parameter: the running average of g², and (centered) of g, and (momentum) the momentum buffer. */
   private readonly state: { square: Tensor; mean: Tensor | null; buf: Tensor | null }[];
 
   constructor(params: Tensor[], opts: RMSpropOptions = {}) {

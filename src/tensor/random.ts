@@ -12,10 +12,13 @@ const LOWER_MASK = 0x7fffffff;
 
 /** MT19937 seeded like `np.random.seed(seed)` for an integer seed. */
 export class RandomState {
+  /** @internal the generator's state: 624 words, and the position of the next one to temper. */
   private readonly mt = new Uint32Array(N);
+  /** @internal */
   private pos = N;
-  // legacy_gauss draws normals in pairs and keeps the second for the next call.
+  /** @internal legacy_gauss draws normals in pairs and keeps the second for the next call. */
   private hasGauss = false;
+  /** @internal */
   private gauss = 0;
 
   constructor(seed: number) {
@@ -91,15 +94,17 @@ export class RandomState {
     return out;
   }
 
-  // 53-bit double from 27 + 26 high bits of two outputs (random_sample / genrand_res53).
+  /** @internal a 53-bit double from 27 + 26 high bits of two outputs (random_sample / genrand_res53). */
   private double(): number {
     const a = this.next32() >>> 5;
     const b = this.next32() >>> 6;
     return (a * 67108864 + b) / 9007199254740992;
   }
 
-  // Regenerate all 624 words at once, in the reference's three segments so no
-  // index needs a modulo (about 25% faster than mt[(k + 1) % N] in V8).
+  /**
+   * @internal Regenerate all 624 words at once, in the reference's three segments so no
+   * index needs a modulo (about 25% faster than mt[(k + 1) % N] in V8).
+   */
   private twist(): void {
     const mt = this.mt;
     let k = 0;
