@@ -80,8 +80,30 @@ export interface Step { readonly op: AnyOp; readonly out: TensorBase; readonly i
 type TensorClass<T> = new (data: Float64Array, shape: Shape, offset?: number, size?: number) => T;
 const NO_INPUTS: readonly TensorBase[] = [];
 
+/**
+ * What every tensor is below its op methods: its values (a contiguous row-major Float64Array and a shape), its place
+ * in the graph (`grad`, `gradFn`, `requiresGrad`) and the reads (`item`, `toArray`, `data`). Users hold
+ * {@link Tensor}s, which add every op as a method; functions written for any tensor type take `X extends TensorBase`
+ * and return X, so called with Tensors they return a Tensor.
+ */
 export class TensorBase {
+  /**
+   * The size of each dimension; `[]` for a 0-d tensor (one value).
+   *
+   * @example
+   * ```ts
+   * tensor([[1, 2, 3], [4, 5, 6]]).shape // [2, 3]
+   * ```
+   */
   readonly shape: Shape;
+  /**
+   * The number of values, the product of the shape (1 for a 0-d tensor).
+   *
+   * @example
+   * ```ts
+   * zeros([2, 3]).size // 6
+   * ```
+   */
   readonly size: number;
   /** @internal whose storage this is: the tensor itself, or the one it is a view of (reshape, detach). */
   base: TensorBase;
@@ -97,9 +119,28 @@ export class TensorBase {
   readonly serial = tick();
   /** @internal backs `requiresGrad`. */
   private needsGrad = false;
-  /** ∂loss/∂this after backward(): kept for leaves that require grad, and for tensors that called retainGrad(). */
+  /**
+   * ∂loss/∂this after {@link Tensor.backward}, of this tensor's shape: kept for leaves that require grad, and for
+   * tensors that called {@link Tensor.retainGrad}; null before (and for other tensors). Backward adds into it, so
+   * zero it between steps (an optimizer's zeroGrad).
+   *
+   * @example
+   * ```ts
+   * const w = tensor([1, 2], { requiresGrad: true });
+   * w.mul(w).sum().backward();
+   * w.grad // [2, 4]
+   * ```
+   */
   grad: this | null = null;
-  /** The op that made this tensor, or null for a leaf. */
+  /**
+   * The op that made this tensor (`gradFn.name` is its name, as errors and {@link toDot} show it), or null for a
+   * leaf, and for a tensor made while nothing was recorded (no input required grad, or inside {@link noGrad}).
+   *
+   * @example
+   * ```ts
+   * tensor([1], { requiresGrad: true }).exp().gradFn.name // 'exp'
+   * ```
+   */
   gradFn: AnyOp | null = null;
   /** @internal the op's inputs and settings, kept for its derivative rules and for drawing the graph. */
   inputs: readonly TensorBase[] = NO_INPUTS;
@@ -149,9 +190,14 @@ export class TensorBase {
   get off(): number { return this.base.offset; }
 
   /**
-   * The values, row-major. Writing to them changes the tensor without telling autograd: a graph that already
+   * The values, row-major, in the tensor's own Float64Array (not a copy). Writing to them changes the tensor without telling autograd: a graph that already
    * used the old values will compute gradients from the new ones. Use the in-place ops (`copy_`, `add_`, …),
    * which backward checks, to change a tensor a graph still needs.
+   *
+   * @example
+   * ```ts
+   * tensor([[1, 2], [3, 4]]).data // [1, 2, 3, 4]
+   * ```
    */
   get data(): Float64Array {
     readable('.data');
@@ -169,7 +215,22 @@ export class TensorBase {
     return b.store;
   }
 
+  /**
+   * Whether gradients flow to this tensor: set it (true or false) on a leaf, to have backward compute its `.grad`;
+   * a tensor made by an op from one that requires grad requires grad too (and cannot be unset: use detach).
+   */
   get requiresGrad(): boolean { return this.needsGrad; }
+  /**
+   * Make a leaf require grad (true) or not (false).
+   *
+   * @example
+   * ```ts
+   * const w = zeros([2]);
+   * w.requiresGrad = true;
+   * w.mul(3).sum().backward();
+   * w.grad // [3, 3]
+   * ```
+   */
   set requiresGrad(on: boolean) {
     if (typeof on !== 'boolean') throw new Error(`requiresGrad: expected true or false, got ${String(on)}`);
     if (this.gradFn !== null) {
@@ -178,7 +239,9 @@ export class TensorBase {
     this.needsGrad = on;
   }
 
+  /** The number of dimensions, `shape.length` (0 for a single value). */
   get ndim(): number { return this.shape.length; }
+  /** Whether no recorded op made this tensor (`gradFn` is null): made by tensor(), zeros(), …, detach(), or in noGrad. */
   get isLeaf(): boolean { return this.gradFn === null; }
 
   /** @internal make this tensor the output of `op` in the graph. */
@@ -189,14 +252,28 @@ export class TensorBase {
     this.attrs = attrs;
   }
 
-  /** The value of a one-element tensor. */
+  /**
+   * The value of a one-element tensor (of any number of dims), as a number.
+   *
+   * @example
+   * ```ts
+   * tensor([[1, 2], [3, 4]]).sum().item() // 10
+   * ```
+   */
   item(): number {
     readable('item()');
     if (this.size !== 1) throw new Error(`item: tensor of shape ${fmt(this.shape)} has ${this.size} elements, not 1`);
     return this.buf[this.off];
   }
 
-  /** Nested plain arrays (a number for a 0-d tensor). */
+  /**
+   * The values as nested plain arrays of the tensor's shape (a number for a 0-d tensor).
+   *
+   * @example
+   * ```ts
+   * arange(4).reshape(2, 2).toArray() // [[0, 1], [2, 3]]
+   * ```
+   */
   toArray(): unknown {
     readable('toArray()');
     const data = this.values(), shape = this.shape;
@@ -208,6 +285,7 @@ export class TensorBase {
     return build(0, 0);
   }
 
+  /** The values as text, as NumPy prints them (with `gradFn=…` or `requiresGrad=true` where it applies). */
   toString(): string {
     const extra = this.gradFn !== null ? `, gradFn=${this.gradFn.name}` : this.needsGrad ? ', requiresGrad=true' : '';
     return format(this.values(), this.shape, extra);
