@@ -2,6 +2,7 @@
 // outlives backward(), so a trained step can still be drawn.
 import type { TensorBase } from './tensor-base.ts';
 
+/** Options of toDot: what to show in each box. */
 export interface DotOptions {
   /** Show each tensor's values. */
   values?: boolean;
@@ -28,6 +29,19 @@ function numbers(data: Float64Array, shape: readonly number[], format: (v: numbe
   return lines;
 }
 
+/**
+ * The graph behind `root` as Graphviz DOT text (`dot -Tsvg graph.dot`, or any Graphviz viewer, draws it): a box per
+ * tensor (its op or leaf, its shape, and with the options its values and gradient), arrows from inputs to outputs.
+ * The graph's structure outlives backward, so a trained step can still be drawn.
+ *
+ * @example
+ * ```ts
+ * const x = tensor([1, 2], { requiresGrad: true });
+ * const dot = toDot(x.exp().sum()); // a box for each of sum, exp and x
+ * dot.startsWith('digraph') // true
+ * dot.includes('exp\\n[2]') // true
+ * ```
+ */
 export function toDot(root: TensorBase, opts: DotOptions = {}): string {
   const { values = false, grads = false, names, format = (v: number) => v.toPrecision(4), maxItems = 16 } = opts;
   const ids = new Map<TensorBase, number>([[root, 0]]);

@@ -46,7 +46,18 @@ export function apply<T extends TensorBase, A>(op: OpDef<A>, like: T, inputs: re
 
 const AsyncFunction = (async () => {}).constructor;
 
-/** Run fn without recording a graph (for updates and evaluation), like torch.no_grad(). */
+/**
+ * Run `fn` without recording a graph, like `torch.no_grad()`, and return its result: ops inside make tensors that do
+ * not require grad, and in-place ops may change tensors that do (as optimizers' updates do). For evaluation and
+ * weight updates. `fn` must be synchronous (an async function or a returned promise is refused).
+ *
+ * @example
+ * ```ts
+ * const w = tensor([1, 2], { requiresGrad: true });
+ * noGrad(() => w.mul(2)).requiresGrad // false
+ * noGrad(() => w.add_(1)) // [2, 3]
+ * ```
+ */
 export function noGrad<T>(fn: () => T): T {
   const who = 'noGrad';
   if (typeof fn !== 'function') throw new Error(`${who}: expected a function, got ${describe(fn)}`);

@@ -1,5 +1,6 @@
 // Float values as files store them: little-endian float64 or float32, packed, whatever the host's byte order.
 
+/** The float types of .npy and .safetensors files: float64 (bit for bit), or float32 (each value rounded to nearest). */
 export type FloatDtype = 'float64' | 'float32';
 
 /** What a file holds for one array, read into float64: the values in row-major order and the shape. */

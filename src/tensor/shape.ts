@@ -1,6 +1,7 @@
 // Shapes: sizes, row-major strides, NumPy broadcasting and axis checks.
 import { MAX_SIZE } from './storage.ts';
 
+/** The size of each dimension of a tensor, outermost first: `[]` for a single value, `[2, 3]` for 2 rows of 3. */
 export type Shape = readonly number[];
 
 /** As NumPy: more dims than this is refused. */

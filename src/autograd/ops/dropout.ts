@@ -15,8 +15,17 @@ const DROPOUT_MASK: OpDef<Draw> = makeOp({
   grads: [],
 });
 
-/** Each element of x zeroed with probability p, the others scaled by 1/(1 − p), drawing from opts.rng (default: the
- *  global generator). */
+/**
+ * Each element of x zeroed with probability `p` (default 0.5), the others scaled by 1/(1 − p) so that the expected
+ * value is unchanged, the mask drawn from `opts.rng` (default: the global generator). Always applied: {@link nn.Dropout}
+ * is the module that is the identity in eval mode.
+ *
+ * @example
+ * ```ts
+ * dropout(ones([8]), 0.5, { rng: new RandomState(0) }) // [0, 0, 0, 0, 2, 0, 2, 0]
+ * dropout(ones([2]), 0) // [1, 1]
+ * ```
+ */
 export function dropout<T extends TensorBase>(x: T, p = 0.5, opts: { rng?: RandomState } = {}): T {
   const rng = opts?.rng ?? defaultRng();
   expectTensor('dropout', 'the input', x);
