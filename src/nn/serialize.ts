@@ -6,6 +6,7 @@ import { fmt, sameShape } from '../tensor/shape.ts';
 import type { Module } from './module.ts';
 import { noGrad, Tensor } from '../autograd/index.ts';
 
+/** Options of {@link saveSafetensors}. */
 export interface SafetensorsOptions {
   /** 'float64' (the default: bit for bit) or 'float32' (each value rounded to nearest, as torch's .float()). */
   dtype?: FloatDtype;
@@ -13,14 +14,32 @@ export interface SafetensorsOptions {
   metadata?: Record<string, string>;
 }
 
-/** The module's parameters as the bytes of a .safetensors file, in namedParameters order. */
+/**
+ * The module's parameters as the bytes of a .safetensors file, under their stateDict names in namedParameters order:
+ * what PyTorch's `safetensors.torch.load_file` reads. In Node, write them with `fs.writeFileSync`.
+ *
+ * @example
+ * ```ts
+ * const model = new nn.Linear(2, 1);
+ * const copy = new nn.Linear(2, 1);
+ * nn.loadSafetensors(copy, nn.saveSafetensors(model, { metadata: { epoch: '3' } })) // { epoch: '3' }
+ * copy.weight.toArray().join() === model.weight.toArray().join() // true
+ * ```
+ */
 export function saveSafetensors(module: Module, opts: SafetensorsOptions = {}): Uint8Array {
   return encodeSafetensors(module.namedParameters().map(([name, p]) => [name, { data: p.data, shape: p.shape }]), opts);
 }
 
 /**
- * Copy the tensors of a .safetensors file into the module's parameters, in place; like loadStateDict, every
- * parameter must be there with its shape, and nothing else. Returns the file's __metadata__.
+ * Copy the tensors of a .safetensors file (float64 or float32, as PyTorch's `save_file` writes them) into the module's
+ * parameters, in place; like loadStateDict, every parameter must be there with its shape, and nothing else. Returns
+ * the file's __metadata__ ({} when it has none).
+ *
+ * @example
+ * ```ts
+ * const model = new nn.Linear(2, 1, { bias: false });
+ * nn.loadSafetensors(model, nn.saveSafetensors(new nn.Linear(2, 1))) // throws "unexpected tensor 'bias'"
+ * ```
  */
 export function loadSafetensors(module: Module, bytes: Uint8Array): Record<string, string> {
   const { tensors, metadata } = decodeSafetensors(bytes);
