@@ -336,7 +336,8 @@ export class Tensor extends TensorBase {
    */
   sum(axis?: number | number[], keepdim = false): Tensor { return red.sum(this, axis, keepdim); }
   /**
-   * The mean over `axis` (one, several, or all when omitted), dropping the reduced axes unless `keepdim`.
+   * The mean over `axis` (one, several, or all when omitted), dropping the reduced axes unless `keepdim`. An empty
+   * array of axes reduces nothing.
    *
    * @example
    * ```ts
@@ -348,18 +349,19 @@ export class Tensor extends TensorBase {
   /**
    * The largest value over `axis` (one, several, or all when omitted), dropping the reduced axes unless `keepdim`.
    * The gradient goes to the first largest element of each reduced line (PyTorch splits it among ties for a full
-   * reduction). The tensor must not be empty.
+   * reduction). The axes reduced must not be empty; an empty array of axes reduces nothing, as for sum.
    *
    * @example
    * ```ts
    * tensor([[1, 5], [7, 2]]).max() // 7
    * tensor([[1, 5], [7, 2]]).max(1) // [5, 7]
+   * tensor([[1, 5], [7, 2]]).max([]) // [[1, 5], [7, 2]]
    * ```
    */
   max(axis?: number | number[], keepdim = false): Tensor { return red.max(this, axis, keepdim); }
   /**
    * The smallest value over `axis` (one, several, or all when omitted), dropping the reduced axes unless `keepdim`;
-   * the gradient goes to the first smallest element.
+   * the gradient goes to the first smallest element. An empty array of axes reduces nothing.
    *
    * @example
    * ```ts
