@@ -1,10 +1,11 @@
 // Making tensors: from nested arrays, constants, ranges and a seeded generator.
 import { Tensor } from './tensor.ts';
-import { defaultRng, type RandomState } from '../tensor/random.ts';
+import type { RandomState } from '../tensor/random.ts';
 import { checkShape, fmt, MAX_DIMS, shapeArgs, sizeOf, type Shape } from '../tensor/shape.ts';
 import { describe } from './op.ts';
 import { tape } from './state.ts';
 import { decodeNpy } from '../tensor/npy.ts';
+import { optionsOf, rngOf } from './options.ts';
 
 /** Options of the functions that make a tensor. */
 export interface TensorOptions {
@@ -18,9 +19,12 @@ export interface RandomOptions extends TensorOptions {
 }
 
 function leaf(data: Float64Array, shape: number[], opts: TensorOptions | undefined, op: string): Tensor {
-  if (opts !== undefined && (typeof opts !== 'object' || opts === null)) throw new Error(`${op}: options must be an object, got ${describe(opts)}`);
+  const { requiresGrad } = optionsOf(op, opts);
   const t = new Tensor(data, shape);
-  if (opts?.requiresGrad !== undefined) t.requiresGrad = opts.requiresGrad;
+  if (requiresGrad !== undefined) {
+    if (typeof requiresGrad !== 'boolean') throw new Error(`${op}: requiresGrad must be true or false, got ${describe(requiresGrad)}`);
+    t.requiresGrad = requiresGrad;
+  }
   return t;
 }
 
@@ -37,6 +41,7 @@ function leaf(data: Float64Array, shape: number[], opts: TensorOptions | undefin
  * ```
  */
 export function tensor(values: number | readonly unknown[], opts?: TensorOptions): Tensor {
+  optionsOf('tensor', opts); // before the values are walked
   const shape: number[] = [];
   for (let v: unknown = values; Array.isArray(v); v = v[0]) {
     shape.push(v.length);
@@ -168,7 +173,7 @@ function noDrawsWhileTraced(op: string): void {
 export function rand(shape: Shape, opts?: RandomOptions): Tensor {
   noDrawsWhileTraced('rand');
   const s = [...checkShape('rand', shape)];
-  return leaf((opts?.rng ?? defaultRng()).random(s), s, opts, 'rand');
+  return leaf(rngOf('rand', optionsOf('rand', opts).rng).random(s), s, opts, 'rand');
 }
 
 /**
@@ -183,7 +188,7 @@ export function rand(shape: Shape, opts?: RandomOptions): Tensor {
 export function randn(shape: Shape, opts?: RandomOptions): Tensor {
   noDrawsWhileTraced('randn');
   const s = [...checkShape('randn', shape)];
-  return leaf((opts?.rng ?? defaultRng()).randn(s), s, opts, 'randn');
+  return leaf(rngOf('randn', optionsOf('randn', opts).rng).randn(s), s, opts, 'randn');
 }
 
 /**
@@ -197,6 +202,7 @@ export function randn(shape: Shape, opts?: RandomOptions): Tensor {
  * ```
  */
 export function fromNpy(bytes: Uint8Array, opts?: TensorOptions): Tensor {
+  optionsOf('fromNpy', opts);
   const { data, shape } = decodeNpy(bytes);
   return leaf(data, [...shape], opts, 'fromNpy');
 }

@@ -40,6 +40,10 @@ export function defineOp(spec: OpSpec): (...inputs: Tensor[]) => Tensor {
     throw new Error(`defineOp: expected { name, forward, grads[, shape] }, got ${describe(spec)}`);
   }
   const { name, shape = (x: Tensor) => x.shape, forward, grads } = spec;
+  if (typeof shape !== 'function') throw new Error(`defineOp: shape must be a function of the inputs, got ${describe(shape)}`);
+  grads.forEach((rule, i) => {
+    if (rule !== null && typeof rule !== 'function') throw new Error(`defineOp: grads[${i}] must be a rule (g, inputs, out) => tensor, or null, got ${describe(rule)}`);
+  });
   const op: OpDef<undefined> = makeOp({
     name,
     forward: (out, ins) => forward(out.own(), ...ins.map((x) => x.own())),

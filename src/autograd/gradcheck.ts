@@ -5,6 +5,7 @@ import { fmt } from '../tensor/shape.ts';
 import { Tensor } from './tensor.ts';
 import { describe, noGrad } from './op.ts';
 import { grad } from './backward.ts';
+import { optionsOf, what } from './options.ts';
 
 /** Options of gradcheck and gradgradcheck. */
 export interface GradcheckOptions {
@@ -66,7 +67,7 @@ function checkInputs(op: string, inputs: unknown): asserts inputs is Tensor[] {
  * gradcheck((t) => t.sigmoid().mul(t), [x]).ok // true
  * ```
  */
-export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts: GradcheckOptions = {}): GradcheckResult {
+export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts?: GradcheckOptions): GradcheckResult {
   return check('gradcheck', fn, inputs, opts, false);
 }
 
@@ -80,7 +81,8 @@ export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opt
  * gradgradcheck((t) => t.tanh().square(), [x]).ok // true
  * ```
  */
-export function gradgradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts: GradcheckOptions = {}): GradcheckResult {
+export function gradgradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts?: GradcheckOptions): GradcheckResult {
+  checkFn('gradgradcheck', fn);
   checkInputs('gradgradcheck', inputs);
   const wrt = inputs.filter((x) => x.requiresGrad);
   const firstDerivatives = (...xs: Tensor[]): Tensor => {
@@ -92,10 +94,19 @@ export function gradgradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[],
   return check('gradgradcheck', firstDerivatives, inputs, opts, true);
 }
 
-function check(op: string, fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts: GradcheckOptions, numericNeedsGraph: boolean): GradcheckResult {
+function checkFn(op: string, fn: unknown): void {
   if (typeof fn !== 'function') throw new Error(`${op}: fn must be a function, got ${describe(fn)}`);
+}
+
+function check(op: string, fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts: GradcheckOptions | undefined, numericNeedsGraph: boolean): GradcheckResult {
+  checkFn(op, fn);
   checkInputs(op, inputs);
-  const { eps = 1e-6, atol = 1e-8, rtol = 1e-6 } = opts;
+  const { eps = 1e-6, atol = 1e-8, rtol = 1e-6 } = optionsOf(op, opts);
+  for (const [name, v, least] of [['eps', eps, 'above'], ['atol', atol, 'at least'], ['rtol', rtol, 'at least']] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v) || (least === 'above' ? v <= 0 : v < 0)) {
+      throw new Error(`${op}: ${name} must be a finite number ${least} 0, got ${what(v)}`);
+    }
+  }
   const wrt = inputs.filter((x) => x.requiresGrad);
   if (wrt.length === 0) return { ok: false, maxError: 0, worst: null, message: `${op}: no input requires grad` };
   const out = scalarOf(op, fn, inputs);

@@ -1,7 +1,7 @@
 // What a tensor is, below its op methods: its values (a contiguous row-major Float64Array and a shape), its
 // place in the graph, and the bookkeeping that keeps shared buffers and in-place writes safe. And what an op is.
 import { slab, SLAB_MAX, takeSlab } from '../tensor/storage.ts';
-import { fmt, sizeOf, type Shape } from '../tensor/shape.ts';
+import { checkShape, fmt, show, sizeOf, type Shape } from '../tensor/shape.ts';
 import { format } from '../tensor/format.ts';
 import { tape, tick } from './state.ts';
 
@@ -78,6 +78,17 @@ export type AnyOp = OpDef<any>;
 export interface Step { readonly op: AnyOp; readonly out: TensorBase; readonly inputs: readonly TensorBase[]; readonly attrs: unknown; readonly inPlace: boolean }
 
 type TensorClass<T> = new (data: Float64Array, shape: Shape, offset?: number, size?: number) => T;
+
+/** The checks of `new Tensor(data, shape)`, the form users call (the library's own calls give an offset): the size. */
+function checkedSize(data: unknown, shape: unknown): number {
+  if (!(data instanceof Float64Array)) {
+    const got = typeof data === 'object' && data !== null && !Array.isArray(data) ? `an object of type ${data.constructor?.name ?? 'Object'}` : show(data);
+    throw new Error(`Tensor: data must be a Float64Array, got ${got}; make a tensor of numbers with tensor([...]), or wrap a Float64Array with Tensor.from(data, shape)`);
+  }
+  const n = sizeOf(checkShape('Tensor', shape));
+  if (data.length !== n) throw new Error(`Tensor: data of length ${data.length} does not fit shape ${fmt(shape as Shape)}; use Tensor.from or tensor()`);
+  return n;
+}
 const NO_INPUTS: readonly TensorBase[] = [];
 
 /**
@@ -155,10 +166,8 @@ export class TensorBase {
   constructor(data: Float64Array, shape: Shape);
   /** @internal `size` values from `offset` in `data`: the library's own form, for slabs and views. */
   constructor(data: Float64Array, shape: Shape, offset: number, size: number);
-  constructor(data: Float64Array, shape: Shape, offset = -1, size = sizeOf(shape)) {
-    if (offset < 0 && (!(data instanceof Float64Array) || data.length !== size)) {
-      throw new Error(`Tensor: data of ${data instanceof Float64Array ? `length ${data.length}` : 'a type other than Float64Array'} does not fit shape ${fmt(shape)}; use Tensor.from or tensor()`);
-    }
+  constructor(data: Float64Array, shape: Shape, offset = -1, size = -1) {
+    if (offset < 0) size = checkedSize(data, shape);
     this.store = data;
     this.offset = offset < 0 ? 0 : offset;
     this.shape = shape;

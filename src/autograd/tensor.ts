@@ -14,6 +14,7 @@ import { logSoftmax, softmax } from './ops/softmax.ts';
 import { expand } from './ops/broadcast.ts';
 import { matmul } from './ops/matmul.ts';
 import { encodeNpy } from '../tensor/npy.ts';
+import { flagOf, optionsOf } from './options.ts';
 import type { FloatDtype } from '../tensor/bytes.ts';
 
 /** A tensor, or a number standing for a 0-d tensor (a constant): `x.add(1)` is `x.add(tensor(1))`. */
@@ -48,14 +49,15 @@ export class Tensor extends TensorBase {
    * Tensor.from(new Float64Array([1, 2, 3, 4]), [2, 2]) // [[1, 2], [3, 4]]
    * ```
    */
-  static from(data: Float64Array, shape: Shape, opts: { requiresGrad?: boolean } = {}): Tensor {
+  static from(data: Float64Array, shape: Shape, opts?: { requiresGrad?: boolean }): Tensor {
     if (!(data instanceof Float64Array)) {
       throw new Error(`Tensor.from: expected a Float64Array, got ${(data as object)?.constructor?.name ?? String(data)}`);
     }
     const s = [...checkShape('Tensor.from', shape)];
     if (s.reduce((p, d) => p * d, 1) !== data.length) throw new Error(`Tensor.from: data of length ${data.length} does not fit shape ${fmt(s)}`);
+    const requiresGrad = flagOf('Tensor.from', 'requiresGrad', optionsOf('Tensor.from', opts).requiresGrad, false);
     const t = new Tensor(data, s);
-    t.requiresGrad = opts.requiresGrad ?? false;
+    t.requiresGrad = requiresGrad;
     return t;
   }
 
@@ -685,7 +687,7 @@ export class Tensor extends TensorBase {
    * tensor([1, 2]).toNpy({ dtype: 'float32' }).length // 136
    * ```
    */
-  toNpy(opts: { dtype?: FloatDtype } = {}): Uint8Array { return encodeNpy(this.values(), this.shape, opts.dtype); }
+  toNpy(opts?: { dtype?: FloatDtype }): Uint8Array { return encodeNpy(this.values(), this.shape, optionsOf('toNpy', opts).dtype); }
 
   /**
    * Reverse-mode differentiation: ∂this/∂x accumulates (adds) into the `.grad` of every leaf x that requires grad,
@@ -700,7 +702,14 @@ export class Tensor extends TensorBase {
    * x.grad // [2, 4, 6]
    * ```
    */
-  backward(seed?: Tensor, opts?: BackwardOptions): void { backward(this, seed, opts); }
+  backward(seed?: Tensor, opts?: BackwardOptions): void {
+    if (opts !== undefined) {
+      const { retainGraph, createGraph } = optionsOf('backward', opts);
+      flagOf('backward', 'retainGraph', retainGraph, false);
+      flagOf('backward', 'createGraph', createGraph, false);
+    }
+    backward(this, seed, opts);
+  }
 
   /**
    * Keep this intermediate tensor's gradient in `.grad` after backward (only leaves keep theirs otherwise), e.g. to

@@ -1,6 +1,8 @@
 // A fully connected layer y = x·W + b.
-import { defaultRng, linear, Tensor, type RandomState } from '../autograd/index.ts';
+import { linear, Tensor, type RandomState } from '../autograd/index.ts';
 import { Module, parameter } from './module.ts';
+import { flagOf, optionsOf, rngOf } from '../autograd/options.ts';
+import { show } from '../tensor/shape.ts';
 
 /**
  * How weights are drawn (bias: 'uniform' draws it like the weights; the others start it at 0):
@@ -46,12 +48,12 @@ export class Linear extends Module {
    * @param inFeatures The size of each input sample (a positive integer).
    * @param outFeatures The size of each output sample (a positive integer).
    */
-  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: LinearOptions = {}) {
+  constructor(readonly inFeatures: number, readonly outFeatures: number, opts?: LinearOptions) {
     super();
-    const { bias = true, init = 'uniform', rng = defaultRng() } = opts;
     if (!Number.isInteger(inFeatures) || !Number.isInteger(outFeatures) || inFeatures < 1 || outFeatures < 1) {
-      throw new Error(`Linear: features must be positive integers, got in=${inFeatures}, out=${outFeatures}`);
+      throw new Error(`Linear: features must be positive integers, got in=${show(inFeatures)}, out=${show(outFeatures)}`);
     }
+    const o = optionsOf('Linear', opts), init = o.init === undefined ? 'uniform' : o.init, bias = flagOf('Linear', 'bias', o.bias, true), rng = rngOf('Linear', o.rng);
     const a = init === 'uniform' ? 1 : init === 'xavier' ? Math.sqrt(6 / (inFeatures + outFeatures)) : init === 'he' ? Math.sqrt(6 / inFeatures) : NaN;
     if (Number.isNaN(a)) throw new Error(`Linear: unknown init '${init}' (use 'uniform', 'xavier' or 'he')`);
     this.weight = parameter(Tensor.from(rng.uniform(-a, a, [inFeatures, outFeatures]), [inFeatures, outFeatures]));

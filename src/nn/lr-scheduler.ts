@@ -1,6 +1,8 @@
 // Learning-rate schedules: each step() sets the optimizer's lr for the next epoch, by PyTorch's recurrences
 // (the "chainable" form, from the current lr, so another change of lr in between carries on as in PyTorch).
 import type { Optimizer } from './optimizers.ts';
+import { optionsOf, what } from '../autograd/options.ts';
+import { show } from '../tensor/shape.ts';
 
 /**
  * A learning-rate schedule: each `step()` (once per epoch, after the optimizer's steps) sets the optimizer's lr for
@@ -20,7 +22,7 @@ export abstract class LRScheduler {
   constructor(readonly optimizer: Optimizer) {
     const name = new.target.name;
     if (typeof optimizer !== 'object' || optimizer === null || typeof optimizer.lr !== 'number') {
-      throw new Error(`${name}: expected an optimizer (optim.SGD, optim.Adam, …), got ${optimizer === null ? 'null' : typeof optimizer}`);
+      throw new Error(`${name}: expected an optimizer (optim.SGD, optim.Adam, …), got ${what(optimizer)}`);
     }
     this.baseLr = optimizer.lr;
   }
@@ -41,12 +43,12 @@ export abstract class LRScheduler {
 }
 
 const atLeastZero = (who: string, name: string, v: unknown): number => {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`${who}: ${name} must be a finite number ≥ 0, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`${who}: ${name} must be a finite number ≥ 0, got ${show(v)}`);
   return v;
 };
 
 const positiveInt = (who: string, name: string, v: unknown): number => {
-  if (!Number.isInteger(v) || (v as number) < 1) throw new Error(`${who}: ${name} must be a positive integer, got ${String(v)}`);
+  if (!Number.isInteger(v) || (v as number) < 1) throw new Error(`${who}: ${name} must be a positive integer, got ${show(v)}`);
   return v as number;
 };
 
@@ -69,7 +71,8 @@ export class StepLR extends LRScheduler {
   /** Decay `optimizer`'s lr by `opts.gamma` (default 0.1) every `opts.stepSize` epochs (a positive integer). */
   constructor(optimizer: Optimizer, opts: { stepSize: number; gamma?: number }) {
     super(optimizer);
-    [this.stepSize, this.gamma] = [positiveInt('StepLR', 'stepSize', opts?.stepSize), atLeastZero('StepLR', 'gamma', opts?.gamma ?? 0.1)];
+    const o = optionsOf('StepLR', opts);
+    [this.stepSize, this.gamma] = [positiveInt('StepLR', 'stepSize', o.stepSize), atLeastZero('StepLR', 'gamma', o.gamma ?? 0.1)];
   }
 
   protected next(lr: number): number {
@@ -98,8 +101,9 @@ export class CosineAnnealingLR extends LRScheduler {
   /** Anneal `optimizer`'s lr over `opts.tMax` epochs (a positive integer) down to `opts.etaMin` (default 0). */
   constructor(optimizer: Optimizer, opts: { tMax: number; etaMin?: number }) {
     super(optimizer);
-    this.tMax = positiveInt('CosineAnnealingLR', 'tMax', opts?.tMax);
-    this.etaMin = atLeastZero('CosineAnnealingLR', 'etaMin', opts?.etaMin ?? 0);
+    const o = optionsOf('CosineAnnealingLR', opts);
+    this.tMax = positiveInt('CosineAnnealingLR', 'tMax', o.tMax);
+    this.etaMin = atLeastZero('CosineAnnealingLR', 'etaMin', o.etaMin ?? 0);
   }
 
   protected next(lr: number): number {

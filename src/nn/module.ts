@@ -1,5 +1,7 @@
 // Modules: parameters found by walking fields, like PyTorch's nn.Module.
 import { dropout, noGrad, Tensor, type RandomState } from '../autograd/index.ts';
+import { flagOf, optionsOf, rngOf, what } from '../autograd/options.ts';
+import { show } from '../tensor/shape.ts';
 
 /**
  * A module's weights as plain JSON-serialisable data ({@link Module.stateDict}): each parameter's name → its shape and
@@ -39,12 +41,18 @@ const fmt = (s: readonly number[]): string => `[${s.join(', ')}]`;
  * m.stateDict() // { s: { shape: [1], data: [2] } }
  * ```
  */
-export function parameter(t: Tensor, opts: { requiresGrad?: boolean } = {}): Tensor {
-  if (!(t instanceof Tensor)) throw new Error(`parameter: expected a tensor, got ${t === null ? 'null' : typeof t}`);
+export function parameter(t: Tensor, opts?: { requiresGrad?: boolean }): Tensor {
+  if (!(t instanceof Tensor)) throw new Error(`parameter: expected a tensor, got ${what(t)}`);
+  const requiresGrad = flagOf('parameter', 'requiresGrad', optionsOf('parameter', opts).requiresGrad, true);
   if (!t.isLeaf) throw new Error(`parameter: tensor of shape ${fmt(t.shape)} was made by '${t.gradFn!.name}'; a parameter must be a leaf (use detach())`);
-  t.requiresGrad = opts.requiresGrad ?? true;
+  t.requiresGrad = requiresGrad;
   PARAMETERS.add(t);
   return t;
+}
+
+/** Throw unless an axis given to a module is an integer (its range is checked against each input). */
+function checkAxis(module: string, name: string, axis: unknown): void {
+  if (!Number.isInteger(axis)) throw new Error(`${module}: ${name} must be an integer, got ${what(axis)}`);
 }
 
 const isParameter = (t: unknown): t is Tensor =>
@@ -76,6 +84,7 @@ export abstract class Module {
 
   /** Shorthand for forward(x) (a class instance cannot be called like a function in JS). */
   call(x: Tensor): Tensor {
+    if (!(x instanceof Tensor)) throw new Error(`${this.constructor.name}.call: expected a tensor, got ${what(x)}`);
     return this.forward(x);
   }
 
@@ -180,6 +189,7 @@ export abstract class Module {
    * module. Dropout acts only in training mode.
    */
   train(on = true): this {
+    flagOf('train', 'on', on, true);
     for (const m of this.modules()) m.training = on;
     return this;
   }
@@ -256,7 +266,7 @@ class SequentialModule<Ms extends Module[] = Module[]> extends Module {
   constructor(...layers: Ms) {
     super();
     layers.forEach((m, i) => {
-      if (!(m instanceof Module)) throw new Error(`Sequential: layer ${i} is not a Module, got ${m === null ? 'null' : typeof m}`);
+      if (!(m instanceof Module)) throw new Error(`Sequential: layer ${i} is not a Module, got ${what(m)}`);
       this[i] = m;
     });
     this.length = layers.length;
@@ -323,12 +333,15 @@ export class ModuleList<M extends Module = Module> extends Module {
   /** A list of the given modules (none by default). */
   constructor(modules: Iterable<M> = []) {
     super();
+    if (typeof (modules as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== 'function' || typeof modules === 'string') {
+      throw new Error(`ModuleList: expected an array (or iterable) of modules, got ${what(modules)}`);
+    }
     for (const m of modules) this.append(m);
   }
 
   /** Add a module at the end; returns the list. */
   append(m: M): this {
-    if (!(m instanceof Module)) throw new Error(`ModuleList: entry ${this.length} is not a Module, got ${m === null ? 'null' : typeof m}`);
+    if (!(m instanceof Module)) throw new Error(`ModuleList: entry ${this.length} is not a Module, got ${what(m)}`);
     this[this.length++] = m;
     return this;
   }
@@ -395,7 +408,7 @@ export class Softmax extends Module {
    *
    * @param axis The axis the probabilities add up along (default −1, the last).
    */
-  constructor(readonly axis = -1) { super(); }
+  constructor(readonly axis = -1) { super(); checkAxis('Softmax', 'axis', axis); }
   /** softmax(x) along the axis. */
   forward(x: Tensor): Tensor { return x.softmax(this.axis); }
   override extraRepr(): string { return `axis=${this.axis}`; }
@@ -415,7 +428,7 @@ export class LogSoftmax extends Module {
    *
    * @param axis The axis it normalises along (default −1, the last).
    */
-  constructor(readonly axis = -1) { super(); }
+  constructor(readonly axis = -1) { super(); checkAxis('LogSoftmax', 'axis', axis); }
   /** logSoftmax(x) along the axis. */
   forward(x: Tensor): Tensor { return x.logSoftmax(this.axis); }
   override extraRepr(): string { return `axis=${this.axis}`; }
@@ -436,7 +449,11 @@ export class Flatten extends Module {
    * @param startAxis The first axis merged (default 1).
    * @param endAxis The last axis merged (default −1, the last).
    */
-  constructor(readonly startAxis = 1, readonly endAxis = -1) { super(); }
+  constructor(readonly startAxis = 1, readonly endAxis = -1) {
+    super();
+    checkAxis('Flatten', 'startAxis', startAxis);
+    checkAxis('Flatten', 'endAxis', endAxis);
+  }
   /** x with the axes merged (a view). */
   forward(x: Tensor): Tensor { return x.flatten(this.startAxis, this.endAxis); }
   override extraRepr(): string { return `startAxis=${this.startAxis}, endAxis=${this.endAxis}`; }
@@ -459,11 +476,13 @@ export class Dropout extends Module {
   /** The generator the masks are drawn from (undefined: the global one). */
   readonly rng: RandomState | undefined;
   /** Dropout with probability `p` (default 0.5), drawing from `opts.rng` (default the global generator). */
-  constructor(p = 0.5, opts: { rng?: RandomState } = {}) {
+  constructor(p = 0.5, opts?: { rng?: RandomState }) {
     super();
-    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error(`Dropout: p must be a probability in [0, 1], got ${String(p)}`);
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error(`Dropout: p must be a probability in [0, 1], got ${show(p)}`);
+    const { rng } = optionsOf('Dropout', opts);
+    if (rng !== undefined) rngOf('Dropout', rng);
     this.p = p;
-    this.rng = opts.rng;
+    this.rng = rng;
   }
   /** x with a dropout mask applied in training mode; x itself in eval mode. */
   forward(x: Tensor): Tensor {

@@ -1,6 +1,8 @@
 // Optimizers: in-place updates of the parameters with the in-place tensor ops (outside the graph), following
 // PyTorch's update rules and its order of floating-point operations.
 import { noGrad, Tensor } from '../autograd/index.ts';
+import { flagOf, optionsOf, what } from '../autograd/options.ts';
+import { show } from '../tensor/shape.ts';
 
 const fmt = (s: readonly number[]): string => `[${s.join(', ')}]`;
 
@@ -8,7 +10,7 @@ const fmt = (s: readonly number[]): string => `[${s.join(', ')}]`;
 function checkSettings(optimizer: string, settings: Record<string, unknown>): void {
   for (const [name, value] of Object.entries(settings)) {
     if (!(typeof value === 'number' && Number.isFinite(value) && value >= 0)) {
-      throw new Error(`${optimizer}: ${name} must be a finite number ≥ 0, got ${String(value)}`);
+      throw new Error(`${optimizer}: ${name} must be a finite number ≥ 0, got ${show(value)}`);
     }
   }
 }
@@ -45,11 +47,11 @@ export abstract class Optimizer {
   /** An optimizer of `params` (a non-empty array of leaf tensors, e.g. `model.parameters()`); lr starts at 0. */
   constructor(params: Tensor[]) {
     const name = new.target.name;
-    if (!Array.isArray(params)) throw new Error(`${name}: params must be an array of tensors (model.parameters()), got ${params === null ? 'null' : typeof params}`);
+    if (!Array.isArray(params)) throw new Error(`${name}: params must be an array of tensors (model.parameters()), got ${what(params)}`);
     if (params.length === 0) throw new Error(`${name}: got an empty parameter list; pass model.parameters()`);
     const seen = new Set<Tensor>();
     params.forEach((p, i) => {
-      if (!(p instanceof Tensor)) throw new Error(`${name}: parameter ${i} is not a tensor`);
+      if (!(p instanceof Tensor)) throw new Error(`${name}: parameter ${i} is not a tensor, got ${what(p)}`);
       if (!p.isLeaf) {
         throw new Error(`${name}: parameter ${i} (shape ${fmt(p.shape)}) was made by '${p.gradFn!.name}', so an update would not reach ` +
           'any stored weight; optimize leaf tensors (e.g. model.parameters())');
@@ -128,7 +130,7 @@ export class SGD extends Optimizer {
   /** SGD of `params` with the options (`lr` is required). */
   constructor(params: Tensor[], opts: SGDOptions) {
     super(params);
-    const { lr, momentum = 0, weightDecay = 0 } = opts ?? ({} as SGDOptions);
+    const { lr, momentum = 0, weightDecay = 0 } = optionsOf('SGD', opts);
     checkSettings('SGD', { lr, momentum, weightDecay });
     this.lr = lr; this.momentum = momentum; this.weightDecay = weightDecay;
     this.velocity = this.params.map(() => null);
@@ -196,12 +198,12 @@ export class Adam extends Optimizer {
   private readonly v: Tensor[];
 
   /** Adam of `params` with the options (each has a default). */
-  constructor(params: Tensor[], opts: AdamOptions = {}) {
+  constructor(params: Tensor[], opts?: AdamOptions) {
     super(params);
     const name = new.target.name;
-    const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = (new.target as typeof Adam).defaultWeightDecay } = opts;
+    const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = (new.target as typeof Adam).defaultWeightDecay } = optionsOf(name, opts);
     checkSettings(name, { lr, eps, weightDecay });
-    if (!Array.isArray(betas) || betas.length !== 2) throw new Error(`${name}: betas must be two numbers [β₁, β₂], got ${JSON.stringify(betas)}`);
+    if (!Array.isArray(betas) || betas.length !== 2) throw new Error(`${name}: betas must be two numbers [β₁, β₂], got ${show(betas)}`);
     if (!betas.every((b) => typeof b === 'number' && b >= 0 && b < 1)) throw new Error(`${name}: betas must lie in [0, 1), got [${betas.join(', ')}]`);
     this.lr = lr; this.betas = [betas[0], betas[1]]; this.eps = eps; this.weightDecay = weightDecay;
     this.t = this.params.map(() => scalar(0));
@@ -293,11 +295,11 @@ export class RMSprop extends Optimizer {
   private readonly state: { square: Tensor; mean: Tensor | null; buf: Tensor | null }[];
 
   /** RMSprop of `params` with the options (each has a default). */
-  constructor(params: Tensor[], opts: RMSpropOptions = {}) {
+  constructor(params: Tensor[], opts?: RMSpropOptions) {
     super(params);
-    const { lr = 1e-2, alpha = 0.99, eps = 1e-8, weightDecay = 0, momentum = 0, centered = false } = opts;
+    const { lr = 1e-2, alpha = 0.99, eps = 1e-8, weightDecay = 0, momentum = 0, centered: c } = optionsOf('RMSprop', opts);
     checkSettings('RMSprop', { lr, alpha, eps, weightDecay, momentum });
-    if (typeof centered !== 'boolean') throw new Error(`RMSprop: centered must be true or false, got ${String(centered)}`);
+    const centered = flagOf('RMSprop', 'centered', c, false);
     this.lr = lr; this.alpha = alpha; this.eps = eps; this.weightDecay = weightDecay; this.momentum = momentum; this.centered = centered;
     this.state = this.params.map((p) => ({ square: zerosLike(p), mean: centered ? zerosLike(p) : null, buf: momentum > 0 ? zerosLike(p) : null }));
   }

@@ -3,8 +3,13 @@
 import { decodeSafetensors, encodeSafetensors } from '../tensor/safetensors.ts';
 import type { FloatDtype } from '../tensor/bytes.ts';
 import { fmt, sameShape } from '../tensor/shape.ts';
-import type { Module } from './module.ts';
+import { Module } from './module.ts';
 import { noGrad, Tensor } from '../autograd/index.ts';
+import { optionsOf, what } from '../autograd/options.ts';
+
+function checkModule(fn: string, module: unknown): asserts module is Module {
+  if (!(module instanceof Module)) throw new Error(`${fn}: expected a module (nn.Linear, nn.Sequential, …), got ${what(module)}`);
+}
 
 /** Options of {@link saveSafetensors}. */
 export interface SafetensorsOptions {
@@ -26,8 +31,10 @@ export interface SafetensorsOptions {
  * copy.weight.toArray().join() === model.weight.toArray().join() // true
  * ```
  */
-export function saveSafetensors(module: Module, opts: SafetensorsOptions = {}): Uint8Array {
-  return encodeSafetensors(module.namedParameters().map(([name, p]) => [name, { data: p.data, shape: p.shape }]), opts);
+export function saveSafetensors(module: Module, opts?: SafetensorsOptions): Uint8Array {
+  checkModule('saveSafetensors', module);
+  const o = optionsOf('saveSafetensors', opts);
+  return encodeSafetensors(module.namedParameters().map(([name, p]) => [name, { data: p.data, shape: p.shape }]), o);
 }
 
 /**
@@ -42,6 +49,7 @@ export function saveSafetensors(module: Module, opts: SafetensorsOptions = {}): 
  * ```
  */
 export function loadSafetensors(module: Module, bytes: Uint8Array): Record<string, string> {
+  checkModule('loadSafetensors', module);
   const { tensors, metadata } = decodeSafetensors(bytes);
   const params = module.namedParameters();
   for (const [name, p] of params) {

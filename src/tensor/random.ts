@@ -2,7 +2,14 @@
 // (np.random.seed / random / randn / uniform), so weights and data drawn here
 // match a NumPy reference run exactly.
 
-import { checkShape, sizeOf, type Shape } from './shape.ts';
+import { checkShape, show, sizeOf, type Shape } from './shape.ts';
+
+/** Throw unless `seed` is what np.random.seed takes here: an integer in [0, 2³² − 1]. */
+function checkSeed(fn: string, seed: unknown): asserts seed is number {
+  if (!Number.isInteger(seed) || (seed as number) < 0 || (seed as number) > 0xffffffff) {
+    throw new Error(`${fn}: seed must be an integer in [0, 2^32 - 1], got ${show(seed)}`);
+  }
+}
 
 const N = 624;
 const M = 397;
@@ -33,9 +40,7 @@ export class RandomState {
 
   /** A generator seeded as `np.random.seed(seed)`, for an integer seed in [0, 2³² − 1]. */
   constructor(seed: number) {
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-      throw new Error(`RandomState: seed must be an integer in [0, 2^32 - 1], got ${String(seed)}`);
-    }
+    checkSeed('RandomState', seed);
     // init_genrand, which is what NumPy's mt19937_seed does for an int seed.
     const mt = this.mt;
     mt[0] = seed;
@@ -135,6 +140,9 @@ export class RandomState {
    * ```
    */
   uniform(low: number, high: number, shape: Shape): Float64Array {
+    if (typeof low !== 'number' || typeof high !== 'number' || Number.isNaN(low) || Number.isNaN(high)) {
+      throw new Error(`RandomState.uniform: low and high must be numbers, got ${show(low)} and ${show(high)}`);
+    }
     const out = new Float64Array(sizeOf(checkShape('RandomState.uniform', shape)));
     const range = high - low;
     for (let i = 0; i < out.length; i++) out[i] = low + range * this.double();
@@ -182,6 +190,7 @@ let globalRng = new RandomState(0);
  * ```
  */
 export function manualSeed(seed: number): void {
+  checkSeed('manualSeed', seed);
   globalRng = new RandomState(seed);
 }
 /**

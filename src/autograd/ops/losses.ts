@@ -9,6 +9,7 @@ import { gather } from './gather.ts';
 import { squeeze, unsqueeze } from './movement.ts';
 import { makeOp, TensorBase, type OpDef, type TensorBase as T } from '../tensor-base.ts';
 import { describe, apply, expectTensor } from '../op.ts';
+import { optionsOf } from '../options.ts';
 
 // BCE's logs are clamped at −100, as PyTorch does, so p = 0 or 1 stays finite.
 const log100 = (x: number): number => Math.max(Math.log(x), -100);
@@ -202,8 +203,7 @@ export interface CrossEntropyOptions extends LossOptions {
 }
 
 function reductionOf(op: string, opts: LossOptions | undefined): Reduction {
-  if (opts !== undefined && (typeof opts !== 'object' || opts === null)) throw new Error(`${op}: options must be an object, got ${describe(opts)}`);
-  const { reduction = 'mean' } = opts ?? {};
+  const { reduction = 'mean' } = optionsOf(op, opts);
   if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') {
     throw new Error(`${op}: unknown reduction '${String(reduction)}' (use 'mean', 'sum' or 'none')`);
   }
@@ -245,7 +245,7 @@ function picked<X extends T>(op: string, logProbs: X, target: X, axis: number): 
 export function crossEntropyLoss<X extends T>(logits: X, target: X, opts?: CrossEntropyOptions): X {
   const op = 'crossEntropyLoss', axis = classAxis(op, logits, 'logits');
   if (!(target instanceof TensorBase)) throw new Error(`${op}: the target must be a tensor, got ${describe(target)}`);
-  const reduction = reductionOf(op, opts), eps = opts?.labelSmoothing ?? 0;
+  const reduction = reductionOf(op, opts), eps = optionsOf(op, opts).labelSmoothing ?? 0;
   if (typeof eps !== 'number' || !(eps >= 0 && eps <= 1)) throw new Error(`${op}: labelSmoothing must lie in [0, 1], got ${String(eps)}`);
   const C = logits.shape[axis], logp = logSoftmax(logits, axis);
   if (isIndexTarget(logits, target, axis)) {
