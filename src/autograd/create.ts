@@ -1,5 +1,6 @@
 // Making tensors: from nested arrays, constants, ranges and a seeded generator.
 import { Tensor } from './tensor.ts';
+import { TensorBase } from './tensor-base.ts';
 import type { RandomState } from '../tensor/random.ts';
 import { checkShape, fmt, MAX_DIMS, shapeArgs, sizeOf, type Shape } from '../tensor/shape.ts';
 import { describe } from './op.ts';
@@ -29,7 +30,8 @@ function leaf(data: Float64Array, shape: number[], opts: TensorOptions | undefin
 }
 
 /**
- * A tensor from a number (0-d) or a nested array of numbers, which must be rectangular: its nesting gives the shape.
+ * A tensor from a number (0-d) or a nested array of numbers, which must be rectangular: its nesting gives the shape;
+ * or from `{ shape, data }`, what JSON.stringify writes for a tensor (its toJSON), data holding the values row-major.
  * The values are copied into a new Float64Array.
  *
  * @example
@@ -37,11 +39,13 @@ function leaf(data: Float64Array, shape: number[], opts: TensorOptions | undefin
  * tensor([[1, 2, 3], [4, 5, 6]]).shape // [2, 3]
  * tensor(5).shape // []
  * tensor([1, 2], { requiresGrad: true }).requiresGrad // true
+ * tensor({ shape: [2, 1], data: [1, 2] }) // [[1], [2]]
  * tensor([[1, 2], [3]]) // throws 'ragged'
  * ```
  */
-export function tensor(values: number | readonly unknown[], opts?: TensorOptions): Tensor {
+export function tensor(values: number | readonly unknown[] | { shape: readonly number[]; data: readonly number[] }, opts?: TensorOptions): Tensor {
   optionsOf('tensor', opts); // before the values are walked
+  if (typeof values === 'object' && values !== null && !Array.isArray(values)) return fromJSON(values, opts);
   const shape: number[] = [];
   for (let v: unknown = values; Array.isArray(v); v = v[0]) {
     shape.push(v.length);
@@ -72,6 +76,32 @@ export function tensor(values: number | readonly unknown[], opts?: TensorOptions
     visit(arr[i], dim + 1, where);
   }
   return leaf(data, shape, opts, 'tensor');
+}
+
+/** A tensor from `{ shape, data }` (a tensor's toJSON), checked. */
+function fromJSON(v: object, opts: TensorOptions | undefined): Tensor {
+  if (v instanceof TensorBase) {
+    throw new Error(`tensor: expected a number, a nested array or { shape, data }, got a tensor of shape ${fmt(v.shape)}; copy a tensor with t.clone() (or t.detach() for one outside the graph)`);
+  }
+  if (ArrayBuffer.isView(v)) {
+    throw new Error(`tensor: expected a number, a nested array or { shape, data }, got a ${v.constructor.name}; wrap a Float64Array with Tensor.from(data, shape), or pass Array.from(data)`);
+  }
+  const { shape, data } = v as { shape?: unknown; data?: unknown };
+  if (shape === undefined || data === undefined) {
+    throw new Error(`tensor: an object must be { shape, data } (what JSON.stringify writes for a tensor), got ${describe(v)} with keys ${Object.keys(v).slice(0, 8).join(', ') || 'none'}`);
+  }
+  const s = [...checkShape('tensor', shape)];
+  if (!Array.isArray(data) && !(data instanceof Float64Array)) throw new Error(`tensor: data must be an array of numbers, got ${describe(data)}`);
+  if (data.length !== sizeOf(s)) throw new Error(`tensor: data has ${data.length} values, but shape ${fmt(s)} holds ${sizeOf(s)}`);
+  const values = new Float64Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const d: unknown = data[i];
+    if (typeof d !== 'number') {
+      throw new Error(`tensor: data[${i}] is ${describe(d)}, not a number${d === null ? ' (JSON writes NaN and ±Infinity as null)' : ''}`);
+    }
+    values[i] = d;
+  }
+  return leaf(values, s, opts, 'tensor');
 }
 
 // `op` is the caller's name, so a bad shape in zeros([-1]) is reported as zeros, not full.

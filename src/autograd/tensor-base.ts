@@ -294,6 +294,28 @@ export class TensorBase {
     return build(0, 0);
   }
 
+  /**
+   * The tensor as JSON data, `{ shape, data }` with the values row-major in a plain array: what `JSON.stringify`
+   * writes for a tensor, and what {@link tensor} reads back (shape included, for 0-d and empty tensors too). Only
+   * the values: not requiresGrad, grad or the graph. JSON has no NaN or ±Infinity (it writes null), so those do
+   * not survive the trip.
+   *
+   * @example
+   * ```ts
+   * JSON.stringify(tensor([[1, 2]])) // '{"shape":[1,2],"data":[1,2]}'
+   * tensor(JSON.parse(JSON.stringify(tensor(5)))).shape // []
+   * ```
+   */
+  toJSON(): {
+    /** The tensor's shape. */
+    shape: number[];
+    /** Its values, row-major. */
+    data: number[];
+  } {
+    readable('toJSON()');
+    return { shape: [...this.shape], data: Array.from(this.values()) };
+  }
+
   /** The values as text, as NumPy prints them (with `gradFn=…` or `requiresGrad=true` where it applies). */
   toString(): string {
     const extra = this.gradFn !== null ? `, gradFn=${this.gradFn.name}` : this.needsGrad ? ', requiresGrad=true' : '';
