@@ -147,7 +147,10 @@ describe('every method and accessor of Tensor', () => {
   const documented = new Map<string, string>();
   for (const file of ['src/autograd/tensor.ts', 'src/autograd/tensor-base.ts']) {
     const text = readFileSync(join(root, file), 'utf8');
-    for (const m of text.matchAll(/\/\*\*([\s\S]*?)\*\/\s*\n\s*(?:static |get |readonly )?([A-Za-z_]\w*)[(<:\s]/g)) documented.set(m[2]!, m[1]!);
+    // Members are indented two spaces (deeper ones, such as the properties of a return type, are not the class's).
+    for (const m of text.matchAll(/\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\n {2}(?:static |get |set |readonly )?([A-Za-z_]\w*)[(<:\s]/g)) {
+      if (!documented.has(m[2]!)) documented.set(m[2]!, m[1]!);
+    }
   }
   const members = (proto: object): string[] => Object.getOwnPropertyNames(proto).filter((k) => k !== 'constructor');
   const publicMembers = [...members(Tensor.prototype), ...members(Object.getPrototypeOf(Tensor.prototype) as object), 'from']
