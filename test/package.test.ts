@@ -1,7 +1,7 @@
 // The package as a user gets it: `npm pack` (the prepare script builds dist/), the tarball installed into a fresh
 // project, and the files of the README's "Use it in your project" section run there (test/consumer.ts).
 // Offline: the package has no dependencies, and tsc and esbuild are this repository's own binaries.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,13 +26,27 @@ describe('the packed package', () => {
     expect([...readmeFiles().keys()].sort()).toEqual(['app.cjs', 'app.mjs', 'index.html', 'main.ts']);
   });
 
-  it('ships compiled JavaScript, declarations and their maps only', () => {
+  it('ships compiled JavaScript with its source maps, and declarations without maps', () => {
     for (const file of ['dist/index.js', 'dist/index.d.ts', 'LICENSE', 'README.md']) expect(packed).toContain(file);
-    const other = packed.filter((f) => !/^dist\/.+\.(js|d\.ts)(\.map)?$/.test(f) && !['package.json', 'README.md', 'LICENSE'].includes(f));
+    // No declaration maps: they would point into src/, which is not shipped (the source maps inline their sources).
+    const other = packed.filter((f) => !/^dist\/.+\.(js(\.map)?|d\.ts)$/.test(f) && !['package.json', 'README.md', 'LICENSE'].includes(f));
     expect(other).toEqual([]);
     // Every module comes with its declarations (and nothing like gemm.wat or a .ts source slips in).
     const stems = (ext: string): string[] => packed.filter((f) => f.endsWith(ext)).map((f) => f.slice(0, -ext.length)).sort();
     expect(stems('.d.ts')).toEqual(stems('.js'));
+  });
+
+  it('leaves out of the declarations what is marked @internal (stripInternal)', () => {
+    const dist = join(app, 'node_modules', 'tensorgrad-ts', 'dist');
+    const declarations = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.d.ts'));
+    expect(declarations).toContain('index.d.ts');
+    // A declaration marked @internal goes with its comment, so any @internal left means one was not stripped.
+    const kept = declarations.filter((f) => readFileSync(join(dist, f), 'utf8').includes('@internal'));
+    expect(kept).toEqual([]);
+    const base = readFileSync(join(dist, 'autograd', 'tensor-base.d.ts'), 'utf8');
+    for (const member of ['store', 'offset', 'base', 'make', 'view', 'own', 'values', 'link', 'inputs', 'attrs', 'buf', 'off']) {
+      expect(base, member).not.toMatch(new RegExp(`^\\s+(get )?${member}\\b`, 'm'));
+    }
   });
 
   itRunsTheReadmeFiles(app);

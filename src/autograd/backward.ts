@@ -10,6 +10,7 @@ import { add } from './ops/elementwise.ts';
 import { add_ } from './ops/inplace.ts';
 import { clone } from './ops/movement.ts';
 
+/** Options of {@link Tensor.backward} (and of {@link grad}). */
 export interface BackwardOptions {
   /** Keep the graph's rules usable, so that it can be walked again (default: createGraph). */
   retainGraph?: boolean;
@@ -17,6 +18,7 @@ export interface BackwardOptions {
   createGraph?: boolean;
 }
 
+/** Options of {@link grad}. */
 export interface GradOptions extends BackwardOptions {
   /** ∂loss/∂output for each output (default: 1 for one-element outputs). */
   gradOutputs?: TensorBase | readonly (TensorBase | null | undefined)[];
@@ -345,7 +347,17 @@ export function backward(root: TensorBase, seed?: TensorBase, opts?: BackwardOpt
 
 /**
  * The gradients of `outputs` with respect to `inputs`, like torch.autograd.grad: one per input (null where an
- * input is unused and allowUnused is set); .grad fields are left alone.
+ * input is unused and allowUnused is set); .grad fields are left alone. Each input must require grad; outputs of
+ * more than one element need `gradOutputs` (∂loss/∂output, of each output's shape). With `createGraph` the gradients
+ * are themselves graphs, to differentiate again.
+ *
+ * @example
+ * ```ts
+ * const x = tensor([1, 2, 3], { requiresGrad: true });
+ * grad(x.pow(3).sum(), [x]) // [[3, 12, 27]]
+ * const [g] = grad(x.pow(3).sum(), x, { createGraph: true });
+ * grad(g.sum(), x) // [[6, 12, 18]]
+ * ```
  */
 export function grad<T extends TensorBase>(outputs: T | readonly T[], inputs: T | readonly T[], opts: GradOptions = {}): (T | null)[] {
   const outs = Array.isArray(outputs) ? outputs : [outputs as T];

@@ -12,7 +12,9 @@ import { generate, type Program } from './replay.ts';
 /** What a compiled function may return: nothing, a tensor, or an array or object of tensors. */
 export type StepResult = void | Tensor | readonly Tensor[] | { readonly [name: string]: Tensor };
 
+/** A function made by {@link compile}: call it as `fn`, with tensor arguments. */
 export interface Compiled<A extends Tensor[], R extends StepResult> {
+  /** Run the step (the first three calls trace it, later ones replay it); the results are copies. */
   (...args: A): R;
   /** The replayed program as JavaScript (for reading; null until the step has been traced). */
   toSource(): string | null;
@@ -112,6 +114,21 @@ function sameShapes(a: readonly Tensor[], b: readonly Tensor[]): boolean {
  * later call copies its arguments into the traced inputs and reruns the program, returning copies of fn's results.
  * Tensor arguments are inputs whose values are read at each call; new shapes trace again. fn's own JavaScript runs
  * only while it is traced, so it may not read tensor values (item(), .data) or draw random numbers.
+ *
+ * @example
+ * ```ts
+ * const w = tensor([1, 2], { requiresGrad: true });
+ * const opt = new optim.SGD([w], { lr: 0.1 });
+ * const step = compile((x) => {
+ *   opt.zeroGrad();
+ *   const loss = x.mul(w).sum();
+ *   loss.backward();
+ *   opt.step();
+ *   return loss;
+ * });
+ * for (let i = 0; i < 4; i++) step(tensor([1, 1]));
+ * w // [0.6, 1.6]
+ * ```
  */
 export function compile<A extends Tensor[], R extends StepResult>(fn: (...args: A) => R): Compiled<A, R> {
   if (typeof fn !== 'function') throw new Error(`compile: expected a function, got ${describe(fn)}`);

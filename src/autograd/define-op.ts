@@ -5,6 +5,7 @@ import { makeOp, type OpDef } from './tensor-base.ts';
 import { describe, apply } from './op.ts';
 import { Tensor } from './tensor.ts';
 
+/** What {@link defineOp} makes an op from. */
 export interface OpSpec {
   /** The op's name, shown in errors and in the graph. */
   name: string;
@@ -16,12 +17,33 @@ export interface OpSpec {
   grads: (((g: Tensor, inputs: Tensor[], out: Tensor) => Tensor) | null)[];
 }
 
-/** A new op: returns the function that applies it to tensors (as many as it has rules). */
+/**
+ * A new differentiable op from user code: a forward on Float64Arrays and one derivative rule per input, written in
+ * tensor ops (so the op can be differentiated to any order). Returns the function that applies it to tensors (as
+ * many as it has rules); its applications are recorded in the graph like any op's.
+ *
+ * @example
+ * ```ts
+ * const cube = defineOp({
+ *   name: 'cube',
+ *   forward: (out, x) => { for (let i = 0; i < x.length; i++) out[i] = x[i] ** 3; },
+ *   grads: [(g, [x]) => g.mul(x.square().mul(3))],
+ * });
+ * cube(tensor([1, 2])) // [1, 8]
+ * const x = tensor([2], { requiresGrad: true });
+ * cube(x).backward();
+ * x.grad // [12]
+ * ```
+ */
 export function defineOp(spec: OpSpec): (...inputs: Tensor[]) => Tensor {
   if (typeof spec !== 'object' || spec === null || typeof spec.name !== 'string' || typeof spec.forward !== 'function' || !Array.isArray(spec.grads)) {
     throw new Error(`defineOp: expected { name, forward, grads[, shape] }, got ${describe(spec)}`);
   }
   const { name, shape = (x: Tensor) => x.shape, forward, grads } = spec;
+  if (typeof shape !== 'function') throw new Error(`defineOp: shape must be a function of the inputs, got ${describe(shape)}`);
+  grads.forEach((rule, i) => {
+    if (rule !== null && typeof rule !== 'function') throw new Error(`defineOp: grads[${i}] must be a rule (g, inputs, out) => tensor, or null, got ${describe(rule)}`);
+  });
   const op: OpDef<undefined> = makeOp({
     name,
     forward: (out, ins) => forward(out.own(), ...ins.map((x) => x.own())),

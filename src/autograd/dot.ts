@@ -1,7 +1,9 @@
 // Graphviz DOT text for the graph behind a tensor: paste into `dot -Tsvg` to draw it. The graph's structure
 // outlives backward(), so a trained step can still be drawn.
-import type { TensorBase } from './tensor-base.ts';
+import { TensorBase } from './tensor-base.ts';
+import { flagOf, optionsOf, what } from './options.ts';
 
+/** Options of toDot: what to show in each box. */
 export interface DotOptions {
   /** Show each tensor's values. */
   values?: boolean;
@@ -28,8 +30,27 @@ function numbers(data: Float64Array, shape: readonly number[], format: (v: numbe
   return lines;
 }
 
-export function toDot(root: TensorBase, opts: DotOptions = {}): string {
-  const { values = false, grads = false, names, format = (v: number) => v.toPrecision(4), maxItems = 16 } = opts;
+/**
+ * The graph behind `root` as Graphviz DOT text (`dot -Tsvg graph.dot`, or any Graphviz viewer, draws it): a box per
+ * tensor (its op or leaf, its shape, and with the options its values and gradient), arrows from inputs to outputs.
+ * The graph's structure outlives backward, so a trained step can still be drawn.
+ *
+ * @example
+ * ```ts
+ * const x = tensor([1, 2], { requiresGrad: true });
+ * const dot = toDot(x.exp().sum()); // a box for each of sum, exp and x
+ * dot.startsWith('digraph') // true
+ * dot.includes('exp\\n[2]') // true
+ * ```
+ */
+export function toDot(root: TensorBase, opts?: DotOptions): string {
+  if (!(root instanceof TensorBase)) throw new Error(`toDot: expected a tensor, got ${what(root)}`);
+  const o = optionsOf('toDot', opts);
+  const { names, format = (v: number) => v.toPrecision(4), maxItems = 16 } = o;
+  const values = flagOf('toDot', 'values', o.values, false), grads = flagOf('toDot', 'grads', o.grads, false);
+  if (names !== undefined && !(names instanceof Map)) throw new Error(`toDot: names must be a Map from tensors to names, got ${what(names)}`);
+  if (typeof format !== 'function') throw new Error(`toDot: format must be a function of a number, got ${what(format)}`);
+  if (!Number.isInteger(maxItems) || maxItems < 1) throw new Error(`toDot: maxItems must be a positive integer, got ${what(maxItems)}`);
   const ids = new Map<TensorBase, number>([[root, 0]]);
   // Courier: Graphviz knows its glyph widths even with no fonts installed (as in its WebAssembly builds),
   // so the boxes fit the columns of numbers.

@@ -33,12 +33,28 @@ function gradientGraph(out: Tensor, xs: Tensor[]): Tensor[] {
 }
 
 /**
- * The Hessian of a scalar function: for one input of shape S, a tensor of shape [...S, ...S]; for an array of
- * inputs, blocks H[i][j] of shape [...Si, ...Sj]. One backward pass per input element, so for small problems.
+ * The Hessian of a function returning one value, at `inputs` (as torch.autograd.functional.hessian): for one input
+ * of shape S, a tensor of shape [...S, ...S]. One backward pass per input element, so for small problems; the
+ * inputs and their .grad are left alone.
+ *
+ * @example
+ * ```ts
+ * hessian((x) => x.pow(3).sum(), tensor([1, 2])) // [[6, 0], [0, 12]]
+ * hessian((x) => x.matmul(x.T).sum(), tensor([[1, 2]])).shape // [1, 2, 1, 2]
+ * ```
  */
-export function hessian(fn: Fn, inputs: Tensor): Tensor;
-export function hessian(fn: Fn, inputs: Tensor[]): Tensor[][];
-export function hessian(fn: Fn, inputs: Tensor | Tensor[]): Tensor | Tensor[][] {
+export function hessian(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor): Tensor;
+/**
+ * The Hessian of a function of several inputs returning one value: blocks H[i][j] = ∂²fn/∂inputs[i]∂inputs[j], each
+ * of shape [...Si, ...Sj].
+ *
+ * @example
+ * ```ts
+ * hessian((x, y) => x.mul(y).sum(), [tensor([1]), tensor([2])]) // [[[[0]], [[1]]], [[[1]], [[0]]]]
+ * ```
+ */
+export function hessian(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[]): Tensor[][];
+export function hessian(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor | Tensor[]): Tensor | Tensor[][] {
   const xs = leavesOf('hessian', inputs);
   const g = gradientGraph(scalarOutput('hessian', fn, xs), xs);
   const blocks = xs.map((xi) => xs.map((xj) => new Float64Array(xi.size * xj.size)));
@@ -55,10 +71,21 @@ export function hessian(fn: Fn, inputs: Tensor | Tensor[]): Tensor | Tensor[][] 
   return Array.isArray(inputs) ? H : H[0][0];
 }
 
-/** fn's value and the Hessian-vector product H·v at inputs (v shaped like the inputs), in two backward passes. */
-export function hvp(fn: Fn, inputs: Tensor, v: Tensor): [Tensor, Tensor];
-export function hvp(fn: Fn, inputs: Tensor[], v: Tensor[]): [Tensor, Tensor[]];
-export function hvp(fn: Fn, inputs: Tensor | Tensor[], v: Tensor | Tensor[]): [Tensor, Tensor | Tensor[]] {
+/**
+ * The value of `fn` (returning one value) at `inputs`, and the Hessian-vector product H·v there (v of the input's
+ * shape), in two backward passes without forming H (as torch.autograd.functional.hvp).
+ *
+ * @example
+ * ```ts
+ * const [value, Hv] = hvp((x) => x.pow(3).sum(), tensor([1, 2]), tensor([1, 1]));
+ * value.item() // 9
+ * Hv // [6, 12]
+ * ```
+ */
+export function hvp(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor, v: Tensor): [Tensor, Tensor];
+/** hvp for a function of several inputs: v holds one tensor per input, of its shape, and so does H·v. */
+export function hvp(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], v: Tensor[]): [Tensor, Tensor[]];
+export function hvp(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor | Tensor[], v: Tensor | Tensor[]): [Tensor, Tensor | Tensor[]] {
   const xs = leavesOf('hvp', inputs);
   const vs = Array.isArray(v) ? v : [v];
   if (vs.length !== xs.length) throw new Error(`hvp: got ${vs.length} vectors for ${xs.length} inputs`);

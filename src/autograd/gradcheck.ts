@@ -5,19 +5,36 @@ import { fmt } from '../tensor/shape.ts';
 import { Tensor } from './tensor.ts';
 import { describe, noGrad } from './op.ts';
 import { grad } from './backward.ts';
+import { optionsOf, what } from './options.ts';
 
+/** Options of gradcheck and gradgradcheck. */
 export interface GradcheckOptions {
+  /** The finite-difference step (default 1e-6). */
   eps?: number;
+  /** The absolute tolerance (default 1e-8). */
   atol?: number;
+  /** The relative tolerance, to |numeric| (default 1e-6). */
   rtol?: number;
 }
 
+/** What gradcheck and gradgradcheck found. */
 export interface GradcheckResult {
+  /** Whether every checked element passed: |analytic − numeric| ≤ atol + rtol·|numeric|. */
   ok: boolean;
   /** The largest |analytic − numeric| over all checked elements. */
   maxError: number;
   /** Where the mismatch was worst relative to the tolerance (null when nothing was checked). */
-  worst: { input: number; index: number; analytic: number; numeric: number } | null;
+  worst: {
+    /** The position of the input in `inputs`. */
+    input: number;
+    /** The element's position in the input, row-major. */
+    index: number;
+    /** The derivative autograd computed. */
+    analytic: number;
+    /** The central finite difference. */
+    numeric: number;
+  } | null;
+  /** A sentence saying whether the check passed and where it was worst, for a test's failure message. */
   message: string;
 }
 
@@ -39,19 +56,33 @@ function checkInputs(op: string, inputs: unknown): asserts inputs is Tensor[] {
 }
 
 /**
- * Compare the gradients of fn with respect to every input that requires grad. A non-scalar output is reduced
- * to Σ w·out with fixed pseudo-random weights w. An element passes when |analytic − numeric| ≤ atol + rtol·|numeric|.
- * Inputs are restored afterwards, even when fn throws.
+ * Compare the gradients of fn with respect to every input that requires grad (leaves) with central finite
+ * differences, (f(x + ε) − f(x − ε)) / 2ε, in float64. A non-scalar output is reduced to Σ w·out with fixed
+ * pseudo-random weights w. An element passes when |analytic − numeric| ≤ atol + rtol·|numeric|. Inputs are restored
+ * afterwards, even when fn throws.
+ *
+ * @example
+ * ```ts
+ * const x = tensor([0.5, -1], { requiresGrad: true });
+ * gradcheck((t) => t.sigmoid().mul(t), [x]).ok // true
+ * ```
  */
-export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts: GradcheckOptions = {}): GradcheckResult {
+export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts?: GradcheckOptions): GradcheckResult {
   return check('gradcheck', fn, inputs, opts, false);
 }
 
 /**
  * Second derivatives: the first derivatives of fn (taken with createGraph, against fixed random output weights)
  * are checked by gradcheck, so their own derivatives are compared with finite differences of them.
+ *
+ * @example
+ * ```ts
+ * const x = tensor([0.5, -1], { requiresGrad: true });
+ * gradgradcheck((t) => t.tanh().square(), [x]).ok // true
+ * ```
  */
-export function gradgradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts: GradcheckOptions = {}): GradcheckResult {
+export function gradgradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts?: GradcheckOptions): GradcheckResult {
+  checkFn('gradgradcheck', fn);
   checkInputs('gradgradcheck', inputs);
   const wrt = inputs.filter((x) => x.requiresGrad);
   const firstDerivatives = (...xs: Tensor[]): Tensor => {
@@ -63,10 +94,19 @@ export function gradgradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[],
   return check('gradgradcheck', firstDerivatives, inputs, opts, true);
 }
 
-function check(op: string, fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts: GradcheckOptions, numericNeedsGraph: boolean): GradcheckResult {
+function checkFn(op: string, fn: unknown): void {
   if (typeof fn !== 'function') throw new Error(`${op}: fn must be a function, got ${describe(fn)}`);
+}
+
+function check(op: string, fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts: GradcheckOptions | undefined, numericNeedsGraph: boolean): GradcheckResult {
+  checkFn(op, fn);
   checkInputs(op, inputs);
-  const { eps = 1e-6, atol = 1e-8, rtol = 1e-6 } = opts;
+  const { eps = 1e-6, atol = 1e-8, rtol = 1e-6 } = optionsOf(op, opts);
+  for (const [name, v, least] of [['eps', eps, 'above'], ['atol', atol, 'at least'], ['rtol', rtol, 'at least']] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v) || (least === 'above' ? v <= 0 : v < 0)) {
+      throw new Error(`${op}: ${name} must be a finite number ${least} 0, got ${what(v)}`);
+    }
+  }
   const wrt = inputs.filter((x) => x.requiresGrad);
   if (wrt.length === 0) return { ok: false, maxError: 0, worst: null, message: `${op}: no input requires grad` };
   const out = scalarOf(op, fn, inputs);

@@ -19,5 +19,5 @@ export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckResult }
 export { defineOp, type OpSpec } from './define-op.ts';
 export { toDot, type DotOptions } from './dot.ts';
 export { compile, type Compiled, type StepResult } from './compile.ts';
-export { profile, recordFunction, isProfiling, Profile, type ProfileEvent, type Phase } from './profile.ts';
+export { profile, recordFunction, isProfiling, Profile, type ProfileEvent, type ProfileRow, type Phase } from './profile.ts';
 export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled } from './anomaly.ts';

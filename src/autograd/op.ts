@@ -53,10 +53,30 @@ function applyUnwatched<T extends TensorBase, A>(op: OpDef<A>, like: T, inputs: 
 
 const AsyncFunction = (async () => {}).constructor;
 
-/** Run fn without recording a graph (for updates and evaluation), like torch.no_grad(). */
+/**
+ * Run `fn` without recording a graph, like `torch.no_grad()`, and return its result: ops inside make tensors that do
+ * not require grad, and in-place ops may change tensors that do (as optimizers' updates do). For evaluation and
+ * weight updates. `fn` must be synchronous (an async function or a returned promise is refused).
+ *
+ * @example
+ * ```ts
+ * const w = tensor([1, 2], { requiresGrad: true });
+ * noGrad(() => w.mul(2)).requiresGrad // false
+ * noGrad(() => w.add_(1)) // [2, 3]
+ * ```
+ */
 export const noGrad = <T>(fn: () => T): T => withGradMode(false, fn, 'noGrad');
 
-/** Run fn recording a graph even inside noGrad, like torch.enable_grad() (an optimizer's closure does). */
+/**
+ * Run `fn` recording a graph even inside noGrad, like `torch.enable_grad()`, and return its result (an optimizer's
+ * closure runs so, for its backward). `fn` must be synchronous.
+ *
+ * @example
+ * ```ts
+ * const w = tensor([1, 2], { requiresGrad: true });
+ * noGrad(() => enableGrad(() => w.mul(2))).requiresGrad // true
+ * ```
+ */
 export const enableGrad = <T>(fn: () => T): T => withGradMode(true, fn, 'enableGrad');
 
 function withGradMode<T>(on: boolean, fn: () => T, who: string): T {

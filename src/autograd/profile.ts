@@ -11,11 +11,15 @@ export type { Phase };
 
 /** One timed span: an op applied through the door, a derivative rule, or a span named with recordFunction. */
 export interface ProfileEvent {
+  /** The op's name; `∂` and the op's name for its derivative rule; a recordFunction span's name. */
   name: string;
+  /** An op applied through the door, a derivative rule run by the backward walk, or a named span. */
   kind: 'op' | 'rule' | 'span';
+  /** The part of the step it ran in. */
   phase: Phase;
   /** Start and duration in microseconds (start from the beginning of the profile). */
   start: number;
+  /** Its wall time in microseconds, spans inside it included. */
   duration: number;
   /** The duration less that of the spans inside it. */
   self: number;
@@ -24,18 +28,45 @@ export interface ProfileEvent {
   /** Floating-point operations (an estimate: 2·M·N·K for a product, one per element otherwise) and bytes read and
    *  written (8 per value of the inputs and the output); 0 for rules and named spans, whose ops count their own. */
   flops: number;
+  /** Bytes read and written (see flops). */
   bytes: number;
   /** The output's shape (ops), or the shape of the tensor whose rule ran (rules); [] for a named span. */
   shape: readonly number[];
 }
 
+/** One row of Profile.averages(): the events of one name in one phase, added up (times in microseconds). */
+export interface ProfileRow {
+  /** The events' name. */
+  name: string;
+  /** Their phase. */
+  phase: Phase;
+  /** How many there were. */
+  calls: number;
+  /** Their self time. */
+  self: number;
+  /** Their time, spans inside them included. */
+  total: number;
+  /** Their floating-point operations. */
+  flops: number;
+  /** The bytes they read and wrote. */
+  bytes: number;
+}
+
 /** What profile() recorded: the events in the order they started, and the time of the whole function. */
 export class Profile<T = unknown> {
-  constructor(readonly events: readonly ProfileEvent[], readonly total: number, readonly result: T) {}
+  /** @internal */
+  constructor(
+    /** Every span, in the order they started. */
+    readonly events: readonly ProfileEvent[],
+    /** The wall time of the whole profiled function, in microseconds. */
+    readonly total: number,
+    /** What the profiled function returned (undefined when it threw). */
+    readonly result: T,
+  ) {}
 
   /** Self time, calls, FLOPs and bytes per op name and phase, as PyTorch's key_averages(): one row each. */
-  averages(): { name: string; phase: Phase; calls: number; self: number; total: number; flops: number; bytes: number }[] {
-    const rows = new Map<string, { name: string; phase: Phase; calls: number; self: number; total: number; flops: number; bytes: number }>();
+  averages(): ProfileRow[] {
+    const rows = new Map<string, ProfileRow>();
     for (const e of this.events) {
       const key = `${e.name}\u0000${e.phase}`;
       const r = rows.get(key) ?? { name: e.name, phase: e.phase, calls: 0, self: 0, total: 0, flops: 0, bytes: 0 };

@@ -1,7 +1,7 @@
 // What a tensor is, below its op methods: its values (a contiguous row-major Float64Array and a shape), its
 // place in the graph, and the bookkeeping that keeps shared buffers and in-place writes safe. And what an op is.
 import { slab, SLAB_MAX, takeSlab } from '../tensor/storage.ts';
-import { fmt, sizeOf, type Shape } from '../tensor/shape.ts';
+import { checkShape, fmt, show, sizeOf, type Shape } from '../tensor/shape.ts';
 import { format } from '../tensor/format.ts';
 import { tape, tick } from './state.ts';
 
@@ -78,15 +78,49 @@ export type AnyOp = OpDef<any>;
 export interface Step { readonly op: AnyOp; readonly out: TensorBase; readonly inputs: readonly TensorBase[]; readonly attrs: unknown; readonly inPlace: boolean }
 
 type TensorClass<T> = new (data: Float64Array, shape: Shape, offset?: number, size?: number) => T;
+
+/** The checks of `new Tensor(data, shape)`, the form users call (the library's own calls give an offset): the size. */
+function checkedSize(data: unknown, shape: unknown): number {
+  if (!(data instanceof Float64Array)) {
+    const got = typeof data === 'object' && data !== null && !Array.isArray(data) ? `an object of type ${data.constructor?.name ?? 'Object'}` : show(data);
+    throw new Error(`Tensor: data must be a Float64Array, got ${got}; make a tensor of numbers with tensor([...]), or wrap a Float64Array with Tensor.from(data, shape)`);
+  }
+  const n = sizeOf(checkShape('Tensor', shape));
+  if (data.length !== n) throw new Error(`Tensor: data of length ${data.length} does not fit shape ${fmt(shape as Shape)}; use Tensor.from or tensor()`);
+  return n;
+}
 const NO_INPUTS: readonly TensorBase[] = [];
 
+/**
+ * What every tensor is below its op methods: its values (a contiguous row-major Float64Array and a shape), its place
+ * in the graph (`grad`, `gradFn`, `requiresGrad`) and the reads (`item`, `toArray`, `data`). Users hold
+ * {@link Tensor}s, which add every op as a method; functions written for any tensor type take `X extends TensorBase`
+ * and return X, so called with Tensors they return a Tensor.
+ */
 export class TensorBase {
+  /**
+   * The size of each dimension; `[]` for a 0-d tensor (one value).
+   *
+   * @example
+   * ```ts
+   * tensor([[1, 2, 3], [4, 5, 6]]).shape // [2, 3]
+   * ```
+   */
   readonly shape: Shape;
+  /**
+   * The number of values, the product of the shape (1 for a 0-d tensor).
+   *
+   * @example
+   * ```ts
+   * zeros([2, 3]).size // 6
+   * ```
+   */
   readonly size: number;
   /** @internal whose storage this is: the tensor itself, or the one it is a view of (reshape, detach). */
   base: TensorBase;
   /** @internal the array holding the values, from `offset` on (read them through `base`: buf, off). */
   store: Float64Array;
+  /** @internal where this tensor's values start in `store`. */
   offset: number;
   /** @internal `store` is a shared slab (see storage.ts). */
   onSlab = false;
@@ -94,10 +128,30 @@ export class TensorBase {
   written = 0;
   /** @internal tick at which this tensor was made. */
   readonly serial = tick();
+  /** @internal backs `requiresGrad`. */
   private needsGrad = false;
-  /** ∂loss/∂this after backward(): kept for leaves that require grad, and for tensors that called retainGrad(). */
+  /**
+   * ∂loss/∂this after {@link Tensor.backward}, of this tensor's shape: kept for leaves that require grad, and for
+   * tensors that called {@link Tensor.retainGrad}; null before (and for other tensors). Backward adds into it, so
+   * zero it between steps (an optimizer's zeroGrad).
+   *
+   * @example
+   * ```ts
+   * const w = tensor([1, 2], { requiresGrad: true });
+   * w.mul(w).sum().backward();
+   * w.grad // [2, 4]
+   * ```
+   */
   grad: this | null = null;
-  /** The op that made this tensor, or null for a leaf. */
+  /**
+   * The op that made this tensor (`gradFn.name` is its name, as errors and {@link toDot} show it), or null for a
+   * leaf, and for a tensor made while nothing was recorded (no input required grad, or inside {@link noGrad}).
+   *
+   * @example
+   * ```ts
+   * tensor([1], { requiresGrad: true }).exp().gradFn.name // 'exp'
+   * ```
+   */
   gradFn: AnyOp | null = null;
   /** @internal the op's inputs and settings, kept for its derivative rules and for drawing the graph. */
   inputs: readonly TensorBase[] = NO_INPUTS;
@@ -108,11 +162,12 @@ export class TensorBase {
   /** @internal set by retainGrad(). */
   retainsGrad = false;
 
-  /** Values of `shape` in `data` (its whole length); the offset form is the library's own, for slabs. */
-  constructor(data: Float64Array, shape: Shape, offset = -1, size = sizeOf(shape)) {
-    if (offset < 0 && (!(data instanceof Float64Array) || data.length !== size)) {
-      throw new Error(`Tensor: data of ${data instanceof Float64Array ? `length ${data.length}` : 'a type other than Float64Array'} does not fit shape ${fmt(shape)}; use Tensor.from or tensor()`);
-    }
+  /** Values of `shape` in `data` (its whole length, no copy). */
+  constructor(data: Float64Array, shape: Shape);
+  /** @internal `size` values from `offset` in `data`: the library's own form, for slabs and views. */
+  constructor(data: Float64Array, shape: Shape, offset: number, size: number);
+  constructor(data: Float64Array, shape: Shape, offset = -1, size = -1) {
+    if (offset < 0) size = checkedSize(data, shape);
     this.store = data;
     this.offset = offset < 0 ? 0 : offset;
     this.shape = shape;
@@ -140,12 +195,18 @@ export class TensorBase {
 
   /** @internal the array and offset of the values, for the ops of the library (they never escape to users). */
   get buf(): Float64Array { return this.base.store; }
+  /** @internal where they start in `buf`. */
   get off(): number { return this.base.offset; }
 
   /**
-   * The values, row-major. Writing to them changes the tensor without telling autograd: a graph that already
+   * The values, row-major, in the tensor's own Float64Array (not a copy). Writing to them changes the tensor without telling autograd: a graph that already
    * used the old values will compute gradients from the new ones. Use the in-place ops (`copy_`, `add_`, …),
    * which backward checks, to change a tensor a graph still needs.
+   *
+   * @example
+   * ```ts
+   * tensor([[1, 2], [3, 4]]).data // [1, 2, 3, 4]
+   * ```
    */
   get data(): Float64Array {
     readable('.data');
@@ -163,7 +224,22 @@ export class TensorBase {
     return b.store;
   }
 
+  /**
+   * Whether gradients flow to this tensor: set it (true or false) on a leaf, to have backward compute its `.grad`;
+   * a tensor made by an op from one that requires grad requires grad too (and cannot be unset: use detach).
+   */
   get requiresGrad(): boolean { return this.needsGrad; }
+  /**
+   * Make a leaf require grad (true) or not (false).
+   *
+   * @example
+   * ```ts
+   * const w = zeros([2]);
+   * w.requiresGrad = true;
+   * w.mul(3).sum().backward();
+   * w.grad // [3, 3]
+   * ```
+   */
   set requiresGrad(on: boolean) {
     if (typeof on !== 'boolean') throw new Error(`requiresGrad: expected true or false, got ${String(on)}`);
     if (this.gradFn !== null) {
@@ -172,7 +248,9 @@ export class TensorBase {
     this.needsGrad = on;
   }
 
+  /** The number of dimensions, `shape.length` (0 for a single value). */
   get ndim(): number { return this.shape.length; }
+  /** Whether no recorded op made this tensor (`gradFn` is null): made by tensor(), zeros(), …, detach(), or in noGrad. */
   get isLeaf(): boolean { return this.gradFn === null; }
 
   /** @internal make this tensor the output of `op` in the graph. */
@@ -183,14 +261,28 @@ export class TensorBase {
     this.attrs = attrs;
   }
 
-  /** The value of a one-element tensor. */
+  /**
+   * The value of a one-element tensor (of any number of dims), as a number.
+   *
+   * @example
+   * ```ts
+   * tensor([[1, 2], [3, 4]]).sum().item() // 10
+   * ```
+   */
   item(): number {
     readable('item()');
     if (this.size !== 1) throw new Error(`item: tensor of shape ${fmt(this.shape)} has ${this.size} elements, not 1`);
     return this.buf[this.off];
   }
 
-  /** Nested plain arrays (a number for a 0-d tensor). */
+  /**
+   * The values as nested plain arrays of the tensor's shape (a number for a 0-d tensor).
+   *
+   * @example
+   * ```ts
+   * arange(4).reshape(2, 2).toArray() // [[0, 1], [2, 3]]
+   * ```
+   */
   toArray(): unknown {
     readable('toArray()');
     const data = this.values(), shape = this.shape;
@@ -202,6 +294,29 @@ export class TensorBase {
     return build(0, 0);
   }
 
+  /**
+   * The tensor as JSON data, `{ shape, data }` with the values row-major in a plain array: what `JSON.stringify`
+   * writes for a tensor, and what {@link tensor} reads back (shape included, for 0-d and empty tensors too). Only
+   * the values: not requiresGrad, grad or the graph. JSON has no NaN or ±Infinity (it writes null), so those do
+   * not survive the trip.
+   *
+   * @example
+   * ```ts
+   * JSON.stringify(tensor([[1, 2]])) // '{"shape":[1,2],"data":[1,2]}'
+   * tensor(JSON.parse(JSON.stringify(tensor(5)))).shape // []
+   * ```
+   */
+  toJSON(): {
+    /** The tensor's shape. */
+    shape: number[];
+    /** Its values, row-major. */
+    data: number[];
+  } {
+    readable('toJSON()');
+    return { shape: [...this.shape], data: Array.from(this.values()) };
+  }
+
+  /** The values as text, as NumPy prints them (with `gradFn=…` or `requiresGrad=true` where it applies). */
   toString(): string {
     const extra = this.gradFn !== null ? `, gradFn=${this.gradFn.name}` : this.needsGrad ? ', requiresGrad=true' : '';
     return format(this.values(), this.shape, extra);

@@ -4,7 +4,16 @@ import { full, noGrad, stack, Tensor } from '../autograd/index.ts';
 /**
  * Scale the .grad of each parameter in place by min(1, maxNorm / (‖g‖ + 1e-6)), ‖g‖ the p-norm (default 2, or
  * Infinity) of all gradients taken as one vector; returns ‖g‖ as a 0-d tensor. PyTorch's clip_grad_norm_, in the
- * same steps: the norm of each gradient, then the norm of those norms.
+ * same steps: the norm of each gradient, then the norm of those norms. Call it between backward and the
+ * optimizer's step.
+ *
+ * @example
+ * ```ts
+ * const w = tensor([0, 0], { requiresGrad: true });
+ * w.mul(tensor([3, 4])).sum().backward();
+ * nn.clipGradNorm([w], 1).item() // 5
+ * w.grad // [0.6, 0.8]
+ * ```
  */
 export function clipGradNorm(params: Tensor[], maxNorm: number, normType = 2): Tensor {
   if (!Array.isArray(params) || params.some((p) => !(p instanceof Tensor))) throw new Error('clipGradNorm: params must be an array of tensors (model.parameters())');

@@ -19,6 +19,7 @@ function describe(v: unknown): string {
 }
 import { Optimizer } from './optimizers.ts';
 
+/** The options of optim.LBFGS, PyTorch's in camelCase. */
 export interface LBFGSOptions {
   /** Learning rate: the first trial step of each iteration (default 1). */
   lr?: number;
@@ -61,11 +62,17 @@ interface Evaluation { tensor: Tensor; loss: number; grad: Float64Array }
  * the loss of its first call. It keeps its history between step() calls, as PyTorch does.
  */
 export class LBFGS extends Optimizer {
+  /** Iterations per step(). */
   readonly maxIter: number;
+  /** Closure evaluations per step(). */
   readonly maxEval: number;
+  /** A step stops when max |gradient| ≤ this. */
   readonly toleranceGrad: number;
+  /** A step stops when the step, the loss change or the directional derivative is below this. */
   readonly toleranceChange: number;
+  /** Pairs (s, y) kept for the inverse-Hessian approximation. */
   readonly historySize: number;
+  /** null: fixed steps of lr; 'strong_wolfe': a line search satisfying the strong Wolfe conditions. */
   readonly lineSearchFn: 'strong_wolfe' | null;
   private state: LBFGSState = { funcEvals: 0, nIter: 0, d: null, t: 0, oldDirs: [], oldStps: [], ro: [], hDiag: 1, prevFlatGrad: null, prevLoss: null };
   private readonly numel: number;

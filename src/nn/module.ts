@@ -1,41 +1,102 @@
 // Modules: parameters found by walking fields, like PyTorch's nn.Module.
 import { dropout, noGrad, Tensor, type RandomState } from '../autograd/index.ts';
+import { flagOf, optionsOf, rngOf, what } from '../autograd/options.ts';
+import { show } from '../tensor/shape.ts';
 
-/** Plain JSON-serialisable weights: name → shape and values. */
-export type StateDict = Record<string, { shape: number[]; data: number[] }>;
+/**
+ * A module's weights as plain JSON-serialisable data ({@link Module.stateDict}): each parameter's name → its shape and
+ * its values, row-major.
+ */
+export type StateDict = Record<string, {
+  /** The parameter's shape. */
+  shape: number[];
+  /** Its values, row-major. */
+  data: number[];
+}>;
 /** What loadStateDict takes: a StateDict, or the same with Float64Array values. */
-export type StateDictInput = Record<string, { shape: readonly number[]; data: readonly number[] | Float64Array }>;
+export type StateDictInput = Record<string, {
+  /** The parameter's shape. */
+  shape: readonly number[];
+  /** Its values, row-major. */
+  data: readonly number[] | Float64Array;
+}>;
 
 const PARAMETERS = new WeakSet<Tensor>();
 const fmt = (s: readonly number[]): string => `[${s.join(', ')}]`;
 
 /**
- * Register a leaf tensor as a parameter (like PyTorch's nn.Parameter): modules report it, optimizers update it
- * and state dicts hold it whether or not it currently requires grad (so a frozen layer is still saved).
- * A leaf tensor field that requires grad when a module is first asked for its parameters is registered too.
+ * Register a leaf tensor as a parameter (like PyTorch's nn.Parameter) and return it: modules report it, optimizers
+ * update it and state dicts hold it whether or not it currently requires grad (so a frozen layer is still saved).
+ * It is made to require grad, unless `opts.requiresGrad` is false. A leaf tensor field that requires grad when a
+ * module is first asked for its parameters is registered too.
+ *
+ * @example
+ * ```ts
+ * class Scale extends nn.Module {
+ *   s = nn.parameter(tensor([2]));
+ *   forward(x) { return x.mul(this.s); }
+ * }
+ * const m = new Scale();
+ * m.call(tensor([1, 3])) // [2, 6]
+ * m.stateDict() // { s: { shape: [1], data: [2] } }
+ * ```
  */
-export function parameter(t: Tensor, opts: { requiresGrad?: boolean } = {}): Tensor {
-  if (!(t instanceof Tensor)) throw new Error(`parameter: expected a tensor, got ${t === null ? 'null' : typeof t}`);
+export function parameter(t: Tensor, opts?: { requiresGrad?: boolean }): Tensor {
+  if (!(t instanceof Tensor)) throw new Error(`parameter: expected a tensor, got ${what(t)}`);
+  const requiresGrad = flagOf('parameter', 'requiresGrad', optionsOf('parameter', opts).requiresGrad, true);
   if (!t.isLeaf) throw new Error(`parameter: tensor of shape ${fmt(t.shape)} was made by '${t.gradFn!.name}'; a parameter must be a leaf (use detach())`);
-  t.requiresGrad = opts.requiresGrad ?? true;
+  t.requiresGrad = requiresGrad;
   PARAMETERS.add(t);
   return t;
+}
+
+/** Throw unless an axis given to a module is an integer (its range is checked against each input). */
+function checkAxis(module: string, name: string, axis: unknown): void {
+  if (!Number.isInteger(axis)) throw new Error(`${module}: ${name} must be an integer, got ${what(axis)}`);
 }
 
 const isParameter = (t: unknown): t is Tensor =>
   t instanceof Tensor && (PARAMETERS.has(t) || (t.isLeaf && t.requiresGrad && (PARAMETERS.add(t), true)));
 
+/**
+ * The base of every layer and model, as PyTorch's nn.Module: a subclass computes `forward(x)` and keeps its
+ * parameters and child modules in fields (also in arrays and {@link ModuleList}s), where `parameters()`,
+ * `stateDict()`, `train()`/`eval()` and `toString()` find them by walking the fields.
+ *
+ * @example
+ * ```ts
+ * class MLP extends nn.Module {
+ *   hidden = new nn.Linear(2, 4, { rng: new RandomState(0) });
+ *   out = new nn.Linear(4, 1, { rng: new RandomState(1) });
+ *   forward(x) { return this.out.call(this.hidden.call(x).relu()); }
+ * }
+ * const mlp = new MLP();
+ * mlp.call(zeros([5, 2])).shape // [5, 1]
+ * mlp.namedParameters().map(([name]) => name) // ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
+ * ```
+ */
 export abstract class Module {
+  /** Whether the module is in training mode (the default) rather than evaluation mode: see train and eval. */
   training = true;
 
+  /** The module's output for an input x (what `call` runs). */
   abstract forward(x: Tensor): Tensor;
 
   /** Shorthand for forward(x) (a class instance cannot be called like a function in JS). */
   call(x: Tensor): Tensor {
+    if (!(x instanceof Tensor)) throw new Error(`${this.constructor.name}.call: expected a tensor, got ${what(x)}`);
     return this.forward(x);
   }
 
-  /** Parameters under dotted names (`0.weight`), depth first in field order, each tensor once. */
+  /**
+   * The parameters under dotted names (`0.weight`, `hidden.bias`, `layers.1.weight`), depth first in field order,
+   * each tensor once.
+   *
+   * @example
+   * ```ts
+   * new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU(), new nn.Linear(3, 1)).namedParameters().map(([name, p]) => `${name} ${p.shape}`) // ['0.weight 2,3', '0.bias 3', '2.weight 3,1', '2.bias 1']
+   * ```
+   */
   namedParameters(): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     const seen = new Set<Tensor>();
@@ -55,10 +116,26 @@ export abstract class Module {
     return out;
   }
 
+  /**
+   * The parameters (of this module and those below it), in namedParameters order: what an optimizer updates.
+   *
+   * @example
+   * ```ts
+   * new nn.Linear(3, 2).parameters().map((p) => p.shape) // [[3, 2], [2]]
+   * ```
+   */
   parameters(): Tensor[] {
     return this.namedParameters().map(([, p]) => p);
   }
 
+  /**
+   * This module and every module below it, depth first.
+   *
+   * @example
+   * ```ts
+   * new nn.Sequential(new nn.Linear(2, 2), new nn.Tanh()).modules().map((m) => m.constructor.name) // ['Sequential', 'Linear', 'Tanh']
+   * ```
+   */
   modules(): Module[] {
     const out: Module[] = [];
     const visit = (value: unknown): void => {
@@ -73,6 +150,7 @@ export abstract class Module {
     return out;
   }
 
+  /** Set the `.grad` of every parameter to zeros (those that have one). */
   zeroGrad(): void {
     for (const p of this.parameters()) p.zeroGrad();
   }
@@ -82,7 +160,14 @@ export abstract class Module {
     return '';
   }
 
-  /** The structure as PyTorch prints it: `Name(settings)`, or the child modules one per line, `(key): Child(…)`. */
+  /**
+   * The structure as PyTorch prints it: `Name(settings)`, or the child modules one per line, `(key): Child(…)`.
+   *
+   * @example
+   * ```ts
+   * new nn.Sequential(new nn.Linear(2, 1), new nn.Sigmoid()).toString() // 'Sequential(\n  (0): Linear(in=2, out=1, bias=true)\n  (1): Sigmoid()\n)'
+   * ```
+   */
   toString(): string {
     const settings = this.extraRepr(), lines = settings === '' ? [] : settings.split('\n'), extra = lines.length;
     const child = (key: string, m: Module): void => { lines.push(`(${key}): ${m.toString().replaceAll('\n', '\n  ')}`); };
@@ -99,23 +184,54 @@ export abstract class Module {
     return this.toString();
   }
 
-  /** Training mode (the default) or evaluation mode, for this module and all below it. */
+  /**
+   * Set training mode (the default; `on` false for evaluation mode) for this module and all below it; returns this
+   * module. Dropout acts only in training mode.
+   */
   train(on = true): this {
+    flagOf('train', 'on', on, true);
     for (const m of this.modules()) m.training = on;
     return this;
   }
+  /**
+   * Set evaluation mode for this module and all below it (train(false)); returns this module.
+   *
+   * @example
+   * ```ts
+   * const drop = new nn.Dropout(0.5);
+   * drop.eval().call(ones([3])) // [1, 1, 1]
+   * ```
+   */
   eval(): this {
     return this.train(false);
   }
 
-  /** Every parameter (frozen ones too) by name: shape and values. */
+  /**
+   * Every parameter (frozen ones too) by name: its shape and values as plain arrays, ready for JSON.stringify;
+   * {@link Module.loadStateDict} reads it back.
+   *
+   * @example
+   * ```ts
+   * new nn.Linear(2, 1, { bias: false, rng: new RandomState(1) }).stateDict() // { weight: { shape: [2, 1], data: [-0.165956, 0.440649] } }
+   * ```
+   */
   stateDict(): StateDict {
     const dict: StateDict = {};
     for (const [name, p] of this.namedParameters()) dict[name] = { shape: [...p.shape], data: Array.from(p.data) };
     return dict;
   }
 
-  /** Copy saved values into the parameters in place; every name must be present with its shape, and nothing else. */
+  /**
+   * Copy saved values (a {@link StateDict}, e.g. parsed from JSON, or the same with Float64Array data) into the
+   * parameters, in place; every parameter's name must be there with its shape, and nothing else.
+   *
+   * @example
+   * ```ts
+   * const a = new nn.Linear(2, 1), b = new nn.Linear(2, 1);
+   * b.loadStateDict(JSON.parse(JSON.stringify(a.stateDict())));
+   * b.weight.toArray().join() === a.weight.toArray().join() // true
+   * ```
+   */
   loadStateDict(dict: StateDictInput): void {
     if (typeof dict !== 'object' || dict === null || Array.isArray(dict)) {
       throw new Error(`loadStateDict: expected an object of { shape, data } entries, got ${dict === null ? 'null' : Array.isArray(dict) ? 'an array' : typeof dict}`);
@@ -141,23 +257,28 @@ export abstract class Module {
 
 /** Modules applied in order; children live at keys '0', '1', … so parameter names read `0.weight`. */
 class SequentialModule<Ms extends Module[] = Module[]> extends Module {
+  /** The child modules by position: `model[0]`. */
   [index: number]: Module;
+  /** The number of child modules. */
   readonly length: number;
 
+  /** The modules, applied in this order. */
   constructor(...layers: Ms) {
     super();
     layers.forEach((m, i) => {
-      if (!(m instanceof Module)) throw new Error(`Sequential: layer ${i} is not a Module, got ${m === null ? 'null' : typeof m}`);
+      if (!(m instanceof Module)) throw new Error(`Sequential: layer ${i} is not a Module, got ${what(m)}`);
       this[i] = m;
     });
     this.length = layers.length;
   }
 
+  /** x through each module in turn. */
   forward(x: Tensor): Tensor {
     for (let i = 0; i < this.length; i++) x = this[i].forward(x);
     return x;
   }
 
+  /** The child modules in order (`for (const layer of model)`). */
   *[Symbol.iterator](): IterableIterator<Ms[number]> {
     for (let i = 0; i < this.length; i++) yield this[i] as Ms[number];
   }
@@ -165,64 +286,175 @@ class SequentialModule<Ms extends Module[] = Module[]> extends Module {
 
 /** Each child at its index with its own type: `new Sequential(new Linear(2, 3), new ReLU())[0].weight` type-checks. */
 type Children<Ms extends Module[]> = { readonly [K in keyof Ms as K extends `${number}` ? K : never]: Ms[K] };
+/** A Sequential of the modules Ms: each child at its index with its own type. */
 export type Sequential<Ms extends Module[] = Module[]> = SequentialModule<Ms> & Children<Ms>;
 // A class cannot declare per-index member types, so the constructor is typed here (instanceof and extends still work).
 Object.defineProperty(SequentialModule, 'name', { value: 'Sequential' }); // as toString and errors show it
+/**
+ * Modules applied in order, as PyTorch's nn.Sequential: `forward(x)` runs x through each in turn. The children live
+ * at keys '0', '1', …, each with its own type (`model[0].weight` type-checks for a Linear), so parameter names read
+ * `0.weight`; a Sequential is iterable and has a `length`.
+ *
+ * @example
+ * ```ts
+ * const model = new nn.Sequential(new nn.Linear(3, 4), new nn.ReLU(), new nn.Linear(4, 1));
+ * model.call(zeros([2, 3])).shape // [2, 1]
+ * model[0].weight.shape // [3, 4]
+ * model.length // 3
+ * ```
+ *
+ * @class
+ */
 export const Sequential = SequentialModule as unknown as {
+  /** A Sequential of the modules `layers`, applied in this order. */
   new <const Ms extends Module[] = Module[]>(...layers: Ms): Sequential<Ms>;
   prototype: SequentialModule;
 };
 
-/** Modules held in a list (PyTorch's ModuleList): their parameters are found, under `key.0.weight`, …; it has no forward. */
+/**
+ * Modules held in a list (PyTorch's ModuleList): their parameters are found, under `key.0.weight`, …; it has no
+ * forward (call its modules in your own).
+ *
+ * @example
+ * ```ts
+ * const layers = new nn.ModuleList([new nn.Linear(2, 2), new nn.Linear(2, 2)]);
+ * layers.append(new nn.Linear(2, 1)).length // 3
+ * let x = ones([1, 2]);
+ * for (const layer of layers) x = layer.call(x);
+ * x.shape // [1, 1]
+ * ```
+ */
 export class ModuleList<M extends Module = Module> extends Module {
+  /** The modules by position: `list[0]`. */
   [index: number]: M;
+  /** The number of modules. */
   length = 0;
 
+  /** A list of the given modules (none by default). */
   constructor(modules: Iterable<M> = []) {
     super();
+    if (typeof (modules as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== 'function' || typeof modules === 'string') {
+      throw new Error(`ModuleList: expected an array (or iterable) of modules, got ${what(modules)}`);
+    }
     for (const m of modules) this.append(m);
   }
 
+  /** Add a module at the end; returns the list. */
   append(m: M): this {
-    if (!(m instanceof Module)) throw new Error(`ModuleList: entry ${this.length} is not a Module, got ${m === null ? 'null' : typeof m}`);
+    if (!(m instanceof Module)) throw new Error(`ModuleList: entry ${this.length} is not a Module, got ${what(m)}`);
     this[this.length++] = m;
     return this;
   }
 
+  /** Throws: a ModuleList has no forward of its own; call its modules (`for (const m of list) x = m.call(x)`). */
   forward(): Tensor {
     throw new Error('ModuleList: has no forward; call its modules (for (const m of list) x = m.call(x))');
   }
 
+  /** The modules in order. */
   *[Symbol.iterator](): IterableIterator<M> {
     for (let i = 0; i < this.length; i++) yield this[i];
   }
 }
 
+/**
+ * The logistic function σ(x) = 1 / (1 + e^−x), elementwise ({@link Tensor.sigmoid}), as a module.
+ *
+ * @example
+ * ```ts
+ * new nn.Sigmoid().call(tensor([0])) // [0.5]
+ * ```
+ */
 export class Sigmoid extends Module {
+  /** σ(x), elementwise. */
   forward(x: Tensor): Tensor { return x.sigmoid(); }
 }
+/**
+ * tanh, elementwise ({@link Tensor.tanh}), as a module.
+ *
+ * @example
+ * ```ts
+ * new nn.Tanh().call(tensor([0, 1])) // [0, 0.761594]
+ * ```
+ */
 export class Tanh extends Module {
+  /** tanh(x), elementwise. */
   forward(x: Tensor): Tensor { return x.tanh(); }
 }
+/**
+ * max(x, 0), elementwise ({@link Tensor.relu}), as a module.
+ *
+ * @example
+ * ```ts
+ * new nn.ReLU().call(tensor([-1, 2])) // [0, 2]
+ * ```
+ */
 export class ReLU extends Module {
+  /** max(x, 0), elementwise. */
   forward(x: Tensor): Tensor { return x.relu(); }
 }
 
-/** softmax along `axis` (default the last). */
+/**
+ * softmax along `axis` (default the last; {@link Tensor.softmax}), as a module.
+ *
+ * @example
+ * ```ts
+ * new nn.Softmax().call(tensor([[0, Math.log(3)]])) // [[0.25, 0.75]]
+ * ```
+ */
 export class Softmax extends Module {
-  constructor(readonly axis = -1) { super(); }
+  /**
+   * Softmax along `axis`.
+   *
+   * @param axis The axis the probabilities add up along (default −1, the last).
+   */
+  constructor(readonly axis = -1) { super(); checkAxis('Softmax', 'axis', axis); }
+  /** softmax(x) along the axis. */
   forward(x: Tensor): Tensor { return x.softmax(this.axis); }
   override extraRepr(): string { return `axis=${this.axis}`; }
 }
-/** log softmax along `axis` (default the last): feed it to nllLoss, or give crossEntropyLoss the logits. */
+/**
+ * log softmax along `axis` (default the last; {@link Tensor.logSoftmax}), as a module: feed it to nllLoss, or give
+ * crossEntropyLoss the logits.
+ *
+ * @example
+ * ```ts
+ * new nn.LogSoftmax(0).call(tensor([0, 0])) // [-0.693147, -0.693147]
+ * ```
+ */
 export class LogSoftmax extends Module {
-  constructor(readonly axis = -1) { super(); }
+  /**
+   * Log softmax along `axis`.
+   *
+   * @param axis The axis it normalises along (default −1, the last).
+   */
+  constructor(readonly axis = -1) { super(); checkAxis('LogSoftmax', 'axis', axis); }
+  /** logSoftmax(x) along the axis. */
   forward(x: Tensor): Tensor { return x.logSoftmax(this.axis); }
   override extraRepr(): string { return `axis=${this.axis}`; }
 }
-/** The axes from startAxis (default 1: a batch stays a batch) to endAxis merged into one. */
+/**
+ * The axes from startAxis (default 1: a batch stays a batch) to endAxis (default the last) merged into one
+ * ({@link Tensor.flatten}), as a module.
+ *
+ * @example
+ * ```ts
+ * new nn.Flatten().call(zeros([8, 2, 3])).shape // [8, 6]
+ * ```
+ */
 export class Flatten extends Module {
-  constructor(readonly startAxis = 1, readonly endAxis = -1) { super(); }
+  /**
+   * Merge the axes from startAxis to endAxis.
+   *
+   * @param startAxis The first axis merged (default 1).
+   * @param endAxis The last axis merged (default −1, the last).
+   */
+  constructor(readonly startAxis = 1, readonly endAxis = -1) {
+    super();
+    checkAxis('Flatten', 'startAxis', startAxis);
+    checkAxis('Flatten', 'endAxis', endAxis);
+  }
+  /** x with the axes merged (a view). */
   forward(x: Tensor): Tensor { return x.flatten(this.startAxis, this.endAxis); }
   override extraRepr(): string { return `startAxis=${this.startAxis}, endAxis=${this.endAxis}`; }
 }
@@ -230,16 +462,29 @@ export class Flatten extends Module {
 /**
  * In training mode, each element zeroed with probability p and the rest scaled by 1/(1 − p), the mask drawn from
  * `rng` (default: the global generator at the time of the call, see manualSeed); the identity in eval mode.
+ *
+ * @example
+ * ```ts
+ * const drop = new nn.Dropout(0.5, { rng: new RandomState(0) });
+ * drop.call(ones([8])) // [0, 0, 0, 0, 2, 0, 2, 0]
+ * drop.eval().call(ones([2])) // [1, 1]
+ * ```
  */
 export class Dropout extends Module {
+  /** The probability of zeroing an element. */
   readonly p: number;
+  /** The generator the masks are drawn from (undefined: the global one). */
   readonly rng: RandomState | undefined;
-  constructor(p = 0.5, opts: { rng?: RandomState } = {}) {
+  /** Dropout with probability `p` (default 0.5), drawing from `opts.rng` (default the global generator). */
+  constructor(p = 0.5, opts?: { rng?: RandomState }) {
     super();
-    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error(`Dropout: p must be a probability in [0, 1], got ${String(p)}`);
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error(`Dropout: p must be a probability in [0, 1], got ${show(p)}`);
+    const { rng } = optionsOf('Dropout', opts);
+    if (rng !== undefined) rngOf('Dropout', rng);
     this.p = p;
-    this.rng = opts.rng;
+    this.rng = rng;
   }
+  /** x with a dropout mask applied in training mode; x itself in eval mode. */
   forward(x: Tensor): Tensor {
     return this.training && this.p > 0 ? dropout(x, this.p, { rng: this.rng }) : x;
   }

@@ -4,6 +4,7 @@ import { cat, grad, noGrad, Tensor } from '../autograd/index.ts';
 
 const fmt = (s: readonly number[]): string => `[${s.join(', ')}]`;
 
+/** The options of optim.DampedNewton. */
 export interface DampedNewtonOptions {
   /** The first damping λ (default 1e-3). */
   damping?: number;
@@ -30,11 +31,15 @@ export interface DampedNewtonOptions {
  * the step.
  */
 export class DampedNewton {
+  /** The parameters it updates, in the order the Hessian's rows and columns take them. */
   readonly params: Tensor[];
   /** The current damping λ. */
   damping: number;
+  /** λ's factor after a step that lowered the loss (÷) or did not (×). */
   readonly dampingFactor: number;
+  /** The least λ. */
   readonly minDamping: number;
+  /** Trials with growing λ per step. */
   readonly maxTries: number;
   /** Whether the last step lowered the loss (false: the parameters were left as they were). */
   lastStepTaken = false;

@@ -3,9 +3,15 @@
 import { decodeSafetensors, encodeSafetensors } from '../tensor/safetensors.ts';
 import type { FloatDtype } from '../tensor/bytes.ts';
 import { fmt, sameShape } from '../tensor/shape.ts';
-import type { Module } from './module.ts';
+import { Module } from './module.ts';
 import { noGrad, Tensor } from '../autograd/index.ts';
+import { optionsOf, what } from '../autograd/options.ts';
 
+function checkModule(fn: string, module: unknown): asserts module is Module {
+  if (!(module instanceof Module)) throw new Error(`${fn}: expected a module (nn.Linear, nn.Sequential, …), got ${what(module)}`);
+}
+
+/** Options of {@link saveSafetensors}. */
 export interface SafetensorsOptions {
   /** 'float64' (the default: bit for bit) or 'float32' (each value rounded to nearest, as torch's .float()). */
   dtype?: FloatDtype;
@@ -13,16 +19,37 @@ export interface SafetensorsOptions {
   metadata?: Record<string, string>;
 }
 
-/** The module's parameters as the bytes of a .safetensors file, in namedParameters order. */
-export function saveSafetensors(module: Module, opts: SafetensorsOptions = {}): Uint8Array {
-  return encodeSafetensors(module.namedParameters().map(([name, p]) => [name, { data: p.data, shape: p.shape }]), opts);
+/**
+ * The module's parameters as the bytes of a .safetensors file, under their stateDict names in namedParameters order:
+ * what PyTorch's `safetensors.torch.load_file` reads. In Node, write them with `fs.writeFileSync`.
+ *
+ * @example
+ * ```ts
+ * const model = new nn.Linear(2, 1);
+ * const copy = new nn.Linear(2, 1);
+ * nn.loadSafetensors(copy, nn.saveSafetensors(model, { metadata: { epoch: '3' } })) // { epoch: '3' }
+ * copy.weight.toArray().join() === model.weight.toArray().join() // true
+ * ```
+ */
+export function saveSafetensors(module: Module, opts?: SafetensorsOptions): Uint8Array {
+  checkModule('saveSafetensors', module);
+  const o = optionsOf('saveSafetensors', opts);
+  return encodeSafetensors(module.namedParameters().map(([name, p]) => [name, { data: p.data, shape: p.shape }]), o);
 }
 
 /**
- * Copy the tensors of a .safetensors file into the module's parameters, in place; like loadStateDict, every
- * parameter must be there with its shape, and nothing else. Returns the file's __metadata__.
+ * Copy the tensors of a .safetensors file (float64 or float32, as PyTorch's `save_file` writes them) into the module's
+ * parameters, in place; like loadStateDict, every parameter must be there with its shape, and nothing else. Returns
+ * the file's __metadata__ ({} when it has none).
+ *
+ * @example
+ * ```ts
+ * const model = new nn.Linear(2, 1, { bias: false });
+ * nn.loadSafetensors(model, nn.saveSafetensors(new nn.Linear(2, 1))) // throws "unexpected tensor 'bias'"
+ * ```
  */
 export function loadSafetensors(module: Module, bytes: Uint8Array): Record<string, string> {
+  checkModule('loadSafetensors', module);
   const { tensors, metadata } = decodeSafetensors(bytes);
   const params = module.namedParameters();
   for (const [name, p] of params) {

@@ -1,5 +1,7 @@
 // Float values as files store them: little-endian float64 or float32, packed, whatever the host's byte order.
+import { show } from './shape.ts';
 
+/** The float types of .npy and .safetensors files: float64 (bit for bit), or float32 (each value rounded to nearest). */
 export type FloatDtype = 'float64' | 'float32';
 
 /** What a file holds for one array, read into float64: the values in row-major order and the shape. */
@@ -12,7 +14,7 @@ export const BYTES_PER_VALUE: Record<FloatDtype, number> = { float64: 8, float32
 
 /** The dtype option of a writer, checked: 'float64' (the default) or 'float32'. */
 export function checkDtype(fn: string, dtype: unknown = 'float64'): FloatDtype {
-  if (dtype !== 'float64' && dtype !== 'float32') throw new Error(`${fn}: dtype must be 'float64' or 'float32', got ${JSON.stringify(dtype)}`);
+  if (dtype !== 'float64' && dtype !== 'float32') throw new Error(`${fn}: dtype must be 'float64' or 'float32', got ${typeof dtype === 'string' ? JSON.stringify(dtype) : show(dtype)}`);
   return dtype;
 }
 

@@ -1,6 +1,7 @@
 // Shapes: sizes, row-major strides, NumPy broadcasting and axis checks.
 import { MAX_SIZE } from './storage.ts';
 
+/** The size of each dimension of a tensor, outermost first: `[]` for a single value, `[2, 3]` for 2 rows of 3. */
 export type Shape = readonly number[];
 
 /** As NumPy: more dims than this is refused. */
@@ -8,9 +9,10 @@ export const MAX_DIMS = 64;
 
 export const fmt = (s: Shape): string => `[${s.join(', ')}]`;
 
-/** A value as an error message shows it: strings quoted, arrays bracketed. */
+/** A value as an error message shows it: strings quoted, arrays bracketed, plain objects and functions named. */
 export const show = (v: unknown): string =>
-  typeof v === 'string' ? `'${v}'` : Array.isArray(v) ? `[${v.map(show).join(', ')}]` : String(v);
+  typeof v === 'string' ? `'${v}'` : Array.isArray(v) ? `[${v.map(show).join(', ')}]` : typeof v === 'function' ? 'a function'
+    : typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype ? 'an object' : String(v);
 
 export function sizeOf(shape: Shape): number {
   let n = 1;

@@ -1,7 +1,8 @@
 // Dropout: x times a random mask of 0 and 1/(1 − p). The mask is an op of its own with the generator in its
 // settings, so running the op again (as a replayed step would) draws a new mask; it takes no gradient.
 import { keepMask } from '../../tensor/kernels.ts';
-import { defaultRng, RandomState } from '../../tensor/random.ts';
+import type { RandomState } from '../../tensor/random.ts';
+import { optionsOf, rngOf } from '../options.ts';
 import { makeOp, type OpDef, type TensorBase } from '../tensor-base.ts';
 import { describe, apply, expectTensor } from '../op.ts';
 import { mul } from './elementwise.ts';
@@ -15,12 +16,20 @@ const DROPOUT_MASK: OpDef<Draw> = makeOp({
   grads: [],
 });
 
-/** Each element of x zeroed with probability p, the others scaled by 1/(1 − p), drawing from opts.rng (default: the
- *  global generator). */
-export function dropout<T extends TensorBase>(x: T, p = 0.5, opts: { rng?: RandomState } = {}): T {
-  const rng = opts?.rng ?? defaultRng();
+/**
+ * Each element of x zeroed with probability `p` (default 0.5), the others scaled by 1/(1 − p) so that the expected
+ * value is unchanged, the mask drawn from `opts.rng` (default: the global generator). Always applied: {@link nn.Dropout}
+ * is the module that is the identity in eval mode.
+ *
+ * @example
+ * ```ts
+ * dropout(ones([8]), 0.5, { rng: new RandomState(0) }) // [0, 0, 0, 0, 2, 0, 2, 0]
+ * dropout(ones([2]), 0) // [1, 1]
+ * ```
+ */
+export function dropout<T extends TensorBase>(x: T, p = 0.5, opts?: { rng?: RandomState }): T {
+  const rng = rngOf('dropout', optionsOf('dropout', opts).rng);
   expectTensor('dropout', 'the input', x);
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error(`dropout: p must be a probability in [0, 1], got ${describe(p)}`);
-  if (!(rng instanceof RandomState)) throw new Error(`dropout: rng must be a RandomState, got ${describe(rng)}`);
   return mul(x, apply(DROPOUT_MASK, x, [], x.shape, { p, rng }));
 }

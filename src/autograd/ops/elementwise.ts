@@ -133,7 +133,7 @@ export const { add, sub, mul, div, pow, sigmoidBackward, tanhBackward } = binary
 const powExponentGrad = (a: T, e: T): T => where(mul(eq(a, 0), ge(e, 0)), 0, mul(pow(a, e), log(a)));
 
 // Comparisons give 1 where true and 0 where false; nothing flows back through them.
-export const { gt, lt, ge, le, eq, ne, maximum, minimum } = binaryOps({
+const comparisons = binaryOps({
   gt: { f: (a, b) => (a > b ? 1 : 0), da: null, db: null },
   lt: { f: (a, b) => (a < b ? 1 : 0), da: null, db: null },
   ge: { f: (a, b) => (a >= b ? 1 : 0), da: null, db: null },
@@ -152,6 +152,36 @@ export const { gt, lt, ge, le, eq, ne, maximum, minimum } = binaryOps({
     db: (g, a, b): T => mul(g, where(eq(a, b), 0.5, gt(a, b))),
   },
 });
+export const { gt, lt, ge, le, eq, ne } = comparisons;
+
+/**
+ * The larger of `a` and `b`, elementwise, broadcasting as NumPy does (a number is a 0-d tensor); NaN where either
+ * is NaN. On ties the gradient is split evenly between the two, as PyTorch does. Called with Tensors, it returns a
+ * Tensor.
+ *
+ * @example
+ * ```ts
+ * maximum(tensor([1, 5]), tensor([3, 2])) // [3, 5]
+ * maximum(tensor([-1, 2]), 0) // [0, 2]
+ * ```
+ *
+ * @function
+ */
+export const maximum: <X extends TensorBase>(a: X | number, b: X | number) => X = comparisons.maximum;
+
+/**
+ * The smaller of `a` and `b`, elementwise, with broadcasting; NaN where either is NaN. On ties the gradient is split
+ * evenly between the two.
+ *
+ * @example
+ * ```ts
+ * minimum(tensor([1, 5]), tensor([3, 2])) // [1, 2]
+ * minimum(tensor([[1], [4]]), tensor([2, 3])) // [[1, 1], [2, 3]]
+ * ```
+ *
+ * @function
+ */
+export const minimum: <X extends TensorBase>(a: X | number, b: X | number) => X = comparisons.minimum;
 
 const CLAMP: OpDef<readonly [number, number]> = makeOp({
   name: 'clamp',
@@ -213,8 +243,7 @@ function ternaryOps<K extends string>(defs: Record<K, TernaryDef>): Record<K, Te
   return fns;
 }
 
-export const { where, powBackward, squaredErrorBackward, bceWithLogitsBackward } = ternaryOps({
-  /** a where cond is non-zero, else b. */
+const ternary = ternaryOps({
   where: {
     f: (c, a, b) => (c !== 0 ? a : b),
     da: null,
@@ -242,5 +271,21 @@ export const { where, powBackward, squaredErrorBackward, bceWithLogitsBackward }
     dc: (gg, g): T => neg(mul(gg, g)),
   },
 });
+export const { powBackward, squaredErrorBackward, bceWithLogitsBackward } = ternary;
+
+/**
+ * `a` where `cond` is non-zero, else `b`, elementwise, with the three broadcast together as NumPy does (a number is a
+ * 0-d tensor). The gradient flows to `a` where it was chosen and to `b` elsewhere; none flows to `cond`.
+ *
+ * @example
+ * ```ts
+ * where(tensor([1, 0, 1]), tensor([1, 2, 3]), 0) // [1, 0, 3]
+ * const x = tensor([-2, 3]);
+ * where(x.gt(0), x, x.mul(0.1)) // [-0.2, 3]
+ * ```
+ *
+ * @function
+ */
+export const where: <X extends TensorBase>(cond: X | number, a: X | number, b: X | number) => X = ternary.where;
 
 export type { Operand };

@@ -9,7 +9,10 @@ import { describe, apply, expectTensor } from '../op.ts';
 import { add } from './elementwise.ts';
 import { slice } from './slice.ts';
 
-/** Integer values (float64 holding integers, like PyTorch's long tensors), as a tensor or a flat array. */
+/**
+ * The indices of gather, indexSelect and scatterAdd: a tensor of integer values (float64 holding integers, as
+ * PyTorch's long tensors hold them), or a flat Int32Array or array of numbers (a 1-D index).
+ */
 export type Index = TensorBase | Int32Array | readonly number[];
 
 /**

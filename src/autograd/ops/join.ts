@@ -33,7 +33,16 @@ function tensorsOf(op: string, tensors: unknown): TensorBase[] {
   return tensors;
 }
 
-/** The tensors joined along an existing axis; their other dims must agree. */
+/**
+ * The tensors (a non-empty array) joined along an existing `axis` (default 0); their other dims must agree. Each
+ * input's gradient is its stretch of the output's.
+ *
+ * @example
+ * ```ts
+ * cat([tensor([[1, 2]]), tensor([[3, 4], [5, 6]])]) // [[1, 2], [3, 4], [5, 6]]
+ * cat([tensor([[1], [2]]), tensor([[3], [4]])], 1) // [[1, 3], [2, 4]]
+ * ```
+ */
 export function cat<T extends TensorBase>(tensors: readonly T[], axis = 0): T {
   const ts = tensorsOf('cat', tensors) as T[], first = ts[0];
   if (first.ndim === 0) throw new Error('cat: cannot join 0-d tensors (they have no axis); use stack');
@@ -53,7 +62,15 @@ export function cat<T extends TensorBase>(tensors: readonly T[], axis = 0): T {
   return apply(op, first, ts, shape, { axis: a, outer: sizeOf(first.shape.slice(0, a)), inner: sizeOf(first.shape.slice(a + 1)), starts });
 }
 
-/** The tensors, all of one shape, joined along a new axis. */
+/**
+ * The tensors (a non-empty array, all of one shape) joined along a new `axis` (default 0, from −(ndim + 1) to ndim).
+ *
+ * @example
+ * ```ts
+ * stack([tensor([1, 2]), tensor([3, 4])]) // [[1, 2], [3, 4]]
+ * stack([tensor([1, 2]), tensor([3, 4])], 1) // [[1, 3], [2, 4]]
+ * ```
+ */
 export function stack<T extends TensorBase>(tensors: readonly T[], axis = 0): T {
   const ts = tensorsOf('stack', tensors) as T[], first = ts[0];
   ts.forEach((t, i) => {

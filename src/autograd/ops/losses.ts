@@ -9,6 +9,7 @@ import { gather } from './gather.ts';
 import { squeeze, unsqueeze } from './movement.ts';
 import { makeOp, TensorBase, type OpDef, type TensorBase as T } from '../tensor-base.ts';
 import { describe, apply, expectTensor } from '../op.ts';
+import { optionsOf } from '../options.ts';
 
 // BCE's logs are clamped at −100, as PyTorch does, so p = 0 or 1 stays finite.
 const log100 = (x: number): number => Math.max(Math.log(x), -100);
@@ -45,12 +46,53 @@ const LOSSES = {
   },
 } satisfies Record<string, LossDef>;
 
-/** Each loss elementwise (reduction 'none'), as a binary op. */
-export const { squaredError, binaryCrossEntropy, binaryCrossEntropyWithLogits } = binaryOps({
+// Each loss elementwise (reduction 'none'), as a binary op.
+const perElement = binaryOps({
   squaredError: elementwise(LOSSES.squaredError),
   binaryCrossEntropy: elementwise(LOSSES.binaryCrossEntropy),
   binaryCrossEntropyWithLogits: elementwise(LOSSES.binaryCrossEntropyWithLogits),
 });
+
+/**
+ * (p − y)², elementwise with broadcasting: {@link nn.mseLoss} with reduction 'none'. Its derivative with respect to p
+ * is 2(p − y).
+ *
+ * @example
+ * ```ts
+ * squaredError(tensor([1, 2]), tensor([0, 4])) // [1, 4]
+ * ```
+ *
+ * @function
+ */
+export const squaredError: <X extends TensorBase>(pred: X | number, target: X | number) => X = perElement.squaredError;
+
+/**
+ * −[y·log p + (1 − y)·log(1 − p)] for probabilities p and targets y, elementwise with broadcasting, each log clamped
+ * at −100 as PyTorch does (so p = 0 or 1 stays finite): {@link nn.bceLoss} with reduction 'none', which also checks
+ * that p and y lie in [0, 1].
+ *
+ * @example
+ * ```ts
+ * binaryCrossEntropy(tensor([0.5, 0.9]), tensor([1, 1])) // [0.693147, 0.105361]
+ * ```
+ *
+ * @function
+ */
+export const binaryCrossEntropy: <X extends TensorBase>(prob: X | number, target: X | number) => X = perElement.binaryCrossEntropy;
+
+/**
+ * Binary cross-entropy of σ(z) for logits z, elementwise with broadcasting, computed as max(z, 0) − z·y +
+ * log(1 + e^−|z|), which never overflows: {@link nn.bceWithLogitsLoss} with reduction 'none'. Its derivative with
+ * respect to z is σ(z) − y.
+ *
+ * @example
+ * ```ts
+ * binaryCrossEntropyWithLogits(tensor([0, 100, -100]), tensor([1, 1, 1])) // [0.693147, 0, 100]
+ * ```
+ *
+ * @function
+ */
+export const binaryCrossEntropyWithLogits: <X extends TensorBase>(logits: X | number, target: X | number) => X = perElement.binaryCrossEntropyWithLogits;
 function elementwise({ f, dp, dy }: LossDef): BinaryDef {
   return { f, da: dp, db: dy }; // (g, p, y): the binary op's rules get g and its operands first
 }
@@ -80,8 +122,11 @@ const SUMMED = {
   bceWithLogitsLoss: summed('bceWithLogitsLoss', LOSSES.binaryCrossEntropyWithLogits),
 };
 
+/** How a loss reduces its per-element (or per-sample) values: their mean, their sum, or none (the values themselves). */
 export type Reduction = 'mean' | 'sum' | 'none';
+/** Options of the losses. */
 export interface LossOptions {
+  /** 'mean' (the default), 'sum', or 'none' for the loss of each element (each sample, for the class losses). */
   reduction?: Reduction;
 }
 
@@ -114,22 +159,51 @@ function loss<X extends T>(op: keyof typeof SUMMED, each: (p: X, y: X) => X, pre
   return reduction === 'none' ? each(pred, target) : SUMMED[op](pred, target, reduction === 'mean') as X;
 }
 
-/** Mean (or sum, or each) of (p − y)². */
+/**
+ * The mean squared error: the mean (or sum, or each, by `opts.reduction`) of (p − y)² over the elements of a
+ * prediction and a target of the same shape, in one op. The documents' ½Σ(y − ŷ)² is
+ * `mseLoss(pred, y, { reduction: 'sum' }).mul(0.5)`.
+ *
+ * @example
+ * ```ts
+ * nn.mseLoss(tensor([1, 2]), tensor([0, 4])) // 2.5
+ * nn.mseLoss(tensor([1, 2]), tensor([0, 4]), { reduction: 'none' }) // [1, 4]
+ * ```
+ */
 export const mseLoss = <X extends T>(pred: X, target: X, opts?: LossOptions): X => loss('mseLoss', squaredError, pred, target, opts, 'any');
-/** Binary cross-entropy of probabilities p (each log clamped at −100, as PyTorch). */
+/**
+ * Binary cross-entropy of probabilities p against targets y of the same shape, both in [0, 1] (checked):
+ * −[y·log p + (1 − y)·log(1 − p)] for each element (each log clamped at −100, as PyTorch), then reduced by
+ * `opts.reduction` (default the mean). For logits, {@link nn.bceWithLogitsLoss} is stabler.
+ *
+ * @example
+ * ```ts
+ * nn.bceLoss(tensor([0.5, 0.9]), tensor([1, 0])) // 1.497866
+ * ```
+ */
 export const bceLoss = <X extends T>(prob: X, target: X, opts?: LossOptions): X => loss('bceLoss', binaryCrossEntropy, prob, target, opts, 'probabilities');
-/** Binary cross-entropy from logits z, computed stably; its derivative is σ(z) − y. */
+/**
+ * Binary cross-entropy of σ(z) for logits z against targets y in [0, 1] of the same shape, computed stably for any z
+ * as max(z, 0) − z·y + log(1 + e^−|z|), then reduced by `opts.reduction`; its derivative with respect to z is
+ * σ(z) − y.
+ *
+ * @example
+ * ```ts
+ * nn.bceWithLogitsLoss(tensor([0, 0]), tensor([1, 0])) // 0.693147
+ * nn.bceWithLogitsLoss(tensor([1000]), tensor([0]), { reduction: 'sum' }) // 1000
+ * ```
+ */
 export const bceWithLogitsLoss = <X extends T>(logits: X, target: X, opts?: LossOptions): X =>
   loss('bceWithLogitsLoss', binaryCrossEntropyWithLogits, logits, target, opts, 'logits');
 
+/** Options of crossEntropyLoss. */
 export interface CrossEntropyOptions extends LossOptions {
   /** ε in [0, 1]: the target becomes (1 − ε)·target + ε/C, C the number of classes (PyTorch's label_smoothing). */
   labelSmoothing?: number;
 }
 
 function reductionOf(op: string, opts: LossOptions | undefined): Reduction {
-  if (opts !== undefined && (typeof opts !== 'object' || opts === null)) throw new Error(`${op}: options must be an object, got ${describe(opts)}`);
-  const { reduction = 'mean' } = opts ?? {};
+  const { reduction = 'mean' } = optionsOf(op, opts);
   if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') {
     throw new Error(`${op}: unknown reduction '${String(reduction)}' (use 'mean', 'sum' or 'none')`);
   }
@@ -160,11 +234,18 @@ function picked<X extends T>(op: string, logProbs: X, target: X, axis: number): 
  * [N] (or [], or [N, d…])) or class probabilities (the logits' shape), computed through logSoftmax: finite at any
  * logits. 'mean' averages over the samples. With label smoothing ε, as PyTorch:
  * indices: (1 − ε)·nll + (ε/C)·Σ_c −log p_c (each reduced);  probabilities: the target mixed as (1 − ε)·t + ε/C.
+ *
+ * @example
+ * ```ts
+ * nn.crossEntropyLoss(tensor([[0, 0], [0, 0]]), tensor([0, 1])) // 0.693147
+ * nn.crossEntropyLoss(tensor([[2, 0, 0]]), tensor([0]), { reduction: 'none' }) // [0.239545]
+ * nn.crossEntropyLoss(tensor([[0, 0]]), tensor([[0.5, 0.5]])) // 0.693147
+ * ```
  */
 export function crossEntropyLoss<X extends T>(logits: X, target: X, opts?: CrossEntropyOptions): X {
   const op = 'crossEntropyLoss', axis = classAxis(op, logits, 'logits');
   if (!(target instanceof TensorBase)) throw new Error(`${op}: the target must be a tensor, got ${describe(target)}`);
-  const reduction = reductionOf(op, opts), eps = opts?.labelSmoothing ?? 0;
+  const reduction = reductionOf(op, opts), eps = optionsOf(op, opts).labelSmoothing ?? 0;
   if (typeof eps !== 'number' || !(eps >= 0 && eps <= 1)) throw new Error(`${op}: labelSmoothing must lie in [0, 1], got ${String(eps)}`);
   const C = logits.shape[axis], logp = logSoftmax(logits, axis);
   if (isIndexTarget(logits, target, axis)) {
@@ -181,7 +262,15 @@ export function crossEntropyLoss<X extends T>(logits: X, target: X, opts?: Cross
   return reduction === 'sum' ? neg(sum(prod)) : div(neg(sum(prod)), logits.size / C);
 }
 
-/** −logProbs[n, target[n]] for log-probabilities [N, C] (or [C], or [N, C, d…]) and class indices, reduced. */
+/**
+ * The negative log-likelihood −logProbs[n, target[n]] for log-probabilities [N, C] (or [C], or [N, C, d…]), e.g. from
+ * logSoftmax, and class indices of shape [N] (or [], or [N, d…]), reduced by `opts.reduction` (default the mean).
+ *
+ * @example
+ * ```ts
+ * nn.nllLoss(tensor([[-1, -2], [-3, -4]]), tensor([1, 0])) // 2.5
+ * ```
+ */
 export function nllLoss<X extends T>(logProbs: X, target: X, opts?: LossOptions): X {
   const op = 'nllLoss', axis = classAxis(op, logProbs, 'log-probabilities');
   if (!(target instanceof TensorBase)) throw new Error(`${op}: the target must be a tensor, got ${describe(target)}`);

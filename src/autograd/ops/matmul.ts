@@ -109,7 +109,15 @@ const LINEAR: OpDef<Rows> = makeOp({
 });
 const asRows = (t: TensorBase): TensorBase => (t.ndim === 2 ? t : reshape(t, [-1, t.shape[t.ndim - 1]]));
 
-/** x·W + b for x [..., K], W [K, N], b [N] (nn.Linear), in one op. */
+/**
+ * x·W + b for x of shape [..., K], a weight W of shape [K, N] and a bias b of shape [N] (what {@link nn.Linear}
+ * computes), in one op: the output has shape [..., N].
+ *
+ * @example
+ * ```ts
+ * linear(tensor([[1, 2]]), tensor([[1, 0], [0, 1]]), tensor([10, 20])) // [[11, 22]]
+ * ```
+ */
 export function linear<T extends TensorBase>(x: T, w: TensorBase, b: TensorBase): T {
   expectTensor('linear', 'the input', x);
   expectTensor('linear', 'the weight', w);

@@ -1,7 +1,7 @@
 // Reductions. Summing is the reverse of broadcasting, so sum's rule expands the gradient back over the
 // reduced dims; max and min send it to the element that was chosen.
 import { extremeAlong, flatWalk, reduceSum, stridedWalk, type Walk } from '../../tensor/kernels.ts';
-import { fmt, reductionAxes, sizeOf, stridesOf, type Shape } from '../../tensor/shape.ts';
+import { fmt, reductionAxes, show, sizeOf, stridesOf, type Shape } from '../../tensor/shape.ts';
 import { makeOp, type OpDef, type TensorBase } from '../tensor-base.ts';
 import { apply, expectTensor } from '../op.ts';
 import { expand } from './broadcast.ts';
@@ -84,9 +84,12 @@ const MAX = extremeOp('max'), MIN = extremeOp('min');
 /** The largest or smallest element over the axes; the gradient goes to the first one chosen. */
 function extreme<T extends TensorBase>(op: 'max' | 'min', x: T, axis: Axis | undefined, keepdim: boolean): T {
   expectTensor(op, 'the input', x);
-  if (x.size === 0) throw new Error(`${op}: cannot reduce an empty tensor of shape ${fmt(x.shape)}`);
   const { axes, kept, shape } = reducedShapes(op, x, axis, keepdim);
   const sign = op === 'max' ? 1 : -1;
+  // An empty list of axes reduces nothing, as NumPy's axis=() and sum([]): each value is a line of its own, so the
+  // output is the input's values, in the graph (the gradient passes through).
+  if (axes.length === 0) return apply(op === 'max' ? MAX : MIN, x, [x], shape, { sign, outer: x.size, n: 1, inner: 1, kept: x.shape });
+  if (x.size === 0) throw new Error(`${op}: cannot reduce an empty tensor of shape ${fmt(x.shape)}`);
   if (axes.length > 1 && axes.length < x.ndim) { // several axes: move them to the end as one, then reduce it
     const rest = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
     const lined = reshape(permute(x, [...rest, ...axes]), [...rest.map((i) => x.shape[i]), -1]);
@@ -113,7 +116,7 @@ const ARGMAX = argOp('argmax'), ARGMIN = argOp('argmin');
 function arg<T extends TensorBase>(op: 'argmax' | 'argmin', x: T, axis: number | undefined, keepdim: boolean): T {
   expectTensor(op, 'the input', x);
   if (x.size === 0) throw new Error(`${op}: cannot reduce an empty tensor of shape ${fmt(x.shape)}`);
-  if (axis !== undefined && typeof axis !== 'number') throw new Error(`${op}: axis must be one number (or omitted), got ${String(axis)}`);
+  if (axis !== undefined && typeof axis !== 'number') throw new Error(`${op}: axis must be one number (or omitted), got ${show(axis)}`);
   const { axes, kept, shape } = reducedShapes(op, x, axis, keepdim);
   const l = linesOf(x, op === 'argmax' ? 1 : -1, axis === undefined ? undefined : axes[0]);
   // No rule: indices are constants, as PyTorch's long result.

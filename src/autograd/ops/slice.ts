@@ -61,7 +61,10 @@ export function select<T extends TensorBase>(x: T, axis: number, index: number):
   return box(x, x.shape.map((_, i) => (i === a ? (index < 0 ? index + n : index) : 0)), x.shape.map(() => 1), lens, x.shape.filter((_, i) => i !== a));
 }
 
-/** One axis of a slice: null (all of it), an index (the axis is dropped), or [start, stop, step] with any of them null. */
+/**
+ * One axis of a {@link Tensor.slice}: null (all of it), an index (one entry; the axis is dropped), or
+ * [start, stop, step] with any of them null (or left out): NumPy's `start:stop:step`.
+ */
 export type SliceSpec = number | null | undefined | readonly (number | null | undefined)[];
 
 /**
