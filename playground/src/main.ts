@@ -1,7 +1,9 @@
 // The page: two trainers (one per loss) from the same seed, stepped together; each frame shows the latest pass.
 import './style.css';
+import type { Profile } from 'tensorgrad-ts';
 import { drawCurve } from './curve.ts';
 import { drawGraph, loadGraphviz } from './graph.ts';
+import { drawProfile } from './profile-panel.ts';
 import { Stepper } from './stepper.ts';
 import { computeSurfaces, DATA, drawSlice, drawSurface } from './surface.ts';
 import { Trainer, X, Y, type LossName } from './xor.ts';
@@ -150,6 +152,24 @@ function startWalk(): void {
 }
 $('#walk-start').addEventListener('click', startWalk);
 
+// The profile panel: one training step of the network the graph shows, profiled on a copy of its weights.
+let lastProfile: Profile | null = null;
+function runProfile(): void {
+  const t = trainers[graphLoss];
+  const steps = Number($<HTMLSelectElement>('#profile-steps').value);
+  lastProfile = t.profileSteps(steps);
+  drawProfile($('#profile'), lastProfile, steps, `Shown: the ${LOSSES[graphLoss].title.toLowerCase()} network at step ${t.steps}.`);
+  $('#profile').dataset.loss = graphLoss;
+}
+$('#profile-run').addEventListener('click', runProfile);
+$('#profile-trace').addEventListener('click', () => {
+  if (lastProfile === null) return;
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([lastProfile.toChromeTrace()], { type: 'application/json' }));
+  a.download = `playground-${graphLoss}-step.trace.json`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+});
 runButton.addEventListener('click', () => setRunning(!running));
 $('#step').addEventListener('click', () => { setRunning(false); step(1); render(true); });
 $('#reset').addEventListener('click', () => { setRunning(false); reset(); });
@@ -186,6 +206,7 @@ for (const name of ['mse', 'bce'] as const) {
 drawSlice($<SVGSVGElement>('svg.slice'), surfaces, { mse: LOSSES.mse.color, bce: LOSSES.bce.color });
 
 reset();
+setTimeout(runProfile, 0); // a first table, once the page is up
 loadGraphviz().then(() => { render(true); app.dataset.graph = 'ready'; $<HTMLButtonElement>('#walk-start').disabled = false; }, (e: unknown) => {
   $('#graph').textContent = `Graphviz could not be loaded: ${String(e)}`;
 });

@@ -1,7 +1,7 @@
 // The documents' XOR network (3-4-1, sigmoid units, no separate biases: the third input column is ones),
 // trained one gradient-descent step at a time. The engine computes everything; this file only keeps the
 // tensors of the latest pass so that the page can show their values and gradients.
-import { nn, optim, RandomState, tensor, type Tensor } from 'tensorgrad-ts';
+import { nn, optim, profile, RandomState, Tensor, tensor, type Profile } from 'tensorgrad-ts';
 
 export type LossName = 'mse' | 'bce';
 
@@ -90,6 +90,23 @@ export class Trainer {
     this.opt.step();
     this.steps++;
     this.forwardBackward();
+  }
+
+  /**
+   * profile() of `steps` training steps of this network (each: forward, zeroGrad, backward, SGD step), run on a copy
+   * of the current weights after a few warm-up steps of the copy: the page's own network is not stepped.
+   */
+  profileSteps(steps: number, warmUp = 20): Profile {
+    const copy = (w: Tensor): Tensor => Tensor.from(new Float64Array(w.data), [...w.shape], { requiresGrad: true });
+    const syn0 = copy(this.syn0), syn1 = copy(this.syn1), opt = new optim.SGD([syn0, syn1], { lr: this.lr });
+    const step = (): void => {
+      const { loss } = forward(this.lossName, syn0, syn1);
+      opt.zeroGrad();
+      loss.backward();
+      opt.step();
+    };
+    for (let i = 0; i < warmUp; i++) step();
+    return profile(() => { for (let i = 0; i < steps; i++) step(); });
   }
 
   /** Forward and backward at the current weights; the gradients wait in .grad for the next update. */
