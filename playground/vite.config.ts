@@ -14,6 +14,10 @@ export default defineConfig(({ mode }) => ({
   resolve: { alias: { 'tensorgrad-ts': fileURLToPath(new URL('../src/index.ts', import.meta.url)) } },
   // Graphviz (WebAssembly inside, ~1.4 MB) is its own chunk, loaded after the page is up; in the single file it is
   // inlined with the rest (no code splitting), and the page still draws the graph only once it has compiled.
-  build: { outDir: 'dist', emptyOutDir: mode !== 'single', target: 'es2022', chunkSizeWarningLimit: 1500 },
+  // keepNames: the optimizers label their profile spans with their class name (SGD.step), which minifying would mangle.
+  build: {
+    outDir: 'dist', emptyOutDir: mode !== 'single', target: 'es2022', chunkSizeWarningLimit: 1500,
+    rolldownOptions: { output: { keepNames: true } },
+  },
   plugins: mode === 'single' ? [viteSingleFile({ outputFileName: SINGLE_FILE })] : [],
 }));

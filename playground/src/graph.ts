@@ -17,9 +17,10 @@ const num = (v: number): string => {
   return v < 0 ? s : ` ${s}`; // a space where the minus sign would be
 };
 
-export function drawGraph(host: HTMLElement, pass: Pass): void {
-  if (viz === null) return;
-  const dot = toDot(pass.loss, { values: true, grads: true, names: pass.names, format: num });
+/** Draw the pass's graph into host (with each tensor's .grad unless grads is false); null until Graphviz is loaded. */
+export function drawGraph(host: HTMLElement, pass: Pass, { grads = true } = {}): SVGSVGElement | null {
+  if (viz === null) return null;
+  const dot = toDot(pass.loss, { values: true, grads, names: pass.names, format: num });
   const svg = viz.renderSVGElement(dot, {
     graphAttributes: { bgcolor: 'transparent', nodesep: 0.25, ranksep: 0.35 },
     nodeAttributes: { fontsize: 11, color: '#9aa3ad', margin: '0.12,0.06' },
@@ -32,4 +33,5 @@ export function drawGraph(host: HTMLElement, pass: Pass): void {
     if (/^z\((2|3)\)/.test(node.querySelector('text')?.textContent ?? '')) node.classList.add('delta');
   }
   host.replaceChildren(svg);
+  return svg;
 }

@@ -1,7 +1,10 @@
 // The page: two trainers (one per loss) from the same seed, stepped together; each frame shows the latest pass.
 import './style.css';
+import type { Profile } from 'tensorgrad-ts';
 import { drawCurve } from './curve.ts';
 import { drawGraph, loadGraphviz } from './graph.ts';
+import { drawProfile } from './profile-panel.ts';
+import { Stepper } from './stepper.ts';
 import { computeSurfaces, DATA, drawSlice, drawSurface } from './surface.ts';
 import { Trainer, X, Y, type LossName } from './xor.ts';
 
@@ -23,6 +26,8 @@ const lrInput = $<HTMLInputElement>('#lr'), seedInput = $<HTMLInputElement>('#se
 
 const fmt = (v: number, d = 4): string => (v === 0 ? '0' : Math.abs(v) >= 1e-3 ? v.toFixed(d) : v.toExponential(2)).replace(/-/g, '−');
 const json = (a: ArrayLike<number>): string => JSON.stringify(Array.from(a));
+/** The exact bits of some doubles, as hex: for comparing weights bit for bit. */
+const bits = (a: Float64Array): string => Array.from(new Uint8Array(Float64Array.from(a).buffer), (b) => b.toString(16).padStart(2, '0')).join('');
 
 function cardHtml(name: LossName): string {
   const L = LOSSES[name];
@@ -100,9 +105,11 @@ function render(graphNow = false): void {
   renderCard('mse');
   renderCard('bce');
   $('#step-count').textContent = String(trainers.mse.steps);
+  app.dataset.weightBits = JSON.stringify(Object.fromEntries((['mse', 'bce'] as const).map((n) =>
+    [n, bits(trainers[n].syn0.data) + bits(trainers[n].syn1.data)])));
   const now = performance.now();
   if (graphNow || now - lastGraph > 150) { // Graphviz takes a few milliseconds: about seven redraws a second
-    drawGraph($('#graph'), trainers[graphLoss].pass);
+    stepper.decorate(drawGraph($('#graph'), trainers[graphLoss].pass, { grads: !stepper.active }));
     lastGraph = now;
   }
 }
@@ -126,6 +133,43 @@ function setRunning(on: boolean): void {
 }
 
 for (const name of ['mse', 'bce'] as const) cards[name].innerHTML = cardHtml(name);
+
+// Step through backward: the walk of the pass the graph shows; training waits (its controls off) until Apply or Cancel.
+const training = ['#run', '#step', '#reset', '#lr', '#seed', '#speed', '[data-graph]', '#walk-start'];
+const stepper = new Stepper($('#walk'), {
+  current: () => ({ loss: graphLoss, pass: trainers[graphLoss].pass, lr: trainers[graphLoss].lr }),
+  draw: (grads) => drawGraph($('#graph'), trainers[graphLoss].pass, { grads }),
+  setTraining: (enabled) => {
+    for (const sel of training) document.querySelectorAll<HTMLButtonElement | HTMLInputElement>(sel).forEach((e) => (e.disabled = !enabled));
+    app.dataset.walking = String(!enabled);
+  },
+  step: () => { step(1); render(true); },
+});
+function startWalk(): void {
+  if (stepper.active || app.dataset.graph !== 'ready') return;
+  setRunning(false);
+  stepper.start();
+}
+$('#walk-start').addEventListener('click', startWalk);
+
+// The profile panel: one training step of the network the graph shows, profiled on a copy of its weights.
+let lastProfile: Profile | null = null;
+function runProfile(): void {
+  const t = trainers[graphLoss];
+  const steps = Number($<HTMLSelectElement>('#profile-steps').value);
+  lastProfile = t.profileSteps(steps);
+  drawProfile($('#profile'), lastProfile, steps, `Shown: the ${LOSSES[graphLoss].title.toLowerCase()} network at step ${t.steps}.`);
+  $('#profile').dataset.loss = graphLoss;
+}
+$('#profile-run').addEventListener('click', runProfile);
+$('#profile-trace').addEventListener('click', () => {
+  if (lastProfile === null) return;
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([lastProfile.toChromeTrace()], { type: 'application/json' }));
+  a.download = `playground-${graphLoss}-step.trace.json`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+});
 runButton.addEventListener('click', () => setRunning(!running));
 $('#step').addEventListener('click', () => { setRunning(false); step(1); render(true); });
 $('#reset').addEventListener('click', () => { setRunning(false); reset(); });
@@ -143,6 +187,9 @@ document.querySelectorAll<HTMLButtonElement>('[data-graph]').forEach((tab) => ta
 }));
 document.addEventListener('keydown', (e) => {
   if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement) return;
+  if (stepper.key(e)) { e.preventDefault(); return; }
+  if (stepper.active) return; // training keys wait for the walk to end
+  if (e.key === 'b') { startWalk(); return; }
   if (e.key === ' ' && !(e.target instanceof HTMLButtonElement)) { e.preventDefault(); setRunning(!running); } // a focused button takes its own Space
   if (e.key === 'ArrowRight') { setRunning(false); step(1); render(true); }
 });
@@ -159,7 +206,8 @@ for (const name of ['mse', 'bce'] as const) {
 drawSlice($<SVGSVGElement>('svg.slice'), surfaces, { mse: LOSSES.mse.color, bce: LOSSES.bce.color });
 
 reset();
-loadGraphviz().then(() => { render(true); app.dataset.graph = 'ready'; }, (e: unknown) => {
+setTimeout(runProfile, 0); // a first table, once the page is up
+loadGraphviz().then(() => { render(true); app.dataset.graph = 'ready'; $<HTMLButtonElement>('#walk-start').disabled = false; }, (e: unknown) => {
   $('#graph').textContent = `Graphviz could not be loaded: ${String(e)}`;
 });
 app.dataset.ready = 'true';

@@ -19,6 +19,7 @@ const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const SHOT = join(root, 'test-results', 'playground.png');
 const SINGLE = join(dist, 'playground.html'); // the single-file page (vite build --mode single)
 const SINGLE_SHOT = join(root, 'test-results', 'playground-file.png');
+const WALK_SHOT = join(root, 'test-results', 'playground-walk.png'); // the same, stepping through backward
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.wasm': 'application/wasm',
@@ -71,6 +72,33 @@ async function trainUntilConverged(page: Page): Promise<void> {
     await expect.poll(() => card(page, loss).getAttribute('data-converged'), { timeout: 60_000 }).not.toBe('');
   }
   await page.click('#run');
+}
+
+/** The graph as drawn: each box's id (its <title>, toDot's id), text and classes, and each edge [input, output]. */
+interface Drawn { nodes: { id: string; text: string; cls: string }[]; edges: [string, string][] }
+interface El { querySelectorAll(sel: string): ArrayLike<El>; querySelector(sel: string): El | null; textContent: string | null; getAttribute(name: string): string | null }
+const drawn = (page: Page): Promise<Drawn> => page.locator('#graph svg').evaluate((svg) => {
+  const all = (e: El, sel: string): El[] => Array.from(e.querySelectorAll(sel));
+  const root = svg as unknown as El;
+  return {
+    nodes: all(root, 'g.node').map((g) => ({ id: g.querySelector('title')!.textContent!, text: g.textContent ?? '', cls: g.getAttribute('class') ?? '' })),
+    edges: all(root, 'g.edge title').map((t) => t.textContent!.split('->') as [string, string]),
+  };
+});
+
+const walk = (page: Page): Locator => page.locator('#walk');
+const attr = async (el: Locator, name: string): Promise<string> => (await el.getAttribute(name))!;
+/** The page's weights, both losses, as the hex of their bits. */
+const weightBits = async (page: Page): Promise<string> => attr(page.locator('#app'), 'data-weight-bits');
+/** The documents' hand formulas for δ(L): F8 for squared error, F7 for log loss. */
+const HAND = { mse: (a: number, y: number) => (a - y) * a * (1 - a), bce: (a: number, y: number) => a - y };
+
+/** Show the graph of `loss` and start stepping through its backward pass. */
+async function startWalk(page: Page, loss: 'mse' | 'bce'): Promise<void> {
+  await page.click(`[data-graph="${loss}"]`);
+  await page.click('#walk-start');
+  await expect.poll(() => walk(page).isVisible()).toBe(true);
+  expect(await walk(page).getAttribute('data-loss')).toBe(loss);
 }
 
 let server: Server, context: BrowserContext, page: Page, profile: string;
@@ -202,6 +230,166 @@ describe.sequential('playground in Chromium', () => {
     expect(JSON.parse((await page.locator('#app').getAttribute('data-initial-weights'))!)).toEqual(await cliWeights(7));
   });
 
+  it('steps through backward one node at a time, consumers before inputs, each lit in the graph with its rule', async () => {
+    // The ops of each network's backward pass in the engine's order (reverse topological, inputs in order), and
+    // a piece of the formula shown at each.
+    const ops = {
+      mse: ['mul', 'sum', 'squaredError', 'sigmoid', 'matmul', 'leaf', 'sigmoid', 'matmul', 'leaf'],
+      bce: ['sum', 'binaryCrossEntropy', 'sigmoid', 'matmul', 'leaf', 'sigmoid', 'matmul', 'leaf'],
+    };
+    const formula: Record<string, string[]> = {
+      mul: ['∂x = g · ½'], sum: ['∂xᵢ = g'], squaredError: ['∂p = g · 2(p − y)'], binaryCrossEntropy: ['∂p = g · (p − y) / (p(1 − p))'],
+      sigmoid: ['∂x = g · y(1 − y)'], matmul: ['∂A = G·Bᵀ', '∂B = Aᵀ·G'], leaf: ['.grad', '− lr·g'],
+    };
+    for (const loss of ['mse', 'bce'] as const) {
+      await startWalk(page, loss);
+      const graph = await drawn(page);
+      const needGrad = graph.nodes.filter((n) => !/\bconstant\b/.test(n.text)).map((n) => n.id);
+      const count = Number(await attr(walk(page), 'data-count'));
+      expect(count).toBe(ops[loss].length);
+      expect(count).toBe(needGrad.length); // every box that requires grad, the weights included; no constant
+      expect(await attr(walk(page), 'data-order-check')).toBe('ok'); // the profiler saw the engine run the rules in this order
+      const visited: string[] = [], seenOps: string[] = [];
+      for (let k = 0; k < count; k++) {
+        expect(await attr(walk(page), 'data-index')).toBe(String(k));
+        const id = await attr(walk(page), 'data-node'), op = await attr(walk(page), 'data-op');
+        visited.push(id);
+        seenOps.push(op);
+        // The node is lit in the graph, alone, and in the list of the walk.
+        const lit = (await drawn(page)).nodes.filter((n) => /\bcurrent\b/.test(n.cls)).map((n) => n.id);
+        expect(lit, `${loss} step ${k}`).toEqual([id]);
+        expect(await page.locator('.walk-order li.current').getAttribute('data-node')).toBe(id);
+        const text = (await walk(page).locator('.walk-node').textContent())!;
+        for (const f of formula[op]) expect(text, `${loss} ${op}`).toContain(f);
+        // The loss is seeded with 1; a weight sends nothing on.
+        if (k === 0) expect(JSON.parse(await attr(walk(page), 'data-g'))).toEqual([1]);
+        if (op === 'leaf') expect(JSON.parse(await attr(walk(page), 'data-sends'))).toEqual([]);
+        expect(await page.locator('#walk-step').isDisabled()).toBe(k === count - 1);
+        expect(await page.locator('#walk-apply').isDisabled()).toBe(k !== count - 1);
+        if (k < count - 1) await page.click('#walk-step');
+      }
+      expect(seenOps).toEqual(ops[loss]);
+      expect([...visited].sort()).toEqual([...needGrad].sort()); // each once
+      for (const [input, output] of graph.edges) {
+        if (visited.includes(input)) expect(visited.indexOf(output), `${output} before its input ${input}`).toBeLessThan(visited.indexOf(input));
+      }
+      // Back goes back one node.
+      await page.click('#walk-back');
+      expect(await attr(walk(page), 'data-node')).toBe(visited[count - 2]);
+      await page.click('#walk-cancel');
+      await expect.poll(() => walk(page).isVisible()).toBe(false);
+    }
+  });
+
+  it('points out the documents\' δ(L) where it appears, equal to the hand formula to 1e-12 under both losses', async () => {
+    for (const loss of ['mse', 'bce'] as const) {
+      const a = await numbers(card(page, loss), 'data-a'), y = await numbers(card(page, loss), 'data-y');
+      const hand = a.map((v, i) => HAND[loss](v, y[i]));
+      await startWalk(page, loss);
+      const z3 = (await drawn(page)).nodes.find((n) => n.text.includes('z(3) = z(L)'))!.id;
+      const count = Number(await attr(walk(page), 'data-count'));
+      const marked: string[] = [];
+      for (let k = 0; k < count; k++) {
+        const name = await attr(walk(page), 'data-name'), to = await walk(page).getAttribute('data-delta-to');
+        if (to !== null) {
+          marked.push(name);
+          // The output sigmoid sends δ(L) to its input z(L): (a − y)·a·(1 − a) under squared error, a − y under log loss.
+          expect(await attr(walk(page), 'data-op')).toBe('sigmoid');
+          expect(to).toBe(z3);
+          const sent = (JSON.parse(await attr(walk(page), 'data-sends')) as { to: string; grad: number[] }[]).find((s) => s.to === z3)!.grad;
+          expect(sent).toHaveLength(4);
+          sent.forEach((d, i) => expect(Math.abs(d - hand[i]), `${loss} δ(L) row ${i}`).toBeLessThanOrEqual(1e-12));
+          await expect.poll(() => walk(page).locator(`.walk-send.delta-mark[data-to="${z3}"] .delta-note`).isVisible()).toBe(true);
+        }
+        if (name === 'z(3) = z(L)') { // and z(L) receives it
+          const g: number[] = JSON.parse(await attr(walk(page), 'data-g'));
+          g.forEach((d, i) => expect(Math.abs(d - hand[i]), `${loss} g at z(L) row ${i}`).toBeLessThanOrEqual(1e-12));
+          expect(await walk(page).locator('.walk-g.delta-mark .delta-note').textContent()).toContain(loss === 'mse' ? '(a − y)·a·(1 − a)' : 'a − y');
+        }
+        if (k < count - 1) await page.click('#walk-step');
+      }
+      expect(marked).toEqual(['a(3) = a(L)']);
+      await page.click('#walk-cancel');
+    }
+  });
+
+  it('cancel leaves the weights bit for bit as they were, and training where it was', async () => {
+    const before = await weightBits(page), steps = await card(page, 'mse').getAttribute('data-steps');
+    const deltas = await card(page, 'mse').getAttribute('data-delta');
+    await startWalk(page, 'mse');
+    for (const sel of ['#run', '#step', '#reset', '#lr', '#seed', '[data-graph="bce"]']) expect(await page.locator(sel).isDisabled(), sel).toBe(true);
+    await page.click('#walk-step');
+    await page.click('#walk-step');
+    expect(await weightBits(page)).toBe(before);
+    await page.click('#walk-end');
+    expect(await attr(walk(page), 'data-index')).toBe(String(Number(await attr(walk(page), 'data-count')) - 1));
+    expect(await weightBits(page)).toBe(before);
+    await page.click('#walk-cancel');
+    await expect.poll(() => walk(page).isVisible()).toBe(false);
+    expect(await weightBits(page)).toBe(before);
+    expect(await card(page, 'mse').getAttribute('data-steps')).toBe(steps);
+    expect(await card(page, 'mse').getAttribute('data-delta')).toBe(deltas);
+    expect(await page.locator('#step').isDisabled()).toBe(false);
+    await expect.poll(() => page.locator('#graph svg').textContent()).toContain('grad'); // the gradients are drawn again
+  });
+
+  it('apply, at the end of the walk, makes exactly one training step: the weights an ordinary step gives', async () => {
+    for (const loss of ['mse', 'bce'] as const) {
+      await page.click('#reset');
+      await expect.poll(() => card(page, 'mse').getAttribute('data-steps')).toBe('0');
+      const start = await weightBits(page);
+      await page.click('#step'); // the ordinary step, from the same start
+      await expect.poll(() => card(page, 'mse').getAttribute('data-steps')).toBe('1');
+      const stepped = await weightBits(page);
+      expect(stepped).not.toBe(start);
+      await page.click('#reset');
+      await expect.poll(() => card(page, 'mse').getAttribute('data-steps')).toBe('0');
+      expect(await weightBits(page)).toBe(start);
+
+      await startWalk(page, loss);
+      expect(await page.locator('#walk-apply').isDisabled()).toBe(true); // not before the walk is complete
+      await page.click('#walk-step');
+      await page.click('#walk-end');
+      expect(await weightBits(page)).toBe(start);
+      await page.click('#walk-apply');
+      await expect.poll(() => walk(page).isVisible()).toBe(false);
+      for (const l of ['mse', 'bce'] as const) expect(await card(page, l).getAttribute('data-steps'), l).toBe('1');
+      expect(await weightBits(page)).toBe(stepped);
+    }
+  });
+
+  it('profile panel: the ops of the shown network\'s training step, with calls per step, phase, self time and share', async () => {
+    type Row = { name: string; phase: string; calls: number; self: number };
+    const want = {
+      mse: [['matmul', 'forward', 2], ['sigmoid', 'forward', 2], ['squaredError', 'forward', 1], ['sum', 'forward', 1], ['mul', 'forward', 1],
+        ['∂mul', 'backward', 1], ['∂sum', 'backward', 1], ['∂squaredError', 'backward', 1], ['∂sigmoid', 'backward', 2], ['∂matmul', 'backward', 3],
+        ['SGD.zeroGrad', 'optimizer', 1], ['SGD.step', 'optimizer', 1]],
+      bce: [['matmul', 'forward', 2], ['sigmoid', 'forward', 2], ['binaryCrossEntropy', 'forward', 1], ['sum', 'forward', 1],
+        ['∂sum', 'backward', 1], ['∂binaryCrossEntropy', 'backward', 1], ['∂sigmoid', 'backward', 2], ['∂matmul', 'backward', 3],
+        ['SGD.zeroGrad', 'optimizer', 1], ['SGD.step', 'optimizer', 1]],
+    } as const;
+    const steps = await weightBits(page);
+    for (const loss of ['mse', 'bce'] as const) {
+      await page.click(`[data-graph="${loss}"]`);
+      await page.click('#profile-run');
+      await expect.poll(() => page.locator('#profile').getAttribute('data-loss')).toBe(loss);
+      const rows: Row[] = JSON.parse(await attr(page.locator('#profile'), 'data-rows'));
+      for (const [name, phase, calls] of want[loss]) {
+        expect(rows.find((r) => r.name === name && r.phase === phase)?.calls, `${loss}: ${name} (${phase})`).toBe(calls);
+      }
+      expect(rows.some((r) => r.name === (loss === 'mse' ? 'binaryCrossEntropy' : 'squaredError'))).toBe(false);
+      rows.forEach((r) => expect(r.self).toBeGreaterThanOrEqual(0));
+      // The table shows them: one row each, with the share of the step.
+      const table = page.locator('#profile .profile-table tbody tr');
+      expect(await table.count()).toBe(rows.length);
+      const first = await table.first().locator('td').allTextContents();
+      expect(first[0]).toBe(rows[0].name);
+      expect(first[4]).toMatch(/%$/);
+      expect(await page.locator('#profile .profile-text').textContent()).toContain('Self time');
+    }
+    expect(await weightBits(page)).toBe(steps); // profiled on a copy: the page's network did not move
+  });
+
   it('raised no page or console errors', () => {
     expect(errors).toEqual([]);
   });
@@ -270,6 +458,28 @@ describe.sequential('the single-file playground, opened from disk (file://)', ()
     }
     mkdirSync(join(root, 'test-results'), { recursive: true });
     await page.screenshot({ path: SINGLE_SHOT, fullPage: true });
+  });
+
+  it('steps through backward to an applied update, and profiles a step, from disk too', async () => {
+    const steps = Number(await card(page, 'mse').getAttribute('data-steps')), before = await weightBits(page);
+    await page.click('#profile-run');
+    await startWalk(page, 'mse');
+    expect(await attr(walk(page), 'data-count')).toBe('9');
+    expect(await attr(walk(page), 'data-order-check')).toBe('ok');
+    for (let k = 0; k < 3; k++) await page.click('#walk-step'); // to the output sigmoid, where δ(L) is sent to z(L)
+    expect(await attr(walk(page), 'data-name')).toBe('a(3) = a(L)');
+    expect((await drawn(page)).nodes.filter((n) => /\bcurrent\b/.test(n.cls)).map((n) => n.id)).toEqual([await attr(walk(page), 'data-node')]);
+    await page.evaluate('window.scrollTo(0, 0)'); // the sticky toolbar back in its place for the full-page picture
+    await page.screenshot({ path: WALK_SHOT, fullPage: true });
+    await page.click('#walk-end');
+    expect(await weightBits(page)).toBe(before);
+    await page.click('#walk-apply');
+    await expect.poll(() => card(page, 'mse').getAttribute('data-steps')).toBe(String(steps + 1));
+    expect(await weightBits(page)).not.toBe(before);
+    const rows: { name: string; phase: string; calls: number }[] = JSON.parse(await attr(page.locator('#profile'), 'data-rows'));
+    for (const [name, calls] of [['matmul', 2], ['sigmoid', 2], ['∂matmul', 3], ['SGD.step', 1]] as const) {
+      expect(rows.find((r) => r.name === name)?.calls, name).toBe(calls); // the optimizer's span keeps its class name in the built page
+    }
   });
 
   it('raised no page or console errors and loaded nothing from elsewhere', () => {
