@@ -477,8 +477,9 @@ describe.sequential('the single-file playground, opened from disk (file://)', ()
     await expect.poll(() => card(page, 'mse').getAttribute('data-steps')).toBe(String(steps + 1));
     expect(await weightBits(page)).not.toBe(before);
     const rows: { name: string; phase: string; calls: number }[] = JSON.parse(await attr(page.locator('#profile'), 'data-rows'));
-    for (const [name, calls] of [['matmul', 2], ['sigmoid', 2], ['∂matmul', 3], ['SGD.step', 1]] as const) {
-      expect(rows.find((r) => r.name === name)?.calls, name).toBe(calls); // the optimizer's span keeps its class name in the built page
+    // One row per name and phase (matmul runs in the backward too: δ·Wᵀ); the optimizer's span keeps its class name.
+    for (const [name, phase, calls] of [['matmul', 'forward', 2], ['sigmoid', 'forward', 2], ['∂matmul', 'backward', 3], ['SGD.step', 'optimizer', 1]] as const) {
+      expect(rows.find((r) => r.name === name && r.phase === phase)?.calls, `${name} (${phase})`).toBe(calls);
     }
   });
 
