@@ -1,5 +1,6 @@
-// Higher-order derivatives of a function, like torch.autograd.functional: the Hessian (for small problems)
-// and Hessian-vector products, both from gradients taken with createGraph and differentiated again.
+// Derivatives of a function, like torch.autograd.functional: vector-Jacobian products and the Jacobian (reverse
+// mode), the Hessian (for small problems) and Hessian-vector products, from gradients taken with createGraph and
+// differentiated again.
 import { fmt, sameShape } from '../tensor/shape.ts';
 import { Tensor } from './tensor.ts';
 import { describe } from './op.ts';
@@ -99,4 +100,69 @@ export function hvp(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor | Tensor[], 
   const hv = grad(g.filter((gi) => gi.requiresGrad), xs, { gradOutputs: vs.filter((_, i) => g[i].requiresGrad), allowUnused: true })
     .map((r, i) => r ?? Tensor.from(new Float64Array(xs[i].size), [...xs[i].shape]));
   return [out.detach(), Array.isArray(inputs) ? hv : hv[0]];
+}
+
+/** fn's output at xs, checked: a tensor. */
+function tensorOutput(op: string, fn: Fn, xs: Tensor[]): Tensor {
+  if (typeof fn !== 'function') throw new Error(`${op}: fn must be a function, got ${describe(fn)}`);
+  const out = fn(...xs);
+  if (!(out instanceof Tensor)) throw new Error(`${op}: fn must return a tensor, got ${describe(out)}`);
+  return out;
+}
+
+const zerosLike = (x: Tensor): Tensor => Tensor.from(new Float64Array(x.size), [...x.shape]);
+
+/**
+ * fn's output at `inputs` and its vector-Jacobian product function, like `torch.func.vjp`: `vjpFn(v)` (v shaped like
+ * the output) returns vᵀ·∂fn/∂xᵢ for each input, shaped like it (zeros where fn does not use an input). vjpFn may be
+ * called many times; each call is one backward pass.
+ *
+ * @example
+ * ```ts
+ * const [y, vjpFn] = vjp((x) => x.square(), tensor([1, 2]));
+ * y // [1, 4]
+ * vjpFn(tensor([1, 1])) // [2, 4]
+ * ```
+ */
+export function vjp(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor): [Tensor, (v: Tensor) => Tensor];
+export function vjp(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[]): [Tensor, (v: Tensor) => Tensor[]];
+export function vjp(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor | Tensor[]): [Tensor, (v: Tensor) => Tensor | Tensor[]] {
+  const xs = leavesOf('vjp', inputs);
+  const out = tensorOutput('vjp', fn, xs);
+  const vjpFn = (v: Tensor): Tensor | Tensor[] => {
+    if (!(v instanceof Tensor) || !sameShape(v.shape, out.shape)) {
+      throw new Error(`vjp: v must be a tensor of the output's shape ${fmt(out.shape)}, got ${v instanceof Tensor ? fmt(v.shape) : describe(v)}`);
+    }
+    const gs = out.requiresGrad ? grad(out, xs, { gradOutputs: v, retainGraph: true, allowUnused: true }) : xs.map(() => null);
+    const r = gs.map((g, i) => g ?? zerosLike(xs[i]));
+    return Array.isArray(inputs) ? r : r[0];
+  };
+  return [out.detach(), vjpFn];
+}
+
+/**
+ * The Jacobian of fn at `inputs` by reverse mode, like `torch.autograd.functional.jacobian`: for one input of shape
+ * S and an output of shape O, a tensor of shape [...O, ...S]; for an array of inputs, one such block per input. One
+ * backward pass per output element, so for small outputs.
+ *
+ * @example
+ * ```ts
+ * jacobian((x) => x.square(), tensor([1, 2])) // [[2, 0], [0, 4]]
+ * ```
+ */
+export function jacobian(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor): Tensor;
+export function jacobian(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[]): Tensor[];
+export function jacobian(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor | Tensor[]): Tensor | Tensor[] {
+  const xs = leavesOf('jacobian', inputs);
+  const out = tensorOutput('jacobian', fn, xs);
+  const blocks = xs.map((x) => new Float64Array(out.size * x.size));
+  for (let k = 0; k < out.size && out.requiresGrad; k++) {
+    const e = zerosLike(out);
+    e.data[k] = 1; // row k: ∂out[k]/∂xᵢ for every input
+    grad(out, xs, { gradOutputs: e, retainGraph: true, allowUnused: true }).forEach((g, i) => {
+      if (g !== null) blocks[i].set(g.data, k * xs[i].size);
+    });
+  }
+  const J = blocks.map((b, i) => Tensor.from(b, [...out.shape, ...xs[i].shape]));
+  return Array.isArray(inputs) ? J : J[0];
 }
