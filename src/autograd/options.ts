@@ -1,6 +1,7 @@
 // The options objects and generators the public functions take, checked: a wrong one is refused with an Error that
 // names the function and what it got (a number, an array or a tensor where `{ … }` belongs is a mistake to report,
-// not to ignore).
+// not to ignore). nn takes these checks from here too (not through the public API, since they are no user's
+// business): every public function, in either layer, then refuses bad input in the same words.
 import { defaultRng, RandomState } from '../tensor/random.ts';
 import { fmt } from '../tensor/shape.ts';
 import { TensorBase } from './tensor-base.ts';
