@@ -95,6 +95,9 @@ class Positions {
   }
 }
 
+/** Where x sits in a walk's order: −1 when it is outside the walk (it does not require grad). */
+const positionOf = (positions: Positions, x: TensorBase): number => (x.requiresGrad ? positions.get(x.serial) : -1);
+
 /**
  * The tensors `roots` depend on through inputs that require grad, inputs before the tensors made from them, each
  * with its position set in `positions`; uses[k] counts the edges into tensor k (in units of USE). Iterative, so
@@ -232,7 +235,7 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
   for (let k = 0; targets !== null && k < n; k++) { // inputs come first in `order`
     const inputs = order[k].inputs;
     for (let i = 0; i < inputs.length; i++) {
-      const p = inputs[i].requiresGrad ? positions.get(inputs[i].serial) : -1;
+      const p = positionOf(positions, inputs[i]);
       if (p >= 0 && (info[p] & NEEDED) !== 0) info[k] |= NEEDED;
     }
   }
@@ -272,14 +275,14 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
       const inputs = t.inputs;
       let rules = 0, p0 = -1, p1 = -1;
       for (let i = 0; i < inputs.length; i++) {
-        const p = inputs[i].requiresGrad ? positions.get(inputs[i].serial) : -1;
+        const p = positionOf(positions, inputs[i]);
         if (i === 0) p0 = p; else if (i === 1) p1 = p;
         if (op.grads[i] !== null && p >= 0 && (info[p] & NEEDED) !== 0) rules++;
       }
       // When one rule is all that reads g, and g is the walk's own, the rule may write over g (see `lend`).
       const lent = !createGraph && rules === 1 && (flags & OWNED) !== 0 && !given && op.fast.rulesReadGradOnce === true ? g : null;
       for (let i = 0; i < inputs.length; i++) {
-        const x = inputs[i], rule = op.grads[i], p = i === 0 ? p0 : i === 1 ? p1 : x.requiresGrad ? positions.get(x.serial) : -1;
+        const x = inputs[i], rule = op.grads[i], p = i === 0 ? p0 : i === 1 ? p1 : positionOf(positions, x);
         if (rule === null || p < 0 || (info[p] & NEEDED) === 0) continue;
         const into = intoLeaves && x.gradFn === null && x.grad !== null && info[p] >> 2 === 1 ? op.fast.into?.[i] : undefined;
         // Watched by the profiler or anomaly mode, the same in a span of its own.

@@ -1,7 +1,7 @@
 // The one door every op goes through, forward or inside a derivative rule, in place or not: `apply` runs the op's
 // forward and records the application (compile()'s tape, the graph link, the version stamp of an in-place write).
 // Also here: grad mode for users (noGrad), number operands, and the checks ops share.
-import { fmt, type Shape } from '../tensor/shape.ts';
+import { fmt, sizeOf, type Shape } from '../tensor/shape.ts';
 import { TensorBase, type OpDef, type Step } from './tensor-base.ts';
 import { gradEnabled, lent, scratchFor, setGradMode, stamp, tape, watch } from './state.ts';
 
@@ -34,9 +34,7 @@ function applyUnwatched<T extends TensorBase, A>(op: OpDef<A>, like: T, inputs: 
   } else if (op.fast.view === true) {
     out = inputs[0].view(shape) as T;
   } else {
-    let size = 1;
-    for (let d = 0; d < shape.length; d++) size *= shape[d];
-    out = (lent === null || op.fast.map === undefined ? null : scratchFor(inputs, shape) as T | null) ?? like.make(shape, size);
+    out = (lent === null || op.fast.map === undefined ? null : scratchFor(inputs, shape) as T | null) ?? like.make(shape, sizeOf(shape));
     op.forward(out, inputs, attrs);
   }
   if (tape !== null) tape.push({ op, out, inputs, attrs, inPlace: shape === IN_PLACE } satisfies Step);

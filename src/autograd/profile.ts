@@ -4,7 +4,7 @@
 // children's. Off, it costs the door and the walk a null check.
 import { fmt } from '../tensor/shape.ts';
 import type { TensorBase } from './tensor-base.ts';
-import { phase, setPhase, setWatch, watch, type Phase, type Watch } from './state.ts';
+import { phase, setPhase, setWatch, type Phase, type Watch } from './state.ts';
 import { describe } from './op.ts';
 
 export type { Phase };
@@ -205,7 +205,7 @@ export const isProfiling = (): boolean => recorder !== null;
 export function recordFunction<T>(name: string, fn: () => T, opts: { phase?: Phase } = {}): T {
   if (typeof name !== 'string') throw new Error(`recordFunction: name must be a string, got ${describe(name)}`);
   if (typeof fn !== 'function') throw new Error(`recordFunction: expected a function, got ${describe(fn)}`);
-  if (recorder === null || watch === null) return fn();
+  if (recorder === null) return fn();
   const prev = setPhase(opts.phase ?? phase);
   try {
     return recorder.span(name, 'span', NO_SHAPE, fn);

@@ -113,7 +113,7 @@ export const { add, sub, mul, div, pow, sigmoidBackward, tanhBackward } = binary
   pow: {
     f: (a, b) => a ** b,
     da: (g, a, b): T => powBackward(g, a, b),
-    db: (g, a, b, y): T => mul(g, where(mul(eq(a, 0), ge(b, 0)), 0, mul(y, log(a)))),
+    db: (g, a, b, y): T => mul(g, powExponentGrad(a, b, y)),
   },
   // Fused backward ops (as PyTorch's sigmoid_backward(grad, result)): one pass instead of three, and ops
   // themselves, with their own rules, so higher derivatives still work.
@@ -129,8 +129,8 @@ export const { add, sub, mul, div, pow, sigmoidBackward, tanhBackward } = binary
   },
 });
 
-/** ∂(aᵉ)/∂e = aᵉ·ln a, taken as 0 where a = 0 and e ≥ 0 (pow's exponent rule, for g = 1). */
-const powExponentGrad = (a: T, e: T): T => where(mul(eq(a, 0), ge(e, 0)), 0, mul(pow(a, e), log(a)));
+/** ∂(aᵉ)/∂e = y·ln a for y = aᵉ, taken as 0 where a = 0 and e ≥ 0 (pow's exponent rule, for g = 1). */
+const powExponentGrad = (a: T, e: T, y: T): T => where(mul(eq(a, 0), ge(e, 0)), 0, mul(y, log(a)));
 
 // Comparisons give 1 where true and 0 where false; nothing flows back through them.
 const comparisons = binaryOps({
@@ -262,7 +262,10 @@ const ternary = ternaryOps({
     f: (g, a, b) => (b === 0 ? 0 : g * (b * a ** (b - 1))),
     da: (gg, _g, a, b): T => powBackward(gg, a, b),
     db: (gg, g, a, b): T => where(eq(b, 0), 0, mul(powBackward(mul(gg, g), a, sub(b, 1)), b)),
-    dc: (gg, g, a, b): T => where(eq(b, 0), 0, mul(mul(gg, g), add(pow(a, sub(b, 1)), mul(b, powExponentGrad(a, sub(b, 1)))))),
+    dc: (gg, g, a, b): T => { // d/db (b·a^(b−1)) = a^(b−1) + b·∂a^(b−1)/∂b
+      const e = sub(b, 1), y = pow(a, e);
+      return where(eq(b, 0), 0, mul(mul(gg, g), add(y, mul(b, powExponentGrad(a, e, y)))));
+    },
   },
   bceWithLogitsBackward: { // g·(σ(z) − y)
     f: (g, z, y) => g * (sigmoidOf(z) - y),
