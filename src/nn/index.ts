@@ -1,5 +1,5 @@
 // nn: modules, layers and losses for building small networks.
-export { Module, Sequential, ModuleList, Sigmoid, Tanh, ReLU, Softmax, LogSoftmax, Flatten, Dropout, parameter, type StateDict, type StateDictInput } from './module.ts';
+export { Module, type AnyModule, Sequential, ModuleList, Sigmoid, Tanh, ReLU, Softmax, LogSoftmax, Flatten, Dropout, parameter, type StateDict, type StateDictInput } from './module.ts';
 export { Linear, type Init, type LinearOptions } from './linear.ts';
 export { saveSafetensors, loadSafetensors, type SafetensorsOptions } from './serialize.ts';
 export { mseLoss, bceLoss, bceWithLogitsLoss, crossEntropyLoss, nllLoss, type Reduction, type LossOptions, type CrossEntropyOptions } from './losses.ts';

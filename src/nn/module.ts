@@ -55,6 +55,9 @@ function checkAxis(module: string, name: string, axis: unknown): void {
   if (!Number.isInteger(axis)) throw new Error(`${module}: ${name} must be an integer, got ${what(axis)}`);
 }
 
+/** A module of any input and output types, as the field walks find them. */
+export type AnyModule = Module<any[], unknown>;
+
 const isParameter = (t: unknown): t is Tensor =>
   t instanceof Tensor && (PARAMETERS.has(t) || (t.isLeaf && t.requiresGrad && (PARAMETERS.add(t), true)));
 
@@ -75,17 +78,19 @@ const isParameter = (t: unknown): t is Tensor =>
  * mlp.namedParameters().map(([name]) => name) // ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
  * ```
  */
-export abstract class Module {
+export abstract class Module<In extends unknown[] = [x: Tensor], Out = Tensor> {
   /** Whether the module is in training mode (the default) rather than evaluation mode: see train and eval. */
   training = true;
 
-  /** The module's output for an input x (what `call` runs). */
-  abstract forward(x: Tensor): Tensor;
+  /** The module's output for its inputs (what `call` runs): one tensor in and one out, unless the subclass says
+   *  otherwise in its type parameters (a recurrent layer takes an input and a state, and returns both). */
+  abstract forward(...inputs: In): Out;
 
-  /** Shorthand for forward(x) (a class instance cannot be called like a function in JS). */
-  call(x: Tensor): Tensor {
-    if (!(x instanceof Tensor)) throw new Error(`${this.constructor.name}.call: expected a tensor, got ${what(x)}`);
-    return this.forward(x);
+  /** Shorthand for forward(…inputs) (a class instance cannot be called like a function in JS); the first input
+   *  must be a tensor. */
+  call(...inputs: In): Out {
+    if (!(inputs[0] instanceof Tensor)) throw new Error(`${this.constructor.name}.call: expected a tensor, got ${what(inputs[0])}`);
+    return this.forward(...inputs);
   }
 
   /**
@@ -136,8 +141,8 @@ export abstract class Module {
    * new nn.Sequential(new nn.Linear(2, 2), new nn.Tanh()).modules().map((m) => m.constructor.name) // ['Sequential', 'Linear', 'Tanh']
    * ```
    */
-  modules(): Module[] {
-    const out: Module[] = [];
+  modules(): AnyModule[] {
+    const out: AnyModule[] = [];
     const visit = (value: unknown): void => {
       if (value instanceof Module) {
         out.push(value);
@@ -170,7 +175,7 @@ export abstract class Module {
    */
   toString(): string {
     const settings = this.extraRepr(), lines = settings === '' ? [] : settings.split('\n'), extra = lines.length;
-    const child = (key: string, m: Module): void => { lines.push(`(${key}): ${m.toString().replaceAll('\n', '\n  ')}`); };
+    const child = (key: string, m: AnyModule): void => { lines.push(`(${key}): ${m.toString().replaceAll('\n', '\n  ')}`); };
     for (const [key, v] of Object.entries(this)) {
       if (v instanceof Module) child(key, v);
       else if (Array.isArray(v)) v.forEach((m, i) => { if (m instanceof Module) child(`${key}.${i}`, m); });
@@ -324,7 +329,7 @@ export const Sequential = SequentialModule as unknown as {
  * x.shape // [1, 1]
  * ```
  */
-export class ModuleList<M extends Module = Module> extends Module {
+export class ModuleList<M extends AnyModule = AnyModule> extends Module {
   /** The modules by position: `list[0]`. */
   [index: number]: M;
   /** The number of modules. */
