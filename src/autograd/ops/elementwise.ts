@@ -25,7 +25,7 @@ export type BinaryFn = <X extends T>(a: X | number, b: X | number) => X;
 const elementwise = (f: (...xs: number[]) => number) => ({ map: f, rulesReadGradOnce: true });
 
 /** One function per entry of a table of unary ops, named by its key. */
-function unaryOps<K extends string>(defs: Record<K, UnaryDef>): Record<K, UnaryFn> {
+export function unaryOps<K extends string>(defs: Record<K, UnaryDef>): Record<K, UnaryFn> {
   const fns = {} as Record<K, UnaryFn>;
   for (const name of Object.keys(defs) as K[]) {
     const { f, dx } = defs[name];
@@ -85,7 +85,7 @@ const sigmoidOf = (x: number): number => {
   return e / (1 + e);
 };
 
-export const { neg, exp, log, sigmoid, tanh, relu, abs, sign, sqrt, square, sin, cos, log1p, expm1, softplus } = unaryOps({
+export const { neg, exp, log, sigmoid, tanh, relu, abs, sign, sqrt, square, sin, cos, log1p, expm1 } = unaryOps({
   neg: { f: (x) => -x, dx: (g): T => neg(g) },
   exp: { f: Math.exp, dx: (g, _x, y): T => mul(g, y) },
   log: { f: Math.log, dx: (g, x): T => div(g, x) },
@@ -100,8 +100,6 @@ export const { neg, exp, log, sigmoid, tanh, relu, abs, sign, sqrt, square, sin,
   cos: { f: Math.cos, dx: (g, x): T => neg(mul(g, sin(x))) },
   log1p: { f: Math.log1p, dx: (g, x): T => div(g, add(x, 1)) },
   expm1: { f: Math.expm1, dx: (g, _x, y): T => mul(g, add(y, 1)) },
-  // log(1 + eˣ) = max(x, 0) + log1p(e^−|x|): no overflow for large |x|.
-  softplus: { f: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))), dx: (g, x): T => mul(g, sigmoid(x)) },
 });
 
 export const { add, sub, mul, div, pow, sigmoidBackward, tanhBackward } = binaryOps({
@@ -211,7 +209,7 @@ const fits = (t: T, shape: readonly number[]): boolean => sameShape(t.shape, sha
 const stride = (t: T, out: T): number => (t.size === 1 && out.size !== 1 ? 0 : 1);
 
 /** Like binaryOps, for ops of three operands (where, and fused backward ops). */
-function ternaryOps<K extends string>(defs: Record<K, TernaryDef>): Record<K, TernaryFn> {
+export function ternaryOps<K extends string>(defs: Record<K, TernaryDef>): Record<K, TernaryFn> {
   const fns = {} as Record<K, TernaryFn>;
   for (const name of Object.keys(defs) as K[]) {
     const { f, da, db, dc } = defs[name];
