@@ -9,6 +9,7 @@ export { where, maximum, minimum } from './ops/elementwise.ts';
 export { gelu, silu, logSigmoid, leakyRelu, elu, softplus, hardtanh, type GeluOptions, type SoftplusOptions } from './ops/activations.ts';
 export { pad, type PadMode } from './ops/pad.ts';
 export { layerNorm } from './ops/layer-norm.ts';
+export { embedding, type EmbeddingOptions } from './ops/embedding.ts';
 export { squaredError, binaryCrossEntropy, binaryCrossEntropyWithLogits } from './ops/losses.ts';
 export { cat, stack } from './ops/join.ts';
 export { dropout } from './ops/dropout.ts';
