@@ -4,3 +4,6 @@ export { Linear, type Init, type LinearOptions } from './linear.ts';
 export { saveSafetensors, loadSafetensors, type SafetensorsOptions } from './serialize.ts';
 export { mseLoss, bceLoss, bceWithLogitsLoss, crossEntropyLoss, nllLoss, type Reduction, type LossOptions, type CrossEntropyOptions } from './losses.ts';
 export { clipGradNorm } from './clip.ts';
+export { GELU, SiLU, LogSigmoid, LeakyReLU, ELU, Softplus, Hardtanh, Identity } from './activations.ts';
+export { LayerNorm, type LayerNormOptions } from './layer-norm.ts';
+export { Embedding, type EmbeddingModuleOptions } from './embedding.ts';
