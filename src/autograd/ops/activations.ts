@@ -6,7 +6,7 @@ import { erfc } from '../../tensor/erf.ts';
 import type { TensorBase } from '../tensor-base.ts';
 import { expectTensor } from '../op.ts';
 import { optionsOf, what } from '../options.ts';
-import { add, binaryOps, exp, gt, le, lt, mul, neg, sigmoid, sigmoidBackward, square, sub, ternaryOps, unaryOps } from './elementwise.ts';
+import { add, binaryOps, exp, gt, lt, mul, neg, sigmoid, square, sub, ternaryOps, unaryOps } from './elementwise.ts';
 
 type T = TensorBase;
 
@@ -30,19 +30,19 @@ const unary = unaryOps({
   logSigmoid: { f: (x) => Math.min(x, 0) - Math.log1p(Math.exp(-Math.abs(x))), dx: (g, x): T => logSigmoidBackward(g, x) },
 });
 
-// The second derivatives the fused backward ops' rules need, in tensor ops.
+// The second derivatives the fused backward ops' rules need, in tensor ops. σ(1 − σ) is taken as σ(z)·σ(−z), which
+// keeps its digits where σ(z) rounds to 1.
+/** σ′(z) = σ(z)·σ(−z). */
+const sigmoidSlope = (z: T): T => mul(sigmoid(z), sigmoid(neg(z)));
 /** gelu″(x) = φ(x)·(2 − x²). */
 const geluSecond = (x: T): T => mul(mul(exp(mul(square(x), -0.5)), INV_SQRT_2PI), sub(2, square(x)));
 /** With s = σ(2u) and v = (2u)′ = 2K(1 + 3κx²): (x·s)″ = s(1 − s)·(2v + x·v′ + x·v²·(1 − 2s)), v′ = 12Kκx. */
 function geluTanhSecond(x: T): T {
-  const x2 = square(x), s = sigmoid(mul(mul(x, add(mul(x2, KAPPA), 1)), 2 * K)), v = mul(add(mul(x2, 3 * KAPPA), 1), 2 * K);
-  return mul(mul(s, sub(1, s)), add(add(mul(v, 2), mul(x2, 12 * K * KAPPA)), mul(mul(x, square(v)), sub(1, mul(s, 2)))));
+  const x2 = square(x), w = mul(mul(x, add(mul(x2, KAPPA), 1)), 2 * K), v = mul(add(mul(x2, 3 * KAPPA), 1), 2 * K);
+  return mul(sigmoidSlope(w), add(add(mul(v, 2), mul(x2, 12 * K * KAPPA)), mul(mul(x, square(v)), sub(1, mul(sigmoid(w), 2)))));
 }
 /** silu″(x) = σ(1 − σ)·(2 + x·(1 − 2σ)). */
-function siluSecond(x: T): T {
-  const s = sigmoid(x);
-  return mul(mul(s, sub(1, s)), add(mul(x, sub(1, mul(s, 2))), 2));
-}
+const siluSecond = (x: T): T => mul(sigmoidSlope(x), add(mul(x, sub(1, mul(sigmoid(x), 2))), 2));
 
 const binary = binaryOps({
   // Fused backward ops of (g, x): g·f′(x) in one pass. Each is linear in g (its rule for g is itself) and its
@@ -71,7 +71,7 @@ const binary = binaryOps({
   logSigmoidBackward: { // (log σ)′ = 1 − σ(x) = σ(−x); (log σ)″ = −σ(x)σ(−x)
     f: (g, x) => g * logistic(-x),
     da: (gg, _g, x): T => logSigmoidBackward(gg, x),
-    db: (gg, g, x): T => neg(sigmoidBackward(mul(gg, g), sigmoid(x))),
+    db: (gg, g, x): T => neg(mul(mul(gg, g), sigmoidSlope(x))),
   },
   // Activations with one setting s. The derivative at the kink x = 0 is the left one, as PyTorch's.
   leakyRelu: { f: (x, s) => (x > 0 ? x : x * s), da: (g, x, s): T => leakyReluBackward(g, x, s), db: null },
@@ -86,10 +86,10 @@ const ternary = ternaryOps({
     db: null, // piecewise linear: f″ = 0
     dc: null,
   },
-  eluBackward: { // g where x > 0, else g·α·eˣ; elu″ = α·eˣ for x ≤ 0
+  eluBackward: { // g where x > 0, else g·α·eˣ; elu″ = α·eˣ for x < 0 (0 at x = 0: the right side, as PyTorch's)
     f: (g, x, a) => (x > 0 ? g : g * a * Math.exp(x)),
     da: (gg, _g, x, a): T => eluBackward(gg, x, a),
-    db: (gg, g, x, a): T => mul(eluBackward(mul(gg, g), x, a), le(x, 0)),
+    db: (gg, g, x, a): T => mul(eluBackward(mul(gg, g), x, a), lt(x, 0)),
     dc: null,
   },
   // x where βx > threshold (as PyTorch), else log(1 + e^(βx))/β, taken as (max(βx, 0) + log1p(e^−|βx|))/β: no overflow.
@@ -102,11 +102,12 @@ const ternary = ternaryOps({
     db: null,
     dc: null,
   },
-  softplusDerivative: { // 1 where βx > threshold, else σ(βx); its own derivative: β·σ(βx)(1 − σ(βx)) below the threshold
+  // 1 where βx > threshold, else σ(βx); its own derivative is β·σ′(βx) below the threshold (0 at it, as PyTorch's).
+  softplusDerivative: {
     f: (x, b, t) => (x * b > t ? 1 : logistic(x * b)),
     da: (gg, x, b, t): T => {
       const z = mul(x, b);
-      return mul(gg, mul(le(z, t), sigmoidBackward(b, sigmoid(z))));
+      return mul(gg, mul(lt(z, t), mul(sigmoidSlope(z), b)));
     },
     db: null,
     dc: null,
