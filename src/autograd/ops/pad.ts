@@ -4,7 +4,7 @@
 // derivative is the adjoint: the gradient added back where each element was read from (several times, for a
 // reflected or replicated edge). That adjoint is an op whose own rule is the padding again, with the constant 0.
 import { padRows, unpadRows } from '../../tensor/kernels.ts';
-import { fmt, show, stridesOf, type Shape } from '../../tensor/shape.ts';
+import { fmt, show, stridesOf } from '../../tensor/shape.ts';
 import { makeOp, type OpDef, type TensorBase } from '../tensor-base.ts';
 import { apply, expectTensor } from '../op.ts';
 import { what } from '../options.ts';
