@@ -18,7 +18,7 @@ export type { SliceSpec } from './ops/slice.ts';
 export type { Index } from './ops/gather.ts';
 export { noGrad, enableGrad } from './op.ts';
 export { grad, type BackwardOptions, type GradOptions } from './backward.ts';
-export { hessian, hvp, vjp, jacobian } from './functional.ts';
+export { hessian, hvp, vjp, jvp, jacobian, type JacobianOptions } from './functional.ts';
 export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck.ts';
 export { defineOp, type OpSpec } from './define-op.ts';
 export { toDot, type DotOptions } from './dot.ts';
