@@ -12,6 +12,7 @@ import {
 import { erf, erfc } from '../src/tensor/erf.ts';
 import { expectClose } from './expect-close.ts';
 import { input, signed } from './op-inputs.ts';
+import { expectForwardOverReverse, expectJvp } from './jvp-check.ts';
 
 interface ActivationCase {
   name: string; settings: Record<string, unknown>; x: number[];
@@ -136,6 +137,18 @@ describe('gradcheck and gradgradcheck over shapes and settings', () => {
     const firstDerivative = (t: Tensor): Tensor => grad([f(t).mul(w).sum()], [t], { createGraph: true })[0]!;
     const r = gradgradcheck(firstDerivative, [x]);
     expect(r.ok, r.message).toBe(true);
+  });
+});
+
+describe('forward mode: jvp (each elementwise op\'s diagonal rules, applied to the tangent)', () => {
+  it.each(SMOOTH)('%s', (_name, f) => {
+    const x = signed([2, 3], 0.1, 3, 540);
+    for (let i = 0; i < x.size; i++) if (Math.abs(Math.abs(x.data[i]!) - 1) < 0.05 || Math.abs(x.data[i]! - 2 / 3) < 0.05) x.data[i] += 0.1;
+    expectJvp(f, [x], 541);
+  });
+  it.each(SMOOTH.slice(0, 11))('forward over reverse equals hvp: %s (the fused backward ops\' tangents)', (_name, f) => {
+    const w = input([2, 3], 0.5, 1.5, 542).detach();
+    expectForwardOverReverse((t) => f(t).mul(w).sum(), signed([2, 3], 0.1, 3, 543), 544);
   });
 });
 

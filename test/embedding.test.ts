@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { compile, embedding, gradcheck, gradgradcheck, nn, RandomState, Tensor, tensor } from '../src/index.ts';
 import { expectClose } from './expect-close.ts';
 import { input } from './op-inputs.ts';
+import { expectForwardOverReverse, expectJvp } from './jvp-check.ts';
 
 interface EmbeddingCase {
   indices: number[]; indices_shape: number[]; weight_shape: number[]; padding_idx: number | null;
@@ -65,6 +66,17 @@ describe('embedding: gradients to the weight only, none to paddingIdx\'s row', (
     const indices = tensor([[0, 2], [2, 3]]), u = input([2, 2, 3], -1, 1, 801).detach();
     const r = gradgradcheck((t: Tensor) => embedding(indices, t, { paddingIdx: 2 }).mul(u).square().sum(), [weight()]);
     expect(r.ok, r.message).toBe(true);
+  });
+});
+
+describe('embedding: forward mode', () => {
+  it('jvp: the lookup of the tangent, and of the scatter\'s tangent in forward over reverse', () => {
+    const indices = tensor([[0, 2, 2], [4, 1, 0]]), w = input([5, 3], -1, 1, 820);
+    expectJvp((t) => embedding(indices, t).square(), [w], 821);
+    expectForwardOverReverse((t) => embedding(indices, t).pow(3).sum(), w, 822);
+    // With paddingIdx the forward reads its row like any other (PyTorch's auto_linear): the differences agree, the
+    // reverse mode (no gradient to that row) does not.
+    expectJvp((t) => embedding(indices, t, { paddingIdx: 2 }).square(), [w], 823, false);
   });
 });
 

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { compile, grad, gradcheck, gradgradcheck, layerNorm, nn, RandomState, Tensor, tensor, type Shape } from '../src/index.ts';
 import { expectClose } from './expect-close.ts';
 import { input } from './op-inputs.ts';
+import { expectForwardOverReverse, expectJvp } from './jvp-check.ts';
 
 interface LayerNormCase {
   shape: number[]; normalized_shape: number[]; eps: number; x: number[]; w: number[]; v: number[]; y: number[];
@@ -84,6 +85,15 @@ describe('layerNorm: gradcheck, gradgradcheck and the third order', () => {
     const firstDerivative = (t: Tensor): Tensor => grad([layerNorm(t, [4]).mul(w).sum()], [t], { createGraph: true })[0]!;
     const r = gradgradcheck(firstDerivative, [x]);
     expect(r.ok, r.message).toBe(true);
+  });
+});
+
+describe('layerNorm: forward mode', () => {
+  it('jvp in x, weight and bias, and forward over reverse (the fused backward op\'s and 1/σ\'s tangents)', () => {
+    const x = input([3, 2, 4], -2, 2, 740), weight = input([2, 4], 0.5, 1.5, 741), bias = input([2, 4], -1, 1, 742);
+    expectJvp((t, w, b) => layerNorm(t, [2, 4], w, b, 0.1), [x, weight, bias], 743);
+    const v = input([3, 2, 4], -1, 1, 744).detach();
+    expectForwardOverReverse((t) => layerNorm(t, [2, 4], weight.detach(), null, 0.1).mul(v).pow(3).sum(), x, 745);
   });
 });
 

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { arange, compile, gradcheck, gradgradcheck, pad, Tensor, tensor, zeros, type PadMode } from '../src/index.ts';
 import { expectClose } from './expect-close.ts';
 import { input } from './op-inputs.ts';
+import { expectForwardOverReverse, expectJvp } from './jvp-check.ts';
 
 interface PadCase { shape: number[]; pad: number[]; mode: PadMode; value: number; x: number[]; w: number[]; y_shape: number[]; y: number[]; grad: number[] }
 const cases = (JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'activations-reference.json'), 'utf8')) as { pad: PadCase[] }).pad;
@@ -76,6 +77,15 @@ describe('pad: gradcheck and gradgradcheck', () => {
     const first = gradcheck(f, [x]), second = gradgradcheck(f, [x]);
     expect(first.ok, first.message).toBe(true);
     expect(second.ok, second.message).toBe(true);
+  });
+});
+
+describe('pad: forward mode', () => {
+  it.each([['constant', [1, 2, -1, 1]], ['reflect', [2, 1, 1, 2]], ['replicate', [3, -1, 0, 2]]] as const)('%s %j, and its adjoint', (mode, p) => {
+    const x = input([2, 3, 4], -2, 2, 610);
+    expectJvp((t) => pad(t, [...p], mode, mode === 'constant' ? 0.5 : 0).square(), [x], 611);
+    const w = input([2, 3, 4], -1, 1, 612).detach(); // forward over reverse: the adjoint (padBackward) carries tangents
+    expectForwardOverReverse((t) => pad(t.mul(w), [...p], mode).pow(3).sum(), x, 613);
   });
 });
 

@@ -29,11 +29,13 @@ const LOOKUP: OpDef<Rows> = makeOp({
     takeRows(idx.buf, idx.off, idx.size, w.shape[1], w.buf, w.off, a.zeroRow, out.buf, out.off);
   },
   grads: [(g, [w, idx], _y, a) => apply(SCATTER_ROWS, g, [g, idx], w.shape, a), null],
+  tangent: ([t], [, idx], y, a) => apply(LOOKUP, t!, [t!, idx], y.shape, a), // linear in the weight (PyTorch's auto_linear)
 });
 const SCATTER_ROWS: OpDef<Rows> = makeOp({
   name: 'embeddingBackward',
   forward: (out, [g, idx], a) => addRows(idx.buf, idx.off, idx.size, out.shape[1], g.buf, g.off, a.paddingIdx, out.buf, out.off),
   grads: [(gg, [g, idx], _y, a) => apply(LOOKUP, gg, [gg, idx], g.shape, { paddingIdx: a.paddingIdx, zeroRow: a.paddingIdx }), null],
+  tangent: ([t], [, idx], y, a) => apply(SCATTER_ROWS, t!, [t!, idx], y.shape, a),
 });
 
 /** Options of {@link embedding}. */

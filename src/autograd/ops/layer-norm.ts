@@ -7,7 +7,7 @@ import { fmt, sameShape, show, sizeOf, type Shape } from '../../tensor/shape.ts'
 import { makeOp, TensorBase, type OpDef } from '../tensor-base.ts';
 import { apply, expectTensor } from '../op.ts';
 import { what } from '../options.ts';
-import { add, div, mul, neg, pow, sub } from './elementwise.ts';
+import { add, div, mul, neg, pow, sub, tangentOf } from './elementwise.ts';
 import { mean, sum } from './reduce.ts';
 
 /** x as rows of n elements (the normalized dims, `axes`), and the shape of r: x's with those dims 1. */
@@ -17,6 +17,8 @@ const NORMALIZE: OpDef<Rows> = makeOp({
   name: 'layerNorm',
   forward: (out, [x], a) => normalizeRows(x.buf, x.off, a.rows, a.n, a.eps, out.buf, out.off),
   grads: [(g, [x], y, a) => apply(NORMALIZE_BACKWARD, g, [g, y, apply(RSTD, x, [x], a.rShape, a)], g.shape, a)],
+  // The Jacobian is symmetric (see NORMALIZE_BACKWARD): J·t is the rule applied to t.
+  tangent: ([t], [x], y, a) => apply(NORMALIZE_BACKWARD, t!, [t!, y, apply(RSTD, x, [x], a.rShape, a)], y.shape, a),
 });
 
 // r = 1/√(var + eps) per row; ∂r/∂x = −r³·(x − mean)/n.
@@ -24,6 +26,7 @@ const RSTD: OpDef<Rows> = makeOp({
   name: 'layerNormRstd',
   forward: (out, [x], a) => rstdRows(x.buf, x.off, a.rows, a.n, a.eps, out.buf, out.off),
   grads: [(g, [x], r, a) => mul(mul(g, mul(pow(r, 3), -1 / a.n)), sub(x, mean(x, a.axes, true)))],
+  tangent: ([t], [x], r, a) => mul(mul(pow(r, 3), -1 / a.n), sum(mul(sub(x, mean(x, a.axes, true)), t!), a.axes, true)),
 });
 
 // ∂x = r·(g − mean(g) − y·mean(g·y)) per row: the Jacobian of y = (x − mean)·r, applied to g.
@@ -38,6 +41,12 @@ const NORMALIZE_BACKWARD: OpDef<Rows> = makeOp({
     // ∂/∂r: Σ gg·(g − mean(g) − y·mean(g·y)) over the row, which is Σ gg·out / r.
     (gg, [, , r], o, a) => div(sum(mul(gg, o), a.axes, true), r),
   ],
+  // The same three partial derivatives, applied to tangents.
+  tangent: ([tg, ty, tr], [g, y, r], o, a) => tangentOf([
+    tg && apply(NORMALIZE_BACKWARD, tg, [tg, y, r], o.shape, a),
+    ty && neg(mul(r, add(mul(ty, mean(mul(g, y), a.axes, true)), mul(y, mean(mul(g, ty), a.axes, true))))),
+    tr && mul(tr, div(o, r)),
+  ], o),
 });
 
 /**

@@ -19,11 +19,13 @@ const PAD: OpDef<Geometry> = makeOp({
   name: 'pad',
   forward: (out, [x], a) => padRows(x.buf, x.off, a.rows, a.cols, a.value, out.buf, out.off),
   grads: [(g, [x], _y, a) => apply(UNPAD, g, [g], x.shape, a)],
+  tangent: ([t], _x, y, a) => apply(PAD, t!, [t!], y.shape, { ...a, value: 0 }), // linear: t padded, with 0 for the constant
 });
 const UNPAD: OpDef<Geometry> = makeOp({
   name: 'padBackward',
   forward: (out, [g], a) => unpadRows(g.buf, g.off, a.rows, a.cols, out.buf, out.off),
   grads: [(gg, [g], _y, a) => apply(PAD, gg, [gg], g.shape, { ...a, value: 0 })],
+  tangent: ([t], _g, y, a) => apply(UNPAD, t!, [t!], y.shape, a),
 });
 
 const MODES: readonly PadMode[] = ['constant', 'reflect', 'replicate'];
