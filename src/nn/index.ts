@@ -4,3 +4,5 @@ export { Linear, type Init, type LinearOptions } from './linear.ts';
 export { saveSafetensors, loadSafetensors, type SafetensorsOptions } from './serialize.ts';
 export { mseLoss, bceLoss, bceWithLogitsLoss, crossEntropyLoss, nllLoss, type Reduction, type LossOptions, type CrossEntropyOptions } from './losses.ts';
 export { clipGradNorm } from './clip.ts';
+export { buffer, type BufferDtype } from './module.ts';
+export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './batch-norm.ts';

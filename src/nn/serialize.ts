@@ -1,9 +1,9 @@
-// A module's parameters as a safetensors file, under their stateDict names: what PyTorch's
-// safetensors.torch.load_file reads (and save_file writes, for float64 and float32 tensors).
+// A module's parameters and buffers as a safetensors file, under their stateDict names: what PyTorch's
+// safetensors.torch.load_file reads (and save_file writes, for float64, float32 and int64 tensors).
 import { decodeSafetensors, encodeSafetensors } from '../tensor/safetensors.ts';
 import type { FloatDtype } from '../tensor/bytes.ts';
 import { fmt, sameShape } from '../tensor/shape.ts';
-import { Module } from './module.ts';
+import { bufferDtype, Module, namedState } from './module.ts';
 import { noGrad, Tensor } from '../autograd/index.ts';
 import { optionsOf, what } from '../autograd/options.ts';
 
@@ -13,15 +13,16 @@ function checkModule(fn: string, module: unknown): asserts module is Module {
 
 /** Options of {@link saveSafetensors}. */
 export interface SafetensorsOptions {
-  /** 'float64' (the default: bit for bit) or 'float32' (each value rounded to nearest, as torch's .float()). */
+  /** 'float64' (the default: bit for bit) or 'float32' (each value rounded to nearest, as torch's .float()); int64
+   *  buffers (counts such as num_batches_tracked) are written as I64 either way. */
   dtype?: FloatDtype;
   /** Free-form string → string notes, stored in the header's __metadata__. */
   metadata?: Record<string, string>;
 }
 
 /**
- * The module's parameters as the bytes of a .safetensors file, under their stateDict names in namedParameters order:
- * what PyTorch's `safetensors.torch.load_file` reads. In Node, write them with `fs.writeFileSync`.
+ * The module's parameters and buffers as the bytes of a .safetensors file, under their stateDict names in stateDict
+ * order: what PyTorch's `safetensors.torch.load_file` reads. In Node, write the bytes with `fs.writeFileSync`.
  *
  * @example
  * ```ts
@@ -34,13 +35,13 @@ export interface SafetensorsOptions {
 export function saveSafetensors(module: Module, opts?: SafetensorsOptions): Uint8Array {
   checkModule('saveSafetensors', module);
   const o = optionsOf('saveSafetensors', opts);
-  return encodeSafetensors(module.namedParameters().map(([name, p]) => [name, { data: p.data, shape: p.shape }]), o);
+  return encodeSafetensors(namedState(module).map(([name, t]) => [name, { data: t.data, shape: t.shape, dtype: bufferDtype(t) === 'int64' ? 'int64' : undefined }]), o);
 }
 
 /**
- * Copy the tensors of a .safetensors file (float64 or float32, as PyTorch's `save_file` writes them) into the module's
- * parameters, in place; like loadStateDict, every parameter must be there with its shape, and nothing else. Returns
- * the file's __metadata__ ({} when it has none).
+ * Copy the tensors of a .safetensors file (F64 or F32, as PyTorch's `save_file` writes floats; I64, I32 or BOOL,
+ * read as float64) into the module's parameters and buffers, in place; like loadStateDict, every name must be there
+ * with its shape, and nothing else. Returns the file's __metadata__ ({} when it has none).
  *
  * @example
  * ```ts
@@ -51,15 +52,15 @@ export function saveSafetensors(module: Module, opts?: SafetensorsOptions): Uint
 export function loadSafetensors(module: Module, bytes: Uint8Array): Record<string, string> {
   checkModule('loadSafetensors', module);
   const { tensors, metadata } = decodeSafetensors(bytes);
-  const params = module.namedParameters();
-  for (const [name, p] of params) {
-    const t = tensors.get(name);
-    if (t === undefined) throw new Error(`loadSafetensors: missing tensor '${name}' (expected shape ${fmt(p.shape)})`);
-    if (!sameShape(t.shape, p.shape)) throw new Error(`loadSafetensors: tensor '${name}' has shape ${fmt(t.shape)}, expected ${fmt(p.shape)}`);
+  const state = namedState(module);
+  for (const [name, t] of state) {
+    const found = tensors.get(name);
+    if (found === undefined) throw new Error(`loadSafetensors: missing tensor '${name}' (expected shape ${fmt(t.shape)})`);
+    if (!sameShape(found.shape, t.shape)) throw new Error(`loadSafetensors: tensor '${name}' has shape ${fmt(found.shape)}, expected ${fmt(t.shape)}`);
   }
-  const known = new Set(params.map(([name]) => name));
+  const known = new Set(state.map(([name]) => name));
   const extra = [...tensors.keys()].filter((k) => !known.has(k));
   if (extra.length > 0) throw new Error(`loadSafetensors: unexpected tensor${extra.length > 1 ? 's' : ''} ${extra.map((k) => `'${k}'`).join(', ')}`);
-  noGrad(() => { for (const [name, p] of params) p.copy_(Tensor.from(tensors.get(name)!.data, p.shape)); });
+  noGrad(() => { for (const [name, t] of state) t.copy_(Tensor.from(tensors.get(name)!.data, t.shape)); });
   return metadata;
 }
