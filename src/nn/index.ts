@@ -5,4 +5,5 @@ export { saveSafetensors, loadSafetensors, type SafetensorsOptions } from './ser
 export { mseLoss, bceLoss, bceWithLogitsLoss, crossEntropyLoss, nllLoss, type Reduction, type LossOptions, type CrossEntropyOptions } from './losses.ts';
 export { clipGradNorm } from './clip.ts';
 export { buffer, type BufferDtype } from './module.ts';
+export { type LoadSafetensorsOptions, type LinearLayout } from './serialize.ts';
 export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './batch-norm.ts';
