@@ -22,6 +22,9 @@ export type StateDictInput = Record<string, {
 }>;
 
 const PARAMETERS = new WeakSet<Tensor>();
+/** How a buffer is stored in files: int64 for counts (PyTorch's num_batches_tracked), else as the parameters. */
+export type BufferDtype = 'float64' | 'int64';
+const BUFFERS = new WeakMap<Tensor, BufferDtype>();
 const fmt = (s: readonly number[]): string => `[${s.join(', ')}]`;
 
 /**
@@ -50,10 +53,6 @@ export function parameter(t: Tensor, opts?: { requiresGrad?: boolean }): Tensor 
   PARAMETERS.add(t);
   return t;
 }
-
-/** How a buffer is stored in files: int64 for counts (PyTorch's num_batches_tracked), else as the parameters. */
-export type BufferDtype = 'float64' | 'int64';
-const BUFFERS = new WeakMap<Tensor, BufferDtype>();
 
 /**
  * Register a tensor as a buffer (PyTorch's `register_buffer`) and return it: state a module keeps and saves but does

@@ -10,11 +10,11 @@
 import { channelAffine as affineKernel, channelDot as dotKernel, channelMoments as momentsKernel } from '../../tensor/channels.ts';
 import { fmt, sizeOf } from '../../tensor/shape.ts';
 import { makeOp, TensorBase, type OpDef } from '../tensor-base.ts';
-import { apply, describe, expectTensor, noGrad } from '../op.ts';
+import { apply, describe, expectTensor, noGrad, operand } from '../op.ts';
 import { add, div, mul, neg, sqrt } from './elementwise.ts';
 import { sum } from './reduce.ts';
 import { select } from './slice.ts';
-import { copy_ } from './inplace.ts';
+import { add_, mul_ } from './inplace.ts';
 
 /** x viewed as [N, C, S], and the axes of x but 1 (those a channel's values run along). */
 interface Channels { N: number; C: number; S: number; axes: number[] }
@@ -118,9 +118,9 @@ export function batchNorm<T extends TensorBase>(x: T, runningMean: TensorBase | 
     const moments = apply(MOMENTS, x, [x], [2, C], c);
     mean = select(moments, 0, 0);
     variance = select(moments, 0, 1);
-    noGrad(() => {
-      if (rm !== null) copy_(rm, add(mul(mean, momentum), mul(rm, 1 - momentum)));
-      if (rv !== null) copy_(rv, add(mul(mul(variance, n / (n - 1)), momentum), mul(rv, 1 - momentum)));
+    noGrad(() => { // running ← (1 − momentum)·running + momentum·batch, in place
+      if (rm !== null) add_(mul_(rm, operand(1 - momentum, rm, 'batchNorm', 'momentum')), mean, momentum);
+      if (rv !== null) add_(mul_(rv, operand(1 - momentum, rv, 'batchNorm', 'momentum')), variance, (momentum * n) / (n - 1)); // unbiased: ·n/(n − 1)
     });
   } else {
     if (rm === null || rv === null) {
