@@ -238,4 +238,11 @@ describe('bad input throws naming the op or module and the shapes', () => {
     ['affine not a boolean', () => new nn.BatchNorm1d(2, { affine: 1 as never }), 'BatchNorm1d: affine must be true or false, got number 1'],
     ['options not an object', () => new nn.BatchNorm1d(2, 0.1 as never), 'BatchNorm1d: options must be an object ({ … }), got number 0.1'],
   ])('%s', (_what, fn, message) => expect(fn).toThrow(message));
+
+  it('a batch of one sample per channel in training mode is refused before it is counted', () => {
+    const bn = new nn.BatchNorm2d(2);
+    expect(() => bn.call(tensor([[[[1]], [[2]]]]))).toThrow('BatchNorm2d: expected more than 1 value per channel when training, got input shape [1, 2, 1, 1]');
+    expect(bn.num_batches_tracked!.item()).toBe(0);
+    expect(bn.eval().call(tensor([[[[1]], [[2]]]])).shape).toEqual([1, 2, 1, 1]); // evaluation mode takes it
+  });
 });

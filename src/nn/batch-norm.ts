@@ -81,6 +81,9 @@ abstract class BatchNorm extends Module {
     if (x.shape[1] !== this.numFeatures) {
       throw new Error(`${name}: input of shape ${fmt(x.shape)} has ${x.shape[1]} channels (axis 1), expected numFeatures = ${this.numFeatures}`);
     }
+    if (this.training && x.size <= this.numFeatures) { // before counting the batch: a failed call changes nothing
+      throw new Error(`${name}: expected more than 1 value per channel when training, got input shape ${fmt(x.shape)}`);
+    }
     let momentum = this.momentum ?? 0;
     const counted = this.num_batches_tracked;
     if (this.training && counted !== null) {
