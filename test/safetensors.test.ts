@@ -139,7 +139,7 @@ describe('broken files throw, naming the part at fault', () => {
     ['header not UTF-8', file(new Uint8Array([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d])) /* {"\xff":1} */, /^loadSafetensors: header \(bytes 8 to 16\) is not UTF-8 JSON/],
     ['header not an object', file([1, 2]), /^loadSafetensors: header JSON is not an object$/],
     ['a tensor entry not an object', file({ a: [0, 8] }), /^loadSafetensors: tensor 'a': header entry is not an object$/],
-    ['unknown dtype', file({ a: { dtype: 'F16', shape: [2], data_offsets: [0, 4] } }, 4), /^loadSafetensors: tensor 'a': dtype "F16" is not supported \(F64 and F32 are\)$/],
+    ['unknown dtype', file({ a: { dtype: 'F16', shape: [2], data_offsets: [0, 4] } }, 4), /^loadSafetensors: tensor 'a': dtype "F16" is not supported \(F64, F32, I64, I32 and BOOL are\)$/],
     ['missing dtype', file({ a: { shape: [2], data_offsets: [0, 16] } }, 16), /^loadSafetensors: tensor 'a': dtype undefined is not supported/],
     ['shape not a list of counts', file({ a: F64([2, -1], 0, 16) }, 16), /^loadSafetensors: tensor 'a': shape \[2,-1\] is not a list of non-negative integers$/],
     ['fractional shape', file({ a: F64([1.5], 0, 8) }, 8), /^loadSafetensors: tensor 'a': shape \[1.5\] is not a list/],

@@ -25,3 +25,4 @@ export { toDot, type DotOptions } from './dot.ts';
 export { compile, type Compiled, type StepResult } from './compile.ts';
 export { profile, recordFunction, isProfiling, Profile, type ProfileEvent, type ProfileRow, type Phase } from './profile.ts';
 export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled } from './anomaly.ts';
+export { batchNorm } from './ops/batch-norm.ts';

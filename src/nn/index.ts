@@ -7,3 +7,6 @@ export { clipGradNorm } from './clip.ts';
 export { GELU, SiLU, LogSigmoid, LeakyReLU, ELU, Softplus, Hardtanh, Identity } from './activations.ts';
 export { LayerNorm, type LayerNormOptions } from './layer-norm.ts';
 export { Embedding, type EmbeddingModuleOptions } from './embedding.ts';
+export { buffer, type BufferDtype } from './module.ts';
+export { type LoadSafetensorsOptions, type LinearLayout } from './serialize.ts';
+export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './batch-norm.ts';

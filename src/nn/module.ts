@@ -4,24 +4,27 @@ import { flagOf, optionsOf, rngOf, what } from '../autograd/options.ts';
 import { show } from '../tensor/shape.ts';
 
 /**
- * A module's weights as plain JSON-serialisable data ({@link Module.stateDict}): each parameter's name → its shape and
- * its values, row-major.
+ * A module's state as plain JSON-serialisable data ({@link Module.stateDict}): each parameter's and buffer's name → its
+ * shape and its values, row-major.
  */
 export type StateDict = Record<string, {
-  /** The parameter's shape. */
+  /** The tensor's shape. */
   shape: number[];
   /** Its values, row-major. */
   data: number[];
 }>;
 /** What loadStateDict takes: a StateDict, or the same with Float64Array values. */
 export type StateDictInput = Record<string, {
-  /** The parameter's shape. */
+  /** The tensor's shape. */
   shape: readonly number[];
   /** Its values, row-major. */
   data: readonly number[] | Float64Array;
 }>;
 
 const PARAMETERS = new WeakSet<Tensor>();
+/** How a buffer is stored in files: int64 for counts (PyTorch's num_batches_tracked), else as the parameters. */
+export type BufferDtype = 'float64' | 'int64';
+const BUFFERS = new WeakMap<Tensor, BufferDtype>();
 const fmt = (s: readonly number[]): string => `[${s.join(', ')}]`;
 
 /**
@@ -45,10 +48,44 @@ export function parameter(t: Tensor, opts?: { requiresGrad?: boolean }): Tensor 
   if (!(t instanceof Tensor)) throw new Error(`parameter: expected a tensor, got ${what(t)}`);
   const requiresGrad = flagOf('parameter', 'requiresGrad', optionsOf('parameter', opts).requiresGrad, true);
   if (!t.isLeaf) throw new Error(`parameter: tensor of shape ${fmt(t.shape)} was made by '${t.gradFn!.name}'; a parameter must be a leaf (use detach())`);
+  if (BUFFERS.has(t)) throw new Error(`parameter: tensor of shape ${fmt(t.shape)} is a buffer; a tensor is one or the other`);
   t.requiresGrad = requiresGrad;
   PARAMETERS.add(t);
   return t;
 }
+
+/**
+ * Register a tensor as a buffer (PyTorch's `register_buffer`) and return it: state a module keeps and saves but does
+ * not train, such as batch norm's running statistics. A module reports it in `namedBuffers()`, and state dicts and
+ * safetensors files hold it beside the parameters; optimizers never see it. The module changes it in place (under
+ * noGrad), usually only in training mode (`this.training`). `opts.dtype` 'int64' marks a count: the tensor holds
+ * float64 values like every tensor here, but files store it as I64, as PyTorch does.
+ *
+ * @example
+ * ```ts
+ * class Counter extends nn.Module {
+ *   calls = nn.buffer(zeros([1]), { dtype: 'int64' });
+ *   forward(x) { if (this.training) noGrad(() => this.calls.add_(1)); return x; }
+ * }
+ * const m = new Counter();
+ * m.call(ones([2])); m.call(ones([2]));
+ * m.stateDict() // { calls: { shape: [1], data: [2] } }
+ * m.parameters().length // 0
+ * ```
+ */
+export function buffer(t: Tensor, opts?: { dtype?: BufferDtype }): Tensor {
+  if (!(t instanceof Tensor)) throw new Error(`buffer: expected a tensor, got ${what(t)}`);
+  const { dtype = 'float64' } = optionsOf('buffer', opts);
+  if (dtype !== 'float64' && dtype !== 'int64') throw new Error(`buffer: dtype must be 'float64' or 'int64', got ${what(dtype)}`);
+  if (t.requiresGrad || PARAMETERS.has(t)) {
+    throw new Error(`buffer: tensor of shape ${fmt(t.shape)} ${t.requiresGrad ? 'requires grad' : 'is a parameter'}; a buffer is state that is not trained`);
+  }
+  BUFFERS.set(t, dtype);
+  return t;
+}
+
+/** @internal how files store a buffer ('int64' or 'float64'), or undefined for a tensor that is not one. */
+export const bufferDtype = (t: Tensor): BufferDtype | undefined => BUFFERS.get(t);
 
 /** Throw unless an axis given to a module is an integer (its range is checked against each input). */
 function checkAxis(module: string, name: string, axis: unknown): void {
@@ -58,8 +95,38 @@ function checkAxis(module: string, name: string, axis: unknown): void {
 /** A module of any input and output types, as the field walks find them. */
 export type AnyModule = Module<any[], unknown>;
 
+const isBuffer = (t: unknown): t is Tensor => t instanceof Tensor && BUFFERS.has(t);
 const isParameter = (t: unknown): t is Tensor =>
-  t instanceof Tensor && (PARAMETERS.has(t) || (t.isLeaf && t.requiresGrad && (PARAMETERS.add(t), true)));
+  t instanceof Tensor && !BUFFERS.has(t) && (PARAMETERS.has(t) || (t.isLeaf && t.requiresGrad && (PARAMETERS.add(t), true)));
+
+/** A module's parameters and buffers as its state dict lists them, each tensor once. */
+interface Entry { name: string; tensor: Tensor; isBuffer: boolean }
+
+/**
+ * PyTorch's state_dict order: a module's own parameters (its tensor fields, in order), then its own buffers, then the
+ * same for each child module (fields holding modules or arrays), depth first.
+ */
+function entriesOf(root: AnyModule): Entry[] {
+  const out: Entry[] = [];
+  const seen = new Set<Tensor>();
+  const visit = (fields: [string, unknown][], prefix: string): void => {
+    const name = (key: string): string => (prefix === '' ? key : `${prefix}.${key}`);
+    for (const buffers of [false, true]) {
+      for (const [key, v] of fields) {
+        if ((buffers ? isBuffer(v) : isParameter(v)) && !seen.has(v as Tensor)) {
+          seen.add(v as Tensor);
+          out.push({ name: name(key), tensor: v as Tensor, isBuffer: buffers });
+        }
+      }
+    }
+    for (const [key, v] of fields) {
+      if (v instanceof Module) visit(Object.entries(v), name(key));
+      else if (Array.isArray(v)) visit(v.map((x, i) => [String(i), x]), name(key)); // as PyTorch's ModuleList and ParameterList
+    }
+  };
+  visit(Object.entries(root), '');
+  return out;
+}
 
 /**
  * The base of every layer and model, as PyTorch's nn.Module: a subclass computes `forward(x)` and keeps its
@@ -94,8 +161,8 @@ export abstract class Module<In extends unknown[] = [x: Tensor], Out = Tensor> {
   }
 
   /**
-   * The parameters under dotted names (`0.weight`, `hidden.bias`, `layers.1.weight`), depth first in field order,
-   * each tensor once.
+   * The parameters under dotted names (`0.weight`, `hidden.bias`, `layers.1.weight`), each tensor once, in PyTorch's
+   * order: a module's own parameters (fields in order) before those of its child modules, depth first.
    *
    * @example
    * ```ts
@@ -103,22 +170,7 @@ export abstract class Module<In extends unknown[] = [x: Tensor], Out = Tensor> {
    * ```
    */
   namedParameters(): [string, Tensor][] {
-    const out: [string, Tensor][] = [];
-    const seen = new Set<Tensor>();
-    const visit = (value: unknown, name: string): void => {
-      if (isParameter(value)) {
-        if (!seen.has(value)) {
-          seen.add(value);
-          out.push([name, value]);
-        }
-      } else if (value instanceof Module) {
-        for (const [key, v] of Object.entries(value)) visit(v, name === '' ? key : `${name}.${key}`);
-      } else if (Array.isArray(value)) {
-        value.forEach((v, i) => visit(v, `${name}.${i}`));
-      }
-    };
-    visit(this, '');
-    return out;
+    return entriesOf(this).filter((e) => !e.isBuffer).map((e) => [e.name, e.tensor]);
   }
 
   /**
@@ -131,6 +183,31 @@ export abstract class Module<In extends unknown[] = [x: Tensor], Out = Tensor> {
    */
   parameters(): Tensor[] {
     return this.namedParameters().map(([, p]) => p);
+  }
+
+  /**
+   * The buffers (see {@link buffer}) under dotted names, in the order of namedParameters: state that is saved but
+   * not trained, such as batch norm's running statistics.
+   *
+   * @example
+   * ```ts
+   * new nn.Sequential(new nn.Linear(2, 2), new nn.BatchNorm1d(2)).namedBuffers().map(([name]) => name) // ['1.running_mean', '1.running_var', '1.num_batches_tracked']
+   * ```
+   */
+  namedBuffers(): [string, Tensor][] {
+    return entriesOf(this).filter((e) => e.isBuffer).map((e) => [e.name, e.tensor]);
+  }
+
+  /**
+   * The buffers (of this module and those below it), in namedBuffers order.
+   *
+   * @example
+   * ```ts
+   * new nn.BatchNorm2d(3).buffers().map((b) => b.shape) // [[3], [3], []]
+   * ```
+   */
+  buffers(): Tensor[] {
+    return this.namedBuffers().map(([, b]) => b);
   }
 
   /**
@@ -212,23 +289,25 @@ export abstract class Module<In extends unknown[] = [x: Tensor], Out = Tensor> {
   }
 
   /**
-   * Every parameter (frozen ones too) by name: its shape and values as plain arrays, ready for JSON.stringify;
+   * Every parameter (frozen ones too) and every buffer by name, in PyTorch's state_dict order (per module its
+   * parameters, then its buffers, depth first): shape and values as plain arrays, ready for JSON.stringify;
    * {@link Module.loadStateDict} reads it back.
    *
    * @example
    * ```ts
    * new nn.Linear(2, 1, { bias: false, rng: new RandomState(1) }).stateDict() // { weight: { shape: [2, 1], data: [-0.165956, 0.440649] } }
+   * Object.keys(new nn.BatchNorm1d(2).stateDict()) // ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']
    * ```
    */
   stateDict(): StateDict {
     const dict: StateDict = {};
-    for (const [name, p] of this.namedParameters()) dict[name] = { shape: [...p.shape], data: Array.from(p.data) };
+    for (const [name, t] of namedState(this)) dict[name] = { shape: [...t.shape], data: Array.from(t.data) };
     return dict;
   }
 
   /**
    * Copy saved values (a {@link StateDict}, e.g. parsed from JSON, or the same with Float64Array data) into the
-   * parameters, in place; every parameter's name must be there with its shape, and nothing else.
+   * parameters and buffers, in place; every name must be there with its shape, and nothing else.
    *
    * @example
    * ```ts
@@ -241,8 +320,8 @@ export abstract class Module<In extends unknown[] = [x: Tensor], Out = Tensor> {
     if (typeof dict !== 'object' || dict === null || Array.isArray(dict)) {
       throw new Error(`loadStateDict: expected an object of { shape, data } entries, got ${dict === null ? 'null' : Array.isArray(dict) ? 'an array' : typeof dict}`);
     }
-    const params = this.namedParameters();
-    const values = params.map(([name, p]) => {
+    const state = namedState(this);
+    const values = state.map(([name, p]) => {
       const entry = dict[name];
       if (entry === undefined) throw new Error(`loadStateDict: missing key '${name}' (expected shape ${fmt(p.shape)})`);
       const ok = typeof entry === 'object' && entry !== null && Array.isArray(entry.shape) &&
@@ -253,12 +332,15 @@ export abstract class Module<In extends unknown[] = [x: Tensor], Out = Tensor> {
       }
       return Tensor.from(Float64Array.from(entry.data), p.shape);
     });
-    const known = new Set(params.map(([name]) => name));
+    const known = new Set(state.map(([name]) => name));
     const extra = Object.keys(dict).filter((k) => !known.has(k));
     if (extra.length > 0) throw new Error(`loadStateDict: unexpected key${extra.length > 1 ? 's' : ''} ${extra.map((k) => `'${k}'`).join(', ')}`);
-    noGrad(() => params.forEach(([, p], k) => p.copy_(values[k])));
+    noGrad(() => state.forEach(([, p], k) => p.copy_(values[k])));
   }
 }
+
+/** @internal a module's parameters and buffers by name, in state dict order (what stateDict and the files hold). */
+export const namedState = (m: AnyModule): [string, Tensor][] => entriesOf(m).map((e) => [e.name, e.tensor]);
 
 /** Modules applied in order; children live at keys '0', '1', … so parameter names read `0.weight`. */
 class SequentialModule<Ms extends Module[] = Module[]> extends Module {

@@ -4,19 +4,26 @@
 //             "data_offsets": [begin, end]}, …}, padded with spaces to a multiple of 8 bytes;
 //   the rest  the tensors' raw little-endian bytes; offsets count from the end of the header, and the tensors
 //             tile the rest exactly: no gap, no overlap, nothing after the last.
-// Here tensors are F64 or F32 (read back into float64), laid out in the order given.
+// Here tensors are written as F64, F32 or I64 (counts, as PyTorch's num_batches_tracked), laid out in the order
+// given; F64, F32, I64, I32 and BOOL are read, into float64.
 import { BYTES_PER_VALUE, checkBytes, checkDtype, readFloats, writeFloats, type FloatArray, type FloatDtype } from './bytes.ts';
 
-const DTYPE: Record<FloatDtype, string> = { float64: 'F64', float32: 'F32' };
+/** The dtypes read, by their names here; the integers are PyTorch's counts (int64, int32) and masks (bool). */
+export type FileDtype = FloatDtype | 'int64' | 'int32' | 'bool';
+const DTYPE: Record<FileDtype, string> = { float64: 'F64', float32: 'F32', int64: 'I64', int32: 'I32', bool: 'BOOL' };
+const BYTES: Record<FileDtype, number> = { ...BYTES_PER_VALUE, int64: 8, int32: 4, bool: 1 };
 const METADATA = '__metadata__';
 
 export interface SafetensorsContents {
-  tensors: Map<string, FloatArray & { dtype: FloatDtype }>;
+  tensors: Map<string, FloatArray & { dtype: FileDtype }>;
   metadata: Record<string, string>;
 }
 
+/** A tensor to write: its values, shape, and 'int64' for a count (written as I64; the others take the file's dtype). */
+export interface TensorToWrite { readonly data: Float64Array; readonly shape: readonly number[]; readonly dtype?: 'int64' }
+
 export function encodeSafetensors(
-  tensors: readonly (readonly [string, { readonly data: Float64Array; readonly shape: readonly number[] }])[],
+  tensors: readonly (readonly [string, TensorToWrite])[],
   opts: { dtype?: unknown; metadata?: unknown } = {},
 ): Uint8Array {
   const fail = (why: string): Error => new Error(`saveSafetensors: ${why}`);
@@ -31,9 +38,11 @@ export function encodeSafetensors(
   let end = 0;
   for (const [name, t] of tensors) {
     if (name === METADATA) throw fail(`a tensor cannot be named '${METADATA}' (the header's key for metadata)`);
+    const bad = t.dtype === 'int64' ? t.data.find((v) => !(Number.isInteger(v) && v >= -(2 ** 63) && v < 2 ** 63)) : undefined;
+    if (bad !== undefined) throw fail(`tensor '${name}' is stored as int64 but holds ${bad}, not an integer in the int64 range`);
     const begin = end;
-    end += t.data.length * BYTES_PER_VALUE[dtype];
-    entries.push(`${JSON.stringify(name)}:${JSON.stringify({ dtype: DTYPE[dtype], shape: t.shape, data_offsets: [begin, end] })}`);
+    end += t.data.length * BYTES[t.dtype ?? dtype];
+    entries.push(`${JSON.stringify(name)}:${JSON.stringify({ dtype: DTYPE[t.dtype ?? dtype], shape: t.shape, data_offsets: [begin, end] })}`);
   }
   const json = new TextEncoder().encode(`{${entries.join(',')}}`);
   const headerLength = Math.ceil(json.length / 8) * 8; // spaces pad it to a multiple of 8, as the reference does
@@ -43,8 +52,13 @@ export function encodeSafetensors(
   out.fill(0x20, 8 + json.length, 8 + headerLength);
   let offset = 8 + headerLength;
   for (const [, t] of tensors) {
-    writeFloats(out, offset, t.data, dtype);
-    offset += t.data.length * BYTES_PER_VALUE[dtype];
+    if (t.dtype === 'int64') {
+      const view = new DataView(out.buffer, offset, 8 * t.data.length);
+      for (let i = 0; i < t.data.length; i++) view.setBigInt64(8 * i, BigInt(t.data[i]), true);
+    } else {
+      writeFloats(out, offset, t.data, dtype);
+    }
+    offset += t.data.length * BYTES[t.dtype ?? dtype];
   }
   return out;
 }
@@ -93,19 +107,38 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsContents {
 
   const out: SafetensorsContents['tensors'] = new Map();
   for (const t of tensors) {
-    const size = (t.end - t.begin) / BYTES_PER_VALUE[t.dtype];
-    out.set(t.name, { data: readFloats(bytes, 8 + headerLength + t.begin, size, t.dtype), shape: t.shape, dtype: t.dtype });
+    const size = (t.end - t.begin) / BYTES[t.dtype], at = 8 + headerLength + t.begin;
+    const data = t.dtype === 'float64' || t.dtype === 'float32' ? readFloats(bytes, at, size, t.dtype) : readIntegers(bytes, at, size, t.dtype, t.name, fail);
+    out.set(t.name, { data, shape: t.shape, dtype: t.dtype });
   }
   return { tensors: out, metadata };
 }
 
+/** Integers as float64 values, exactly: an int64 that float64 cannot hold (beyond ±2^53, odd) is refused, and a
+ *  bool byte must be 0 or 1. */
+function readIntegers(bytes: Uint8Array, offset: number, count: number, dtype: 'int64' | 'int32' | 'bool', name: string, fail: (why: string) => Error): Float64Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset + offset, count * BYTES[dtype]);
+  const data = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    if (dtype === 'int64') {
+      const v = view.getBigInt64(8 * i, true);
+      data[i] = Number(v);
+      if (BigInt(data[i]) !== v) throw fail(`tensor '${name}': I64 value ${v} (element ${i}) is not exactly a float64 (beyond ±2^53)`);
+    } else {
+      data[i] = dtype === 'int32' ? view.getInt32(4 * i, true) : view.getUint8(i);
+      if (data[i] > 1 && dtype === 'bool') throw fail(`tensor '${name}': BOOL byte ${data[i]} (element ${i}) is neither 0 nor 1`);
+    }
+  }
+  return data;
+}
+
 /** One tensor's header entry, checked: a known dtype, a shape of non-negative ints and offsets that fit it. */
-function tensorInfo(name: string, info: unknown, fail: (why: string) => Error): { dtype: FloatDtype; shape: number[]; begin: number; end: number } {
+function tensorInfo(name: string, info: unknown, fail: (why: string) => Error): { dtype: FileDtype; shape: number[]; begin: number; end: number } {
   const at = `tensor '${name}'`;
   if (typeof info !== 'object' || info === null || Array.isArray(info)) throw fail(`${at}: header entry is not an object`);
   const { dtype: code, shape, data_offsets: offsets } = info as Record<string, unknown>;
-  const dtype = (Object.keys(DTYPE) as FloatDtype[]).find((t) => DTYPE[t] === code);
-  if (dtype === undefined) throw fail(`${at}: dtype ${JSON.stringify(code)} is not supported (F64 and F32 are)`);
+  const dtype = (Object.keys(DTYPE) as FileDtype[]).find((t) => DTYPE[t] === code);
+  if (dtype === undefined) throw fail(`${at}: dtype ${JSON.stringify(code)} is not supported (F64, F32, I64, I32 and BOOL are)`);
   const count = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
   if (!Array.isArray(shape) || !shape.every(count)) throw fail(`${at}: shape ${JSON.stringify(shape)} is not a list of non-negative integers`);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(count) || offsets[0] > offsets[1]) {
@@ -113,8 +146,8 @@ function tensorInfo(name: string, info: unknown, fail: (why: string) => Error): 
   }
   const [begin, end] = offsets as [number, number];
   const size = (shape as number[]).reduce((n, d) => n * d, 1);
-  if (end - begin !== size * BYTES_PER_VALUE[dtype]) {
-    throw fail(`${at}: shape ${JSON.stringify(shape)} of ${code} needs ${size * BYTES_PER_VALUE[dtype]} bytes, but data_offsets [${begin}, ${end}] hold ${end - begin}`);
+  if (end - begin !== size * BYTES[dtype]) {
+    throw fail(`${at}: shape ${JSON.stringify(shape)} of ${code} needs ${size * BYTES[dtype]} bytes, but data_offsets [${begin}, ${end}] hold ${end - begin}`);
   }
   return { dtype, shape: shape as number[], begin, end };
 }
