@@ -110,3 +110,6 @@ export function indexSelect<T extends TensorBase>(x: T, axis: number, index: Ind
   const pos = apply(POSITIONS, x, [idx], [outer * idx.size * inner], { op: 'indexSelect', kind: 'select', from: x.shape, axis: a, n, outer, inner });
   return apply(GATHER, x, [x, pos], shape, undefined);
 }
+
+/** out[k] = x[pos[k]], of `shape`, for positions in x that another op computed (max pooling's), with gather's rules. */
+export const gatherAt = <T extends TensorBase>(x: T, pos: TensorBase, shape: Shape): T => apply(GATHER, x, [x, pos], shape, undefined);
