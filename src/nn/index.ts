@@ -7,3 +7,5 @@ export { clipGradNorm } from './clip.ts';
 export { GELU, SiLU, LogSigmoid, LeakyReLU, ELU, Softplus, Hardtanh, Identity } from './activations.ts';
 export { LayerNorm, type LayerNormOptions } from './layer-norm.ts';
 export { Embedding, type EmbeddingModuleOptions } from './embedding.ts';
+export { Conv1d, Conv2d, type ConvLayerOptions } from './conv.ts';
+export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool2d } from './pool.ts';
