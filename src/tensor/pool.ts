@@ -34,25 +34,28 @@ export function adaptiveTaps(size: number, out: number): Taps {
 }
 
 /**
- * pos[o] = the position in x (from xo) of the largest value of output o's window: the first one on ties; the first
- * NaN if there is one (as the max of a reduction). Every window must hold a tap.
+ * out[o] = the largest value of output o's window (`positions` false), or its position in x, from xo (true): the
+ * first one on ties; the first NaN if there is one (as the max of a reduction). Every window must hold a tap.
  */
-export function maxPositions(planes: number, H: number, W: number, rows: Taps, cols: Taps, x: Float64Array, xo: number, pos: Float64Array, po: number): void {
+export function windowMax(planes: number, H: number, W: number, rows: Taps, cols: Taps, x: Float64Array, xo: number,
+  out: Float64Array, oo: number, positions: boolean): void {
   const OH = rows.at.length, OW = cols.at.length, dr = rows.step * W, dc = cols.step;
-  for (let p = 0, o = po; p < planes; p++) {
+  for (let p = 0, o = oo; p < planes; p++) {
     const plane = p * H * W;
     for (let oh = 0; oh < OH; oh++) {
       const r0 = plane + rows.at[oh] * W, nr = rows.n[oh];
       for (let ow = 0; ow < OW; ow++, o++) {
         const c0 = r0 + cols.at[ow], nc = cols.n[ow];
         let best = x[xo + c0], at = c0;
-        for (let i = 0, r = c0; i < nr && best === best; i++, r += dr) {
-          for (let j = 0, q = r; j < nc; j++, q += dc) {
-            const v = x[xo + q];
-            if (v > best || v !== v) { best = v; at = q; if (v !== v) break; }
+        if (best === best) {
+          window: for (let i = 0, r = xo + c0; i < nr; i++, r += dr) {
+            for (let j = 0, q = r; j < nc; j++, q += dc) {
+              const v = x[q];
+              if (v > best) { best = v; at = q - xo; } else if (v !== v) { best = v; at = q - xo; break window; }
+            }
           }
         }
-        pos[o] = at;
+        out[o] = positions ? at : best;
       }
     }
   }

@@ -1,15 +1,47 @@
-// Convolution as a matrix product, as PyTorch computes it on a CPU (im2col + gemm): unfold lays every window of
-// the input out as a column, and one batched matmul multiplies all the columns by the weight, one row per output
-// channel. unfold and fold (col2im) are linear and each other's adjoint, so each is the other's rule; a
-// convolution, made of them, matmul, add and reshape, can be differentiated to any order.
+// Convolution as PyTorch computes it on a CPU: im2col and a matrix product (gemm) per sample (src/tensor/conv.ts).
+// It is three ops, each linear in each of its two inputs, whose rules are one another (as PyTorch's
+// convolution_backward): for y = conv(x, w), ⟨g, conv(x, w)⟩ = ⟨convInput(g, w), x⟩ = ⟨convWeight(x, g), w⟩, so a
+// convolution can be differentiated to any order. unfold (im2col, each window of the input as a column) and fold
+// (col2im, the columns added back) are ops too, each the other's rule.
+import { convForward, convInputGrad, convWeightGrad } from '../../tensor/conv.ts';
 import { col2im, im2col, type Windows } from '../../tensor/im2col.ts';
 import { fmt, sameShape, type Shape } from '../../tensor/shape.ts';
 import { makeOp, type OpDef, type TensorBase } from '../tensor-base.ts';
 import { apply, expectTensor } from '../op.ts';
 import { knownOptionsOf, spatialOf, what } from '../options.ts';
-import { add } from './elementwise.ts';
-import { matmul } from './matmul.ts';
+import { sumTo } from './broadcast.ts';
 import { reshape } from './movement.ts';
+
+/** A convolution: its windows, groups and output channels, and the shapes of its input, weight and output. */
+interface Conv { w: Windows; groups: number; OC: number; x: Shape; weight: Shape; y: Shape }
+
+const CONV: OpDef<Conv> = makeOp({
+  name: 'convolution',
+  forward: (out, [x, w, b], c) => convForward(c.w, c.groups, c.OC, x.buf, x.off, w.buf, w.off, b === undefined ? null : b.buf, b?.off ?? 0, out.buf, out.off),
+  grads: [
+    (g, [, w], _y, c) => apply(CONV_INPUT, g, [g, w], c.x, c),
+    (g, [x], _y, c) => apply(CONV_WEIGHT, x, [x, g], c.weight, c),
+    (g, _i, _y, c) => reshape(sumTo(g, [c.OC, ...c.weight.slice(2).map(() => 1)]), [c.OC]), // Σ over the batch and the windows
+  ],
+});
+// convInput(g, w) is conv's ∂x (a transposed convolution); as a function of g it is conv(·, w)'s adjoint.
+const CONV_INPUT: OpDef<Conv> = makeOp({
+  name: 'convolutionBackwardInput',
+  forward: (out, [g, w], c) => convInputGrad(c.w, c.groups, c.OC, g.buf, g.off, w.buf, w.off, out.buf, out.off),
+  grads: [
+    (gg, [, w], _y, c) => apply(CONV, gg, [gg, w], c.y, c),
+    (gg, [g], _y, c) => apply(CONV_WEIGHT, gg, [gg, g], c.weight, c),
+  ],
+});
+// convWeight(x, g) is conv's ∂w, the correlation of the input with g summed over the batch.
+const CONV_WEIGHT: OpDef<Conv> = makeOp({
+  name: 'convolutionBackwardWeight',
+  forward: (out, [x, g], c) => convWeightGrad(c.w, c.groups, c.OC, x.buf, x.off, g.buf, g.off, out.buf, out.off),
+  grads: [
+    (gw, [, g], _y, c) => apply(CONV_INPUT, g, [g, gw], c.x, c),
+    (gw, [x], _y, c) => apply(CONV, x, [x, gw], c.y, c),
+  ],
+});
 
 const UNFOLD: OpDef<Windows> = makeOp({
   name: 'unfold',
@@ -107,16 +139,10 @@ function convolve<T extends TensorBase>(op: 'conv1d' | 'conv2d', dims: 1 | 2, x:
   } else {
     before = after = o.padding === 'valid' ? k.map(() => 0) : spatialOf(op, 'padding', o.padding ?? 0, dims, 0);
   }
-  const w = windowsOf(op, N, C, x.shape.slice(-dims), k, stride, before, after, dilation), L = w.OH * w.OW;
-  const x4 = as(x, [N, C, w.H, w.W]);
-  const cols = apply(UNFOLD, x4, [x4], [N, C * w.KH * w.KW, L], w);
-  // [OC, C·kH·kW] @ [N, C·kH·kW, L] → [N, OC, L]; with groups, [G, OC/G, Cg·kH·kW] @ [N, G, Cg·kH·kW, L], each group's
-  // channels by its own filters.
-  const y = groups === 1 ? matmul(reshape(weight, [OC, -1]), cols)
-    : reshape(matmul(reshape(weight, [groups, OC / groups, -1]), reshape(cols, [N, groups, -1, L])), [N, OC, L]);
-  const out = bias === null || bias === undefined ? y : add(y, reshape(bias, [OC, 1]));
-  const spatial = dims === 1 ? [w.OW] : [w.OH, w.OW];
-  return reshape(out, isBatched ? [N, OC, ...spatial] : [OC, ...spatial]) as T;
+  const w = windowsOf(op, N, C, x.shape.slice(-dims), k, stride, before, after, dilation);
+  const spatial = dims === 1 ? [w.OW] : [w.OH, w.OW], y = isBatched ? [N, OC, ...spatial] : [OC, ...spatial];
+  const inputs = bias === null || bias === undefined ? [x, weight] : [x, weight, bias];
+  return apply(CONV, x, inputs, y, { w, groups, OC, x: x.shape, weight: weight.shape, y });
 }
 
 /**

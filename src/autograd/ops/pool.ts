@@ -1,13 +1,13 @@
-// Pooling over windows of the last one or two dims. Max pooling is a gather at the position of each window's
-// largest value, found by an op of its own from x's values (so a replayed step finds them again); gather's rule
-// scatters g back to those positions, and the scatter's rule gathers again. Average pooling is linear: its rule is
-// its adjoint, which spreads each g evenly over its window, and the adjoint's rule is the average again.
-import { adaptiveTaps, maxPositions, spreadWindowMeans, windowMeans, windowTaps, type Taps } from '../../tensor/pool.ts';
+// Pooling over windows of the last one or two dims. Max pooling's rule scatters g to the position of each window's
+// largest value, found from x when the rule runs (by an op of its own, so a replayed step finds them again); the
+// scatter's rule gathers from the same positions. Average pooling is linear: its rule is its adjoint, which spreads
+// each g evenly over its window, and the adjoint's rule is the average again.
+import { adaptiveTaps, spreadWindowMeans, windowMax, windowMeans, windowTaps, type Taps } from '../../tensor/pool.ts';
 import { fmt, sizeOf, type Shape } from '../../tensor/shape.ts';
 import { makeOp, type OpDef, type TensorBase } from '../tensor-base.ts';
 import { apply, expectTensor } from '../op.ts';
 import { flagOf, knownOptionsOf, spatialOf, what } from '../options.ts';
-import { gatherAt } from './gather.ts';
+import { scatterAt } from './gather.ts';
 import type { SpatialSize } from './conv.ts';
 
 /** Pooling seen as `planes` planes of H × W values (a 1-D signal: H = 1), each output reading the rows and columns of its taps. */
@@ -15,9 +15,14 @@ interface Pool { planes: number; H: number; W: number; rows: Taps; cols: Taps; i
 /** An average pool's divisor of output (oh, ow) is rowDiv[oh]·colDiv[ow]. */
 interface Mean extends Pool { rowDiv: Float64Array; colDiv: Float64Array }
 
+const MAX_POOL: OpDef<Pool> = makeOp({
+  name: 'maxPool',
+  forward: (out, [x], p) => windowMax(p.planes, p.H, p.W, p.rows, p.cols, x.buf, x.off, out.buf, out.off, false),
+  grads: [(g, [x], _y, p) => scatterAt(g, apply(MAX_POSITIONS, x, [x], p.outShape, p), p.inShape)],
+});
 const MAX_POSITIONS: OpDef<Pool> = makeOp({
   name: 'maxPoolPositions',
-  forward: (out, [x], p) => maxPositions(p.planes, p.H, p.W, p.rows, p.cols, x.buf, x.off, out.buf, out.off),
+  forward: (out, [x], p) => windowMax(p.planes, p.H, p.W, p.rows, p.cols, x.buf, x.off, out.buf, out.off, true),
   grads: [null],
 });
 
@@ -117,7 +122,7 @@ function maxPool<T extends TensorBase>(op: string, dims: number, x: T, kernelSiz
     if (i >= 0) throw new Error(`${op}: window ${i} along spatial dim ${d} (of size ${s.size[d]}) holds no input value, only padding`);
   });
   const p = poolOf(x, s.taps);
-  return gatherAt(x, apply(MAX_POSITIONS, x, [x], p.outShape, p), p.outShape);
+  return apply(MAX_POOL, x, [x], p.outShape, p);
 }
 
 function avgPool<T extends TensorBase>(op: string, dims: number, x: T, kernelSize: SpatialSize, opts: AvgPoolOptions | undefined): T {
