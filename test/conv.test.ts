@@ -123,6 +123,8 @@ describe('bad input throws an Error naming the op and the shapes or values', () 
       /^conv2d: padding must be a non-negative integer or a list of 2 of them, got the string 'full'$/],
     ['an unknown option', () => conv2d(x, zeros([2, 3, 3, 3]), null, { kernel_size: 3 } as ConvOptions),
       /^conv2d: unknown option 'kernel_size' \(the options are stride, padding, dilation, groups\)$/],
+    ['an empty dim', () => conv2d(zeros([1, 3, 0, 5]), zeros([2, 3, 1, 1])),
+      /^conv2d: the input of shape \[1, 3, 0, 5\] and the weight of shape \[2, 3, 1, 1\] may have no empty dim but the batch$/],
     ['a bias that is not a tensor', () => conv2d(x, zeros([2, 3, 3, 3]), [1, 2] as unknown as Tensor), /^conv2d: the bias must be a tensor, got an array/],
     ['unfold: an input of the wrong rank', () => unfold(zeros([5, 5]), 2), /^unfold: expects an input of 3 dims \(unbatched, \[C, H, W\]\) or 4/],
     ['unfold: a kernel larger than the padded input', () => unfold(zeros([1, 1, 3, 3]), 2, { padding: 0, dilation: 3 }),
@@ -134,6 +136,15 @@ describe('bad input throws an Error naming the op and the shapes or values', () 
   ];
   it.each(cases)('%s', (_name, f, message) => {
     expect(f).toThrow(message);
+  });
+
+  it('an empty batch is not an error: it gives an empty batch', () => {
+    const x0 = zeros([0, 3, 5, 5]);
+    x0.requiresGrad = true;
+    const y = conv2d(x0, zeros([2, 3, 3, 3]), zeros([2]));
+    expect(y.shape).toEqual([0, 2, 3, 3]);
+    y.sum().backward();
+    expect(x0.grad!.shape).toEqual([0, 3, 5, 5]);
   });
 });
 

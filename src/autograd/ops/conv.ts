@@ -12,8 +12,12 @@ import { knownOptionsOf, spatialOf, what } from '../options.ts';
 import { sumTo } from './broadcast.ts';
 import { reshape } from './movement.ts';
 
-/** A convolution: its windows, groups and output channels, and the shapes of its input, weight and output. */
-interface Conv { w: Windows; groups: number; OC: number; x: Shape; weight: Shape; y: Shape }
+/**
+ * A convolution: its windows, groups and output channels, and the shapes of its input, weight and output; M, N, K
+ * are the sizes of its products taken together (samples · output channels, windows, taps per group), from which the
+ * profiler counts 2·M·N·K FLOPs for each of the three ops.
+ */
+interface Conv { w: Windows; groups: number; OC: number; x: Shape; weight: Shape; y: Shape; M: number; N: number; K: number }
 
 const CONV: OpDef<Conv> = makeOp({
   name: 'convolution',
@@ -118,6 +122,9 @@ function convolve<T extends TensorBase>(op: 'conv1d' | 'conv2d', dims: 1 | 2, x:
   const o = knownOptionsOf(op, opts, ['stride', 'padding', 'dilation', 'groups']), layout = dims === 1 ? 'C, L' : 'C, H, W';
   const isBatched = batched(op, x, dims, layout);
   if (weight.ndim !== dims + 2) throw new Error(`${op}: expects a weight of ${dims + 2} dims, [out, in / groups, ${dims === 1 ? 'k' : 'kH, kW'}], got shape ${fmt(weight.shape)}`);
+  if (weight.size === 0 || x.shape.some((d, i) => d === 0 && (i > 0 || !isBatched))) {
+    throw new Error(`${op}: the input of shape ${fmt(x.shape)} and the weight of shape ${fmt(weight.shape)} may have no empty dim but the batch`);
+  }
   const groups = o.groups ?? 1;
   if (!Number.isInteger(groups) || groups < 1) throw new Error(`${op}: groups must be a positive integer, got ${what(groups)}`);
   const [OC, Cg] = weight.shape, C = x.shape[x.ndim - dims - 1], N = isBatched ? x.shape[0] : 1;
@@ -142,7 +149,7 @@ function convolve<T extends TensorBase>(op: 'conv1d' | 'conv2d', dims: 1 | 2, x:
   const w = windowsOf(op, N, C, x.shape.slice(-dims), k, stride, before, after, dilation);
   const spatial = dims === 1 ? [w.OW] : [w.OH, w.OW], y = isBatched ? [N, OC, ...spatial] : [OC, ...spatial];
   const inputs = bias === null || bias === undefined ? [x, weight] : [x, weight, bias];
-  return apply(CONV, x, inputs, y, { w, groups, OC, x: x.shape, weight: weight.shape, y });
+  return apply(CONV, x, inputs, y, { w, groups, OC, x: x.shape, weight: weight.shape, y, M: N * OC, N: w.OH * w.OW, K: Cg * w.KH * w.KW });
 }
 
 /**
