@@ -8,6 +8,7 @@ import {
   type ConvOptions, type UnfoldOptions,
 } from '../src/index.ts';
 import { expectReference, fixture, inputsOf } from './conv-reference.ts';
+import { expectForwardOverReverse, expectJvp } from './jvp-check.ts';
 import { input } from './op-inputs.ts';
 
 const TOL = { eps: 1e-6, rtol: 1e-6, atol: 1e-8 };
@@ -70,6 +71,24 @@ describe('gradients to second order (gradcheck and gradgradcheck)', () => {
     const x = input([2, 3, 6, 5], -1, 1, 6), opts = { dilation: [1, 2], padding: [2, 1], stride: [2, 1] } as const;
     const cols = unfold(x, [3, 2], opts), c = input(cols.shape, -1, 1, 7);
     expect(cols.mul(c).sum().item()).toBeCloseTo(x.mul(fold(c, [6, 5], [3, 2], opts)).sum().item(), 12);
+  });
+});
+
+describe('forward mode (jvp)', () => {
+  it('conv2d and conv1d: along the input, the weight and the bias', () => {
+    expectJvp((x, w, b) => conv2d(x, w, b, { stride: [2, 1], padding: 1, groups: 2 }), [input([2, 4, 5, 4], -1, 1, 30), input([2, 2, 3, 2], -1, 1, 31), input([2], -1, 1, 32)], 33);
+    expectJvp((x, w) => conv1d(x, w, null, { padding: 'same', dilation: 2 }), [input([3, 7], -1, 1, 34), input([2, 3, 4], -1, 1, 35)], 36);
+  });
+
+  it('unfold and fold', () => {
+    expectJvp((x) => unfold(x, [2, 3], { padding: 1, stride: [1, 2] }), [input([1, 2, 4, 5], -1, 1, 37)], 38);
+    expectJvp((c) => fold(c, [4, 5], 2), [input([2, 8, 12], -1, 1, 39)], 40);
+  });
+
+  it('forward over reverse: the jvp of a gradient (through the gradient ops\' tangents) is hvp\'s H·v', () => {
+    const w = input([3, 2, 3, 3], -1, 1, 41).detach(), x = input([2, 2, 5, 5], -1, 1, 42);
+    expectForwardOverReverse((t) => conv2d(t, w, null, { padding: 1 }).tanh().square().sum(), x, 43);
+    expectForwardOverReverse((t) => conv2d(x.detach(), t, null, { stride: 2 }).sin().sum(), input([3, 2, 3, 3], -1, 1, 44), 45);
   });
 });
 

@@ -8,6 +8,7 @@ import {
   tensor, zeros, type AvgPoolOptions, type MaxPoolOptions, type SpatialSize,
 } from '../src/index.ts';
 import { expectReference, fixture, inputsOf } from './conv-reference.ts';
+import { expectForwardOverReverse, expectJvp } from './jvp-check.ts';
 import { distinct, input } from './op-inputs.ts';
 
 const TOL = { eps: 1e-6, rtol: 1e-6, atol: 1e-8 };
@@ -77,6 +78,19 @@ describe('gradients to second order (gradcheck and gradgradcheck)', () => {
     const first = gradcheck(f, [x], TOL), second = gradgradcheck((t) => f(t).tanh(), [x], TOL);
     expect(first.ok, first.message).toBe(true);
     expect(second.ok, second.message).toBe(true);
+  });
+});
+
+describe('forward mode (jvp)', () => {
+  it.each([
+    ['maxPool2d', (x: Tensor) => maxPool2d(x, [3, 2], { stride: [2, 1], padding: 1, dilation: [1, 2], ceilMode: true }), distinct([2, 2, 5, 6], 20)],
+    ['maxPool1d', (x: Tensor) => maxPool1d(x, 3, { stride: 2, padding: 1 }), distinct([2, 3, 8], 21)],
+    ['avgPool2d', (x: Tensor) => avgPool2d(x, 3, { stride: 2, padding: 1, ceilMode: true, countIncludePad: false }), input([2, 2, 5, 6], -1, 1, 22)],
+    ['avgPool1d', (x: Tensor) => avgPool1d(x, 2, { padding: 1 }), input([3, 7], -1, 1, 23)],
+    ['adaptiveAvgPool2d', (x: Tensor) => adaptiveAvgPool2d(x, [3, 4]), input([2, 2, 5, 6], -1, 1, 24)],
+  ] as const)('%s', (_name, f, x) => {
+    expectJvp(f, [x], 25);
+    expectForwardOverReverse((t) => f(t).tanh().square().sum(), x, 26); // the backward ops' tangents too
   });
 });
 

@@ -10,6 +10,7 @@ import { makeOp, type OpDef, type TensorBase } from '../tensor-base.ts';
 import { apply, expectTensor } from '../op.ts';
 import { knownOptionsOf, spatialOf, what } from '../options.ts';
 import { sumTo } from './broadcast.ts';
+import { tangentOf } from './elementwise.ts';
 import { reshape } from './movement.ts';
 
 /**
@@ -27,6 +28,9 @@ const CONV: OpDef<Conv> = makeOp({
     (g, [x], _y, c) => apply(CONV_WEIGHT, x, [x, g], c.weight, c),
     (g, _i, _y, c) => reshape(sumTo(g, [c.OC, ...c.weight.slice(2).map(() => 1)]), [c.OC]), // Σ over the batch and the windows
   ],
+  // ∂conv(x, w) + ∂b = conv(∂x, w) + conv(x, ∂w) + ∂b, the bias broadcast over the batch and the windows
+  tangent: ([tx, tw, tb], [x, w], y, c) => tangentOf([tx && apply(CONV, tx, [tx, w], c.y, c), tw && apply(CONV, x, [x, tw], c.y, c),
+    tb && reshape(tb, [c.OC, ...c.weight.slice(2).map(() => 1)])], y),
 });
 // convInput(g, w) is conv's ∂x (a transposed convolution); as a function of g it is conv(·, w)'s adjoint.
 const CONV_INPUT: OpDef<Conv> = makeOp({
@@ -36,6 +40,7 @@ const CONV_INPUT: OpDef<Conv> = makeOp({
     (gg, [, w], _y, c) => apply(CONV, gg, [gg, w], c.y, c),
     (gg, [g], _y, c) => apply(CONV_WEIGHT, gg, [gg, g], c.weight, c),
   ],
+  tangent: ([tg, tw], [g, w], y, c) => tangentOf([tg && apply(CONV_INPUT, tg, [tg, w], c.x, c), tw && apply(CONV_INPUT, g, [g, tw], c.x, c)], y),
 });
 // convWeight(x, g) is conv's ∂w, the correlation of the input with g summed over the batch.
 const CONV_WEIGHT: OpDef<Conv> = makeOp({
@@ -45,17 +50,20 @@ const CONV_WEIGHT: OpDef<Conv> = makeOp({
     (gw, [, g], _y, c) => apply(CONV_INPUT, g, [g, gw], c.x, c),
     (gw, [x], _y, c) => apply(CONV, x, [x, gw], c.y, c),
   ],
+  tangent: ([tx, tg], [x, g], y, c) => tangentOf([tx && apply(CONV_WEIGHT, tx, [tx, g], c.weight, c), tg && apply(CONV_WEIGHT, x, [x, tg], c.weight, c)], y),
 });
 
 const UNFOLD: OpDef<Windows> = makeOp({
   name: 'unfold',
   forward: (out, [x], w) => im2col(w, x.buf, x.off, out.buf, out.off),
   grads: [(g, _x, _y, w) => apply(FOLD, g, [g], [w.N, w.C, w.H, w.W], w)],
+  tangent: ([t], _x, y, w) => apply(UNFOLD, t!, [t!], y.shape, w), // linear: the op itself, on the tangent
 });
 const FOLD: OpDef<Windows> = makeOp({
   name: 'fold',
   forward: (out, [cols], w) => col2im(w, cols.buf, cols.off, out.buf, out.off),
   grads: [(g, _cols, _y, w) => apply(UNFOLD, g, [g], [w.N, w.C * w.KH * w.KW, w.OH * w.OW], w)],
+  tangent: ([t], _cols, y, w) => apply(FOLD, t!, [t!], y.shape, w),
 });
 
 /** A size for each spatial dim: one number for all of them, or a list of one per dim (`[height, width]`). */

@@ -1,13 +1,13 @@
 // Pooling over windows of the last one or two dims. Max pooling's rule scatters g to the position of each window's
 // largest value, found from x when the rule runs (by an op of its own, so a replayed step finds them again); the
-// scatter's rule gathers from the same positions. Average pooling is linear: its rule is its adjoint, which spreads
+// scatter's rule gathers from the same positions, and so does the tangent. Average pooling is linear: its rule is its adjoint, which spreads
 // each g evenly over its window, and the adjoint's rule is the average again.
 import { adaptiveTaps, spreadWindowMeans, windowMax, windowMeans, windowTaps, type Taps } from '../../tensor/pool.ts';
 import { fmt, sizeOf, type Shape } from '../../tensor/shape.ts';
 import { makeOp, type OpDef, type TensorBase } from '../tensor-base.ts';
 import { apply, expectTensor } from '../op.ts';
 import { flagOf, knownOptionsOf, spatialOf, what } from '../options.ts';
-import { scatterAt } from './gather.ts';
+import { gatherAt, scatterAt } from './gather.ts';
 import type { SpatialSize } from './conv.ts';
 
 /** Pooling seen as `planes` planes of H × W values (a 1-D signal: H = 1), each output reading the rows and columns of its taps. */
@@ -19,6 +19,7 @@ const MAX_POOL: OpDef<Pool> = makeOp({
   name: 'maxPool',
   forward: (out, [x], p) => windowMax(p.planes, p.H, p.W, p.rows, p.cols, x.buf, x.off, out.buf, out.off, false),
   grads: [(g, [x], _y, p) => scatterAt(g, apply(MAX_POSITIONS, x, [x], p.outShape, p), p.inShape)],
+  tangent: ([t], [x], _y, p) => gatherAt(t!, apply(MAX_POSITIONS, x, [x], p.outShape, p), p.outShape), // each window's maximum moves with its tangent
 });
 const MAX_POSITIONS: OpDef<Pool> = makeOp({
   name: 'maxPoolPositions',
@@ -32,11 +33,13 @@ function meanOps(name: string): OpDef<Mean> {
     name,
     forward: (out, [x], m) => windowMeans(m.planes, m.H, m.W, m.rows, m.cols, m.rowDiv, m.colDiv, x.buf, x.off, out.buf, out.off),
     grads: [(g, _x, _y, m) => apply(spread, g, [g], m.inShape, m)],
+    tangent: ([t], _x, _y, m) => apply(mean, t!, [t!], m.outShape, m), // linear: the op itself, on the tangent
   });
   const spread: OpDef<Mean> = makeOp({
     name: `${name}Backward`,
     forward: (out, [g], m) => spreadWindowMeans(m.planes, m.H, m.W, m.rows, m.cols, m.rowDiv, m.colDiv, g.buf, g.off, out.buf, out.off),
     grads: [(gg, _g, _y, m) => apply(mean, gg, [gg], m.outShape, m)],
+    tangent: ([t], _g, _y, m) => apply(spread, t!, [t!], m.inShape, m),
   });
   return mean;
 }
