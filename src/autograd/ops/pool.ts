@@ -1,7 +1,7 @@
 // Pooling over windows of the last one or two dims. Max pooling's rule scatters g to the position of each window's
 // largest value, found from x when the rule runs (by an op of its own, so a replayed step finds them again); the
-// scatter's rule gathers from the same positions, and so does the tangent. Average pooling is linear: its rule is its adjoint, which spreads
-// each g evenly over its window, and the adjoint's rule is the average again.
+// scatter's rule gathers from the same positions, and so does the tangent. Average pooling is linear: its rule is
+// its adjoint, which spreads each g evenly over its window, and the adjoint's rule is the average again.
 import { adaptiveTaps, spreadWindowMeans, windowMax, windowMeans, windowTaps, type Taps } from '../../tensor/pool.ts';
 import { fmt, sizeOf, type Shape } from '../../tensor/shape.ts';
 import { makeOp, type OpDef, type TensorBase } from '../tensor-base.ts';
@@ -73,7 +73,7 @@ export interface AvgPoolOptions {
   countIncludePad?: boolean;
 }
 
-/** The input's leading dims and spatial sizes, after checking it has `dims` spatial dims, a channel dim and maybe a batch dim. */
+/** The input's spatial sizes, after checking it has `dims` spatial dims after a channel dim and maybe a batch dim. */
 function spatialDims(op: string, x: TensorBase, dims: number): number[] {
   expectTensor(op, 'the input', x);
   if (x.ndim !== dims + 1 && x.ndim !== dims + 2) {
