@@ -21,6 +21,7 @@ import * as matmul from './matmul.ts';
 import * as graphOverhead from './graph-overhead.ts';
 import * as jvpSuite from './jvp.ts';
 import * as soak from './soak.ts';
+import * as lenet from './lenet.ts';
 import { profile } from './engine.ts'; // issue #9: memory over 100,000 steps with batch sizes 1–1024 (child process)
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -57,6 +58,7 @@ const SUITES: Record<string, () => Promise<SuiteReport>> = {
   jvp: jvpSuite.run, // issue #20: forward mode's cost
   memory,
   soak: soak.run, // issue #9
+  lenet: lenet.run, // issue #19
 };
 
 // --profile: after each suite, one engine step of it profiled (profile()), its table printed and its Chrome trace
@@ -67,6 +69,7 @@ const ENGINE_STEPS: Record<string, () => () => void> = {
   'mlp-step': () => { const { x, y } = mlpStep.mlpData(64); return mlpStep.engineMlp(64, x, y).step; },
   'mlp-step-1': () => { const { x, y } = mlpStep.mlpData(1); return mlpStep.engineMlp(1, x, y).step; },
   'graph-overhead': () => graphOverhead.engineChain().step,
+  lenet: () => { const { x, y } = lenet.lenetData(); return lenet.engineLenet(x, y).step; },
 };
 function profileSuite(name: string): void {
   const make = ENGINE_STEPS[name];

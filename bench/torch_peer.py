@@ -106,7 +106,37 @@ def chain(job, options):
     return {"value": y.item(), "grad": x.grad.item()}, samples(run, options)
 
 
-WORK = {"training_step": training_step, "matmul": matmul, "chain": chain}
+def lenet(job, options):
+    """bench/lenet.ts's step: LeNet on 1×28×28 inputs, cross-entropy, SGD; params in the engine's layout (conv1's
+    weight and bias, conv2's, then the three Linear layers', whose weights are [in, out])."""
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 6, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(6, 16, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Flatten(),
+        torch.nn.Linear(256, 120), torch.nn.ReLU(), torch.nn.Linear(120, 84), torch.nn.ReLU(), torch.nn.Linear(84, 10))
+    layers = [model[i] for i in (0, 3, 7, 9, 11)]
+    with torch.no_grad():
+        for k, layer in enumerate(layers):
+            w = job["params"][2 * k]
+            layer.weight.copy_(tensor(w, layer.weight.shape) if k < 2 else tensor(w, layer.weight.shape[::-1]).T)
+            layer.bias.copy_(tensor(job["params"][2 * k + 1], layer.bias.shape))
+    opt = torch.optim.SGD(model.parameters(), lr=job["lr"])
+    x, y = tensor(job["x"], (-1, 1, 28, 28)), torch.tensor(job["y"])
+
+    def step():
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    loss = step().item()
+    params = []
+    for k, layer in enumerate(layers):
+        params += [flat(layer.weight if k < 2 else layer.weight.T), flat(layer.bias)]
+    return {"loss": loss, "params": params}, samples(step, options)
+
+
+WORK = {"training_step": training_step, "matmul": matmul, "chain": chain, "lenet": lenet}
 
 request = json.load(sys.stdin)
 results = []

@@ -26,3 +26,5 @@ export { compile, type Compiled, type StepResult } from './compile.ts';
 export { profile, recordFunction, isProfiling, Profile, type ProfileEvent, type ProfileRow, type Phase } from './profile.ts';
 export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled } from './anomaly.ts';
 export { batchNorm } from './ops/batch-norm.ts';
+export { conv1d, conv2d, unfold, fold, type ConvOptions, type UnfoldOptions, type SpatialSize } from './ops/conv.ts';
+export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool2d, type MaxPoolOptions, type AvgPoolOptions } from './ops/pool.ts';

@@ -39,3 +39,25 @@ export function flagOf(fn: string, name: string, v: unknown, fallback: boolean):
   if (typeof v === 'boolean') return v;
   throw new Error(`${fn}: ${name} must be true or false, got ${what(v)}`);
 }
+
+/**
+ * A size option of a window op (kernel, stride, padding, dilation): an integer ≥ `least` for each of the `dims`
+ * spatial dims, given as one number for all of them or as a list of `dims` numbers.
+ */
+export function spatialOf(fn: string, name: string, v: unknown, dims: number, least: number): number[] {
+  const list: unknown[] | null = typeof v === 'number' ? new Array<number>(dims).fill(v) : Array.isArray(v) && v.length === dims ? v : null;
+  if (list === null || !list.every((d) => Number.isInteger(d) && (d as number) >= least)) {
+    const kind = least === 0 ? 'a non-negative integer' : least === 1 ? 'a positive integer' : `an integer ≥ ${least}`;
+    throw new Error(`${fn}: ${name} must be ${kind}${dims === 1 ? '' : ` or a list of ${dims} of them`}, got ${what(v)}`);
+  }
+  return list as number[];
+}
+
+/** optionsOf, refusing a key that is not one of `names` (a misspelt or snake_case option would be ignored otherwise). */
+export function knownOptionsOf<O extends object>(fn: string, opts: O | undefined, names: readonly (keyof O & string)[]): O {
+  const o = optionsOf(fn, opts);
+  for (const key of Object.keys(o)) {
+    if (!(names as readonly string[]).includes(key)) throw new Error(`${fn}: unknown option '${key}' (the options are ${names.join(', ')})`);
+  }
+  return o;
+}

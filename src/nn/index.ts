@@ -10,3 +10,5 @@ export { Embedding, type EmbeddingModuleOptions } from './embedding.ts';
 export { buffer, type BufferDtype } from './module.ts';
 export { type LoadSafetensorsOptions, type LinearLayout } from './serialize.ts';
 export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './batch-norm.ts';
+export { Conv1d, Conv2d, type ConvLayerOptions } from './conv.ts';
+export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool2d } from './pool.ts';

@@ -110,3 +110,8 @@ export function indexSelect<T extends TensorBase>(x: T, axis: number, index: Ind
   const pos = apply(POSITIONS, x, [idx], [outer * idx.size * inner], { op: 'indexSelect', kind: 'select', from: x.shape, axis: a, n, outer, inner });
   return apply(GATHER, x, [x, pos], shape, undefined);
 }
+
+/** out[k] = x[pos[k]], of `shape`, for positions another op computed (max pooling's tangent), with gather's rules. */
+export const gatherAt = <T extends TensorBase>(x: T, pos: TensorBase, shape: Shape): T => apply(GATHER, x, [x, pos], shape, undefined);
+/** src[k] added at pos[k] of zeros of `shape`, for positions another op computed (max pooling's rule), with scatterAdd's rules. */
+export const scatterAt = <T extends TensorBase>(src: T, pos: TensorBase, shape: Shape): T => apply(SCATTER_ADD, src, [src, pos], shape, undefined);
