@@ -3,8 +3,8 @@
 // Rules are tensor ops: without createGraph they run unrecorded, writing into gradients the walk owns where they
 // can; with it they are recorded like any forward op, so the gradients can be differentiated again.
 import { fmt, sameShape } from '../tensor/shape.ts';
-import { TensorBase, type RuleInto } from './tensor-base.ts';
-import { lastWrite, lend, setGradMode, setPhase, tick, watch } from './state.ts';
+import { NO_VALUES, TensorBase, type RuleInto } from './tensor-base.ts';
+import { batching, lastWrite, lend, setGradMode, setPhase, tick, watch } from './state.ts';
 import { describe } from './op.ts';
 import { add } from './ops/elementwise.ts';
 import { add_ } from './ops/inplace.ts';
@@ -177,10 +177,11 @@ class Claims {
 }
 
 /**
- * One walk's state: per position in the order, the gradient pending there and its flags (whether the walk
- * may add into it in place: storage it made and handed to no one else), and the storage it has claimed.
+ * One walk's state: whether it may write into gradients at all (not under createGraph, nor inside vmap, where a
+ * batched gradient has no buffer of its own); per position in the order, the gradient pending there and its flags
+ * (whether the walk may add into it in place: storage it made and handed to no one else); the storage it has claimed.
  */
-interface Walk { createGraph: boolean; pending: (TensorBase | null)[]; info: Int32Array; claims: Claims }
+interface Walk { inPlace: boolean; pending: (TensorBase | null)[]; info: Int32Array; claims: Claims }
 
 // Per position of a walk's order, in one Int32Array: leads to a wanted gradient; the walk owns its pending
 // gradient (may add into it in place); and, above these bits, how many of the walk's edges lead into it.
@@ -192,7 +193,7 @@ function receive(w: Walk, k: number, g: TensorBase, owned = false): void {
   if (p === null) {
     w.pending[k] = g;
     if (owned || w.claims.take(g)) w.info[k] |= OWNED;
-  } else if ((w.info[k] & OWNED) !== 0 && !w.createGraph) {
+  } else if ((w.info[k] & OWNED) !== 0 && w.inPlace) {
     add_(p, g);
   } else {
     const sum = w.pending[k] = add(p, g);
@@ -204,7 +205,7 @@ function receive(w: Walk, k: number, g: TensorBase, owned = false): void {
  *  when this walk owns it; otherwise it is copied, so no two gradients ever share storage. */
 function keep(w: Walk, t: TensorBase, g: TensorBase, owned: boolean): void {
   if (t.grad === null) t.grad = owned || w.claims.take(g) ? g : clone(g);
-  else if (w.createGraph) t.grad = add(t.grad, g);
+  else if (!w.inPlace) t.grad = add(t.grad, g);
   else add_(t.grad, g);
 }
 
@@ -242,9 +243,10 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
   // Seeds were made before the walk began: never its own, so never written over (compile replays a step without
   // the 1 that seedFor writes by hand).
   claims.clear(tick());
-  const w: Walk = { createGraph, pending, info, claims };
+  const inPlace = !createGraph && batching === null;
+  const w: Walk = { inPlace, pending, info, claims };
   const got: (TensorBase | null)[] = targets === null ? [] : targets.map(() => null);
-  const intoLeaves = targets === null && !createGraph;
+  const intoLeaves = targets === null && inPlace;
 
   const wasEnabled = setGradMode(createGraph), lentBefore = lend(null), phaseBefore = setPhase('backward');
   walking = true;
@@ -280,7 +282,7 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
         if (op.grads[i] !== null && p >= 0 && (info[p] & NEEDED) !== 0) rules++;
       }
       // When one rule is all that reads g, and g is the walk's own, the rule may write over g (see `lend`).
-      const lent = !createGraph && rules === 1 && (flags & OWNED) !== 0 && !given && op.fast.rulesReadGradOnce === true ? g : null;
+      const lent = inPlace && rules === 1 && (flags & OWNED) !== 0 && !given && op.fast.rulesReadGradOnce === true ? g : null;
       for (let i = 0; i < inputs.length; i++) {
         const x = inputs[i], rule = op.grads[i], p = i === 0 ? p0 : i === 1 ? p1 : positionOf(positions, x);
         if (rule === null || p < 0 || (info[p] & NEEDED) === 0) continue;
@@ -345,6 +347,10 @@ function checkOptions(op: string, opts: unknown): BackwardOptions {
 
 /** Reverse-mode differentiation from `root`: ∂root/∂leaf accumulates into each leaf's .grad. */
 export function backward(root: TensorBase, seed?: TensorBase, opts?: BackwardOptions): void {
+  if (root.base.store === NO_VALUES) {
+    throw new Error(`vmap: backward() of a batched tensor (shape ${fmt(root.shape)} of one example) would add the gradients of every ` +
+      'example into the same .grad; inside vmap, take them with grad(outputs, inputs) and return them (one per example)');
+  }
   walk([root], [seedFor('backward', root, 0, seed)], null, checkOptions('backward', opts));
 }
 
