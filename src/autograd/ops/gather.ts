@@ -60,9 +60,9 @@ const GATHER: OpDef<undefined> = makeOp({
   name: 'gather',
   forward: (out, [x, pos]) => takeAt(out.size, pos.buf, pos.off, x.buf, x.off, out.buf, out.off),
   grads: [(g, [x, pos]) => apply(SCATTER_ADD, g, [g, pos], x.shape, undefined), null],
-  batch: ([x, pos], [bx], _a, shape) => {
+  batch: ([x, pos], [bx, bp], _a, shape) => {
     if (!bx) return apply(GATHER, x, [x, pos], [pos.shape[0], ...shape], undefined); // a batch of positions in one x
-    const B = x.shape[0], at = add(pos, offsets(B, sizeOf(x.shape.slice(1)), shape.length, x));
+    const B = x.shape[0], at = add(pos, offsets(B, sizeOf(x.shape.slice(1)), pos.ndim - (bp ? 1 : 0), x));
     return apply(GATHER, x, [x, at], [B, ...shape], undefined);
   },
 });
