@@ -20,6 +20,7 @@ import * as mlpStep from './mlp-step.ts';
 import * as matmul from './matmul.ts';
 import * as graphOverhead from './graph-overhead.ts';
 import * as soak from './soak.ts';
+import * as perExample from './per-example.ts'; // issue 20: vmap
 import { profile } from './engine.ts'; // issue #9: memory over 100,000 steps with batch sizes 1–1024 (child process)
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -55,6 +56,7 @@ const SUITES: Record<string, () => Promise<SuiteReport>> = {
   'graph-overhead': graphOverhead.run,
   memory,
   soak: soak.run, // issue #9
+  'per-example': perExample.run, // issue 20
 };
 
 // --profile: after each suite, one engine step of it profiled (profile()), its table printed and its Chrome trace
