@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  cat, defineOp, dropout, grad, jacobian, linear, maximum, minimum, nn, randn, RandomState, stack, Tensor, tensor, vjp, vmap, where, zeros,
+  cat, defineOp, detectAnomaly, dropout, grad, jacobian, linear, maximum, minimum, nn, randn, RandomState, stack, Tensor, tensor, vjp, vmap, where, zeros,
 } from '../src/index.ts';
 import { expectClose, maxAbs } from './expect-close.ts';
 import { programs, weights, type Program } from './random-programs.ts';
@@ -376,9 +376,10 @@ describe('vmap: bad input', () => {
     expect(() => vmap((v: Tensor) => v, { inDims: null })(x)).toThrow(/^vmap: no input is batched/);
   });
 
-  it('batch sizes that differ between inputs, named with their sizes', () => {
+  it('batch sizes that differ between inputs, named with their sizes; an empty batch', () => {
     expect(() => vmap((v: Tensor, w: Tensor) => v.add(w), { inDims: [0, 1] })(x, r(2, 4)))
       .toThrow(/^vmap: the inputs' batch sizes differ: input 0 has 3 along axis 0, input 1 has 4 along axis 1/);
+    expect(() => vmap((v: Tensor) => v, { inDims: 1 })(zeros([2, 0]))).toThrow(/^vmap: input 0 has 0 along axis 1: an empty batch/);
   });
 
   it('non-tensor inputs (unless their inDims is null), and outputs that are not tensors', () => {
@@ -414,6 +415,13 @@ describe('vmap: bad input', () => {
     const w = tensor([1, 2, 3, 4], { requiresGrad: true });
     expect(() => vmap((v: Tensor) => { v.mul(w).sum().backward(); return v; })(x)).toThrow(/^vmap: backward\(\) of a batched tensor \(shape \[\] of one example\)/);
     expect(w.grad).toBeNull();
+  });
+
+  it('anomaly mode inside vmap names the op of the batch that made a NaN, and the rule it ran in', () => {
+    const zero = tensor([[0, 1], [4, 0]]);
+    expect(() => detectAnomaly(() => vmap((v: Tensor) => v.sub(1).log())(zero))).toThrow(/^anomaly: 'log' \(forward\) produced NaN at index 0 of its output \[2, 2\]/);
+    expect(() => detectAnomaly(() => vmap((v: Tensor) => { const l = v.detach(); l.requiresGrad = true; return grad(l.sqrt().sum(), l)[0]!; })(zero)))
+      .toThrow(/^anomaly: the backward of 'sqrt' \[2\] produced Infinity at index 0 \(in its op 'div', output \[2, 2\]; input 0 \[2\], input 1 \[2, 2\]\); 'sqrt' has inputs input 0 \[2\]\. It was made inside vmap/);
   });
 
   it('after a throw inside, nothing is left batched: the same ops run as usual', () => {

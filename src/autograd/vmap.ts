@@ -155,6 +155,7 @@ export function vmap<A extends unknown[], R extends Tensor | readonly (Tensor | 
       if (dims[i] === null) return null;
       if (!(x instanceof Tensor)) throw new Error(`vmap: input ${i} must be a tensor (its batch axis is ${dims[i]}; inDims null passes any value as it is), got ${describe(x)}`);
       const a = axisOf(named(i), dims[i], x.ndim, `input ${i} of shape ${fmt(x.shape)}`), here = `input ${i} has ${x.shape[a]} along axis ${a}`;
+      if (x.shape[a] === 0) throw new Error(`vmap: ${here}: an empty batch (vmap needs at least one example)`);
       if (size < 0) [size, first] = [x.shape[a], here];
       else if (x.shape[a] !== size) throw new Error(`vmap: the inputs' batch sizes differ: ${first}, ${here}`);
       return a;

@@ -113,7 +113,7 @@ function summed(name: string, { f, dp, dy }: LossDef, each: (p: T, y: T) => T): 
     },
     grads: [(g, [p, y], _l, r) => dp(share(g, p, r), p, y), (g, [p, y], _l, r) => dy(share(g, p, r), p, y)],
     // A batch: each example's elementwise losses, summed per example (and averaged over one example's n).
-    batch: ([p, y], [bp, by], { mean }) => {
+    batch: ([p, y], [bp], { mean }) => {
       const B = (bp ? p : y).shape[0], n = sizeOf(bp ? p.shape.slice(1) : p.shape);
       const l = sum(reshape(each(p, y), [B, n]), 1);
       return mean ? div(l, n) : l;
