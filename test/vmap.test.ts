@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  cat, defineOp, detectAnomaly, dropout, grad, jacobian, linear, maximum, minimum, nn, randn, RandomState, stack, Tensor, tensor, vjp, vmap, where, zeros,
+  cat, compile, defineOp, detectAnomaly, dropout, grad, jacobian, linear, maximum, minimum, nn, randn, RandomState, stack, Tensor, tensor, vjp, vmap, where, zeros,
 } from '../src/index.ts';
 import { expectClose, maxAbs } from './expect-close.ts';
 import { programs, weights, type Program } from './random-programs.ts';
@@ -257,6 +257,17 @@ describe('vmap: every op with a batching rule against a loop, values and gradien
     const [g] = vmap((v: Tensor) => grad(v.square().sum(), v))(x);
     same(g, x.detach().mul(2), 'per-example gradient of Σx²');
     expect(vmap((v: Tensor) => tensor(Number(v.requiresGrad)))(x).toArray()).toEqual([1, 1, 1, 1]);
+  });
+
+  it('compile replays a step that uses vmap (the ops on the batch are what it traces)', () => {
+    const layer = new nn.Linear(5, 4, { rng: new RandomState(1) }), params = layer.parameters();
+    const f = (x: Tensor, y: Tensor): Tensor =>
+      vmap((a: Tensor, b: Tensor) => grad(nn.mseLoss(layer.call(a).tanh(), b), params)[0]!)(x, y).square().sum(0);
+    const step = compile(f);
+    for (let i = 0; i < 5; i++) {
+      const X = r(3, 5), Y = r(3, 4);
+      same(step(X, Y), f(X, Y), `call ${i}`);
+    }
   });
 
   it('fixture: functorch vmap of the same functions, with in_dims and out_dims of every kind', () => {
