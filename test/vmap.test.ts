@@ -248,6 +248,7 @@ describe('vmap: every op with a batching rule against a loop, values and gradien
     expect([a.shape, b.shape]).toEqual([[2, 3], [3, 2]]);
     const x = r(3, 2), y = tensor([5, 6]);
     expect(vmap((u: Tensor) => u, { inDims: 1, outDims: 1 })(x).toArray()).toEqual(x.toArray());
+    expect(vmap((u: Tensor) => u.softmax(), { inDims: -1, outDims: -2 })(x).toArray()).toEqual(vmap((u: Tensor) => u.softmax(), { inDims: 1 })(x).toArray());
     expect(vmap((u: Tensor, v: Tensor) => v, { inDims: [0, null] })(x, y).toArray()).toEqual([[5, 6], [5, 6], [5, 6]]);
   });
 

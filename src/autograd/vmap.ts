@@ -55,7 +55,7 @@ class Level implements Batching {
     // The output joins the graph of one example as the door links any output: grad mode on, an input with a rule
     // that requires grad.
     for (let i = 0; gradEnabled && i < inputs.length; i++) {
-      if (inputs[i].requiresGrad && op.grads[i] !== null) {
+      if (inputs[i].requiresGrad && op.grads[i] != null) {
         t.link(op, inputs, attrs);
         break;
       }
