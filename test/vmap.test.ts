@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  cat, compile, defineOp, detectAnomaly, dropout, grad, jacobian, linear, maximum, minimum, nn, randn, RandomState, stack, Tensor, tensor, vjp, vmap, where, zeros,
+  cat, compile, defineOp, detectAnomaly, dropout, grad, jacobian, linear, maximum, minimum, nn, rand, randn, RandomState, stack, Tensor, tensor, vjp, vmap, where, zeros,
 } from '../src/index.ts';
 import { expectClose, maxAbs } from './expect-close.ts';
 import { programs, weights, type Program } from './random-programs.ts';
@@ -417,6 +417,12 @@ describe('vmap: bad input', () => {
     expect(() => vmap((v: Tensor) => cube(v))(x)).toThrow(/^vmap: cube has no batching rule \(inputs of shapes \[4\], per example\)/);
     expect(() => vmap((v: Tensor) => v.add_(1))(x)).toThrow(/^vmap: add_ has no batching rule \(in place on a tensor of shape \[4\], per example\)/);
     expect(() => vmap((v: Tensor) => zeros([4]).copy_(v))(x)).toThrow(/^vmap: copy_ has no batching rule/);
+  });
+
+  it('drawing random numbers inside is refused (one draw would serve every example); dropout draws per example', () => {
+    expect(() => vmap((v: Tensor) => v.add(randn([4])))(x)).toThrow(/^vmap: randn inside vmap would draw the same values for every example/);
+    expect(() => vmap((v: Tensor) => v.mul(rand([4])))(x)).toThrow(/^vmap: rand inside vmap/);
+    expect(vmap((v: Tensor) => dropout(v, 0.5))(x).shape).toEqual([3, 4]);
   });
 
   it('reading the values of a batched tensor throws, naming vmap; so does backward() of one', () => {

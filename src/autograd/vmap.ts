@@ -125,7 +125,7 @@ function axisOf(which: string, axis: unknown, nd: number, of: string): number {
  * gradient of each example's loss, as a loop over the examples would, in one pass. `backward()` of a batched
  * tensor is refused (it would add every example's gradient into one .grad). vmap nests, and the ops it runs are in
  * the graph as any, so it can itself be differentiated. Dropout inside draws a mask per example, in the order a
- * loop over the examples would.
+ * loop over the examples would; rand and randn are refused inside (one draw would serve every example).
  *
  * @example
  * ```ts
