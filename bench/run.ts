@@ -22,6 +22,7 @@ import * as graphOverhead from './graph-overhead.ts';
 import * as jvpSuite from './jvp.ts';
 import * as soak from './soak.ts';
 import * as lenet from './lenet.ts';
+import * as perExample from './per-example.ts'; // issue 20: vmap
 import { profile } from './engine.ts'; // issue #9: memory over 100,000 steps with batch sizes 1–1024 (child process)
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -59,6 +60,7 @@ const SUITES: Record<string, () => Promise<SuiteReport>> = {
   memory,
   soak: soak.run, // issue #9
   lenet: lenet.run, // issue #19
+  'per-example': perExample.run, // issue 20
 };
 
 // --profile: after each suite, one engine step of it profiled (profile()), its table printed and its Chrome trace

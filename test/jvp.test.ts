@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  binaryCrossEntropyWithLogits, cat, compile, defineOp, squaredError, dropout, grad, hvp, jacobian, jvp, linear, maximum, minimum, nn, noGrad, RandomState, stack, Tensor, where, type Shape,
+  binaryCrossEntropyWithLogits, cat, compile, defineOp, squaredError, dropout, grad, hvp, jacobian, jvp, linear, maximum, minimum, nn, noGrad, RandomState, stack, Tensor, vmap, where, type Shape,
 } from '../src/index.ts';
 import { expectClose } from './expect-close.ts';
 import { input, signed, distinct } from './op-inputs.ts';
@@ -236,5 +236,13 @@ describe('jvp and compile', () => {
     const x = input([3], -1, 1, 501).detach();
     step(x); step(x);
     expect(() => jvp((t) => step(t), [x], [x])).toThrow('compile: a compiled step replays its ops without the op door, so jvp cannot carry tangents');
+  });
+});
+
+describe('jvp and vmap do not nest yet, and say so', () => {
+  it('jvp inside vmap, and vmap inside jvp, are refused by name', () => {
+    const x = input([3, 2], -1, 1, 600).detach();
+    expect(() => vmap((r: Tensor) => jvp((t) => t.square().sum(), [r], [r])[1])(x)).toThrow('jvp: cannot run inside vmap');
+    expect(() => jvp((t) => vmap((r: Tensor) => r.sum())(t), [x], [x])).toThrow('vmap: cannot run inside jvp');
   });
 });

@@ -3,7 +3,7 @@
 // inputs already held non-finite values, and where in the user's code the op (or the op whose rule it was) was
 // made. It watches the op door and the backward walk; off, it costs them nothing but a null check.
 import { fmt } from '../tensor/shape.ts';
-import { TensorBase } from './tensor-base.ts';
+import { NO_VALUES, TensorBase } from './tensor-base.ts';
 import { phase, setWatch, type Watch } from './state.ts';
 import { describe } from './op.ts';
 
@@ -12,8 +12,9 @@ const madeAt = new WeakMap<TensorBase, string>();
 /** The tensor whose derivative rule is running (its ops are that tensor's backward), or null in the forward. */
 let rule: TensorBase | null = null;
 
-/** The first non-finite value of t, as [index, value], or null. */
+/** The first non-finite value of t, as [index, value], or null (also for a batched tensor inside vmap: no values). */
 function firstNonFinite(t: TensorBase): [number, number] | null {
+  if (t.base.store === NO_VALUES) return null;
   const d = t.buf, o = t.off;
   for (let i = 0; i < t.size; i++) if (!Number.isFinite(d[o + i])) return [i, d[o + i]];
   return null;
@@ -46,7 +47,7 @@ const anomaly: Watch = {
       const made = madeAt.get(rule);
       throw new Error(`anomaly: the backward of '${rule.gradFn?.name}' ${fmt(rule.shape)} produced ${v} at index ${i} ` +
         `(in its op '${op.name}', output ${fmt(out.shape)}; ${describeInputs(inputs, before)}); '${rule.gradFn?.name}' has inputs ` +
-        `${describeInputs(rule.inputs)}. It was made ${made === undefined ? 'before anomaly mode was on' : `at:\n${made}`}`);
+        `${describeInputs(rule.inputs)}. It was made ${made === undefined ? (rule.base.store === NO_VALUES ? 'inside vmap (a batched op is not watched: its ops on the batch are)' : 'before anomaly mode was on') : `at:\n${made}`}`);
     }
     if (out.gradFn !== null && !madeAt.has(out)) madeAt.set(out, callerStack());
     return out;

@@ -3,8 +3,8 @@
 // Rules are tensor ops: without createGraph they run unrecorded, writing into gradients the walk owns where they
 // can; with it they are recorded like any forward op, so the gradients can be differentiated again.
 import { fmt, sameShape } from '../tensor/shape.ts';
-import { TensorBase, type RuleInto } from './tensor-base.ts';
-import { lastWrite, lend, setGradMode, setPhase, tangents, tick, watch } from './state.ts';
+import { NO_VALUES, TensorBase, type RuleInto } from './tensor-base.ts';
+import { batching, lastWrite, lend, setGradMode, setPhase, tangents, tick, watch } from './state.ts';
 import { describe } from './op.ts';
 import { add } from './ops/elementwise.ts';
 import { add_ } from './ops/inplace.ts';
@@ -177,8 +177,9 @@ class Claims {
 }
 
 /**
- * One walk's state: per position in the order, the gradient pending there and its flags (whether the walk
- * may add into it in place: storage it made and handed to no one else), and the storage it has claimed.
+ * One walk's state: whether it may write into gradients at all (not under createGraph, nor inside vmap, where a
+ * batched gradient has no buffer of its own); per position in the order, the gradient pending there and its flags
+ * (whether the walk may add into it in place: storage it made and handed to no one else); the storage it has claimed.
  */
 interface Walk { inPlace: boolean; pending: (TensorBase | null)[]; info: Int32Array; claims: Claims }
 
@@ -242,9 +243,9 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
   // Seeds were made before the walk began: never its own, so never written over (compile replays a step without
   // the 1 that seedFor writes by hand).
   claims.clear(tick());
-  // Sums may be made in place, over gradients the walk owns, unless each is recorded (createGraph) or followed by
-  // forward mode (a jvp over this walk carries a tangent for every value).
-  const inPlace = !createGraph && tangents === null;
+  // Sums may be made in place, over gradients the walk owns, unless each is recorded (createGraph), followed by
+  // forward mode (a jvp over this walk carries a tangent for every value) or batched by a vmap (no values to write).
+  const inPlace = !createGraph && tangents === null && batching === null;
   const w: Walk = { inPlace, pending, info, claims };
   const got: (TensorBase | null)[] = targets === null ? [] : targets.map(() => null);
   const intoLeaves = targets === null && inPlace;
@@ -348,6 +349,10 @@ function checkOptions(op: string, opts: unknown): BackwardOptions {
 
 /** Reverse-mode differentiation from `root`: ∂root/∂leaf accumulates into each leaf's .grad. */
 export function backward(root: TensorBase, seed?: TensorBase, opts?: BackwardOptions): void {
+  if (root.base.store === NO_VALUES) {
+    throw new Error(`vmap: backward() of a batched tensor (shape ${fmt(root.shape)} of one example) would add the gradients of every ` +
+      'example into the same .grad; inside vmap, take them with grad(outputs, inputs) and return them (one per example)');
+  }
   walk([root], [seedFor('backward', root, 0, seed)], null, checkOptions('backward', opts));
 }
 

@@ -4,7 +4,7 @@ import { TensorBase } from './tensor-base.ts';
 import type { RandomState } from '../tensor/random.ts';
 import { checkShape, fmt, MAX_DIMS, shapeArgs, sizeOf, type Shape } from '../tensor/shape.ts';
 import { describe } from './op.ts';
-import { tape } from './state.ts';
+import { batching, tape } from './state.ts';
 import { decodeNpy } from '../tensor/npy.ts';
 import { optionsOf, rngOf } from './options.ts';
 
@@ -188,6 +188,8 @@ export function arange(start: number, stop?: number, step = 1, opts?: TensorOpti
 /** A compiled step replays tensor ops, not JavaScript: draws made while it is traced would repeat forever. */
 function noDrawsWhileTraced(op: string): void {
   if (tape !== null) throw new Error(`compile: the traced function draws random numbers (${op}), which a replay would repeat; pass them in as an argument`);
+  // Nor inside vmap: one draw would serve every example, where a loop over them draws for each (dropout does).
+  if (batching !== null) throw new Error(`vmap: ${op} inside vmap would draw the same values for every example; draw them for the whole batch outside and pass them in`);
 }
 
 

@@ -6,7 +6,7 @@ import { Tensor } from './tensor.ts';
 import { describe } from './op.ts';
 import { grad } from './backward.ts';
 import { reshape } from './ops/movement.ts';
-import { setTangents, tangents as carried, tape } from './state.ts';
+import { batching, setTangents, tangents as carried, tape } from './state.ts';
 
 type Fn = (...xs: Tensor[]) => Tensor;
 
@@ -231,6 +231,7 @@ export function jvp(fn: (...xs: Tensor[]) => Tensor | Tensor[], primals: Tensor 
   if (typeof fn !== 'function') throw new Error(`jvp: fn must be a function, got ${describe(fn)}`);
   if (carried !== null) throw new Error('jvp: jvp inside jvp (forward over forward) is not supported; nest jvp with grad instead');
   if (tape !== null) throw new Error('jvp: cannot run while compile() traces a step (a replay would not carry tangents)');
+  if (batching !== null) throw new Error('jvp: cannot run inside vmap yet (a batched value would carry no tangent); take the jvp of each example outside vmap');
   const xs = listOf('jvp', 'primal', Array.isArray(primals) ? primals : [primals]);
   const ts = listOf('jvp', 'tangent', Array.isArray(tangents) ? tangents : [tangents]);
   if (ts.length !== xs.length) throw new Error(`jvp: got ${ts.length} tangents for ${xs.length} primals`);

@@ -19,6 +19,7 @@ export type { Index } from './ops/gather.ts';
 export { noGrad, enableGrad } from './op.ts';
 export { grad, type BackwardOptions, type GradOptions } from './backward.ts';
 export { hessian, hvp, vjp, jvp, jacobian, type JacobianOptions } from './functional.ts';
+export { vmap, type VmapOptions } from './vmap.ts';
 export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck.ts';
 export { defineOp, type OpSpec } from './define-op.ts';
 export { toDot, type DotOptions } from './dot.ts';

@@ -3,7 +3,7 @@
 // Also here: grad mode for users (noGrad), number operands, and the checks ops share.
 import { fmt, sizeOf, type Shape } from '../tensor/shape.ts';
 import { TensorBase, type OpDef, type Step } from './tensor-base.ts';
-import { gradEnabled, lent, scratchFor, setGradMode, setTangents, stamp, tangents, tape, watch } from './state.ts';
+import { batching, gradEnabled, lent, scratchFor, setGradMode, setTangents, stamp, tangents, tape, watch } from './state.ts';
 
 export type Operand = TensorBase | number;
 
@@ -15,9 +15,11 @@ export const IN_PLACE = null;
  * op; scratch lent by the backward walk for an elementwise op reading it), or `like` itself for IN_PLACE. The
  * application is appended to compile()'s tape when one records; a new output joins the graph when grad mode is on
  * and an input with a rule requires grad; an in-place write stamps the target's version. While jvp runs, the output
- * also gets its tangent, by the op's tangent rule.
+ * also gets its tangent, by the op's tangent rule. Inside vmap, an op with a batched input runs its batching rule
+ * instead (vmap.ts).
  */
 export function apply<T extends TensorBase, A>(op: OpDef<A>, like: T, inputs: readonly TensorBase[], shape: Shape | typeof IN_PLACE, attrs: A): T {
+  if (batching !== null) { const out = batching.apply(op, like, inputs, shape, attrs); if (out !== null) return out as T; } // vmap: the batch rule
   if (watch !== null) return watch.op(op, inputs, attrs, () => applyUnwatched(op, like, inputs, shape, attrs)) as T; // profiler, anomaly mode
   return applyUnwatched(op, like, inputs, shape, attrs);
 }

@@ -93,6 +93,20 @@ export function setTangents(m: Map<object, unknown> | null): Map<object, unknown
   return prev;
 }
 
+/**
+ * The vmap running (vmap.ts), or null. The door hands it every op: when an input stands for a batch it runs the
+ * op's batching rule and returns the output, else it returns null and the door runs the op as usual.
+ */
+export interface Batching {
+  apply(op: unknown, like: unknown, inputs: readonly unknown[], shape: readonly number[] | null, attrs: unknown): unknown;
+}
+export let batching: Batching | null = null;
+export function setBatching(b: Batching | null): Batching | null {
+  const prev = batching;
+  batching = b;
+  return prev;
+}
+
 /** Which part of a training step is running, for the profiler: set by the backward walk and by optimizers. */
 export type Phase = 'forward' | 'backward' | 'optimizer';
 export let phase: Phase = 'forward';

@@ -13,6 +13,20 @@ function readable(what: string): void {
   }
 }
 
+/**
+ * The storage of a tensor that stands for a batch inside vmap (vmap.ts): one example's shape and no values of its
+ * own (the batch's values are in another tensor, which the vmap holds).
+ */
+export const NO_VALUES = new Float64Array(0);
+
+/** Refuse to read the values of a batched tensor: it has none. */
+function present(t: TensorBase): void {
+  if (t.base.store === NO_VALUES) {
+    throw new Error(`vmap: cannot read values of a batched tensor (shape ${fmt(t.shape)} of one example): inside vmap it stands for ` +
+      'every example of the batch at once; return it from the function and read the result');
+  }
+}
+
 /** ∂loss/∂input of one op input, given g = ∂loss/∂output, written in tensor ops (so it can be differentiated again). */
 export type Rule<A = never> = (g: TensorBase, inputs: readonly TensorBase[], out: TensorBase, attrs: A) => TensorBase;
 
@@ -36,9 +50,18 @@ export interface OpDef<A = never> {
   /** Its forward-mode rule (see Tangent); undefined when it has none, and jvp then refuses the op by name. An op
    *  whose rules are all null (an index, a mask, a comparison) needs none: its output carries no tangent. */
   readonly tangent: Tangent<A> | undefined;
+  /** How the op runs on a batch inside vmap; null for an op that cannot (vmap refuses it by name). */
+  readonly batch: BatchRule<A> | null;
   /** Optional fast paths, each an equivalent of the forward or a rule that the engine may use instead. */
   readonly fast: FastPaths<A>;
 }
+
+/**
+ * An op's batching rule (vmap): given its inputs, a batched one (`batched[i]`) as the whole batch with the batch at
+ * axis 0 and an unbatched one as it is, its settings, and its output's shape for one example, the output for the
+ * whole batch, of shape [B, ...shape]. It is written with ops, so it is recorded and differentiated as they are.
+ */
+export type BatchRule<A = never> = (xs: readonly TensorBase[], batched: readonly boolean[], attrs: A, shape: Shape) => TensorBase;
 
 /** What the engine may do instead of the plain forward and rules: none of it changes a value. */
 export interface FastPaths<A> {
@@ -74,10 +97,10 @@ const NO_FAST_PATHS: FastPaths<any> = Object.freeze({ map: undefined, rulesReadG
  * An op from its parts, every optional part present and in one order: all ops then share one shape, so the
  * backward walk and the replay read their fields without a lookup per op kind.
  */
-export function makeOp<A>(spec: { name: string; forward: OpDef<A>['forward']; grads: OpDef<A>['grads']; tangent?: Tangent<A>; fast?: FastPaths<A> }): OpDef<A> {
+export function makeOp<A>(spec: { name: string; forward: OpDef<A>['forward']; grads: OpDef<A>['grads']; tangent?: Tangent<A>; batch?: BatchRule<A> | null; fast?: FastPaths<A> }): OpDef<A> {
   const f = spec.fast ?? NO_FAST_PATHS;
   const fast: FastPaths<A> = f === NO_FAST_PATHS ? f : { map: f.map, rulesReadGradOnce: f.rulesReadGradOnce ?? false, view: f.view ?? false, into: f.into, source: f.source };
-  return { name: spec.name, forward: spec.forward, grads: spec.grads, tangent: spec.tangent, fast };
+  return { name: spec.name, forward: spec.forward, grads: spec.grads, tangent: spec.tangent, batch: spec.batch ?? null, fast };
 }
 
 /** An op of any settings type, as the graph stores it. */
@@ -224,6 +247,7 @@ export class TensorBase {
 
   /** @internal the values in an array of the tensor's own: copied out of its slab first, if it is on one. */
   own(): Float64Array {
+    present(this);
     const b = this.base;
     if (b.onSlab) { // before anyone can hold (or transfer) the shared array
       b.store = b.store.slice(b.offset, b.offset + b.size);
@@ -281,6 +305,7 @@ export class TensorBase {
   item(): number {
     readable('item()');
     if (this.size !== 1) throw new Error(`item: tensor of shape ${fmt(this.shape)} has ${this.size} elements, not 1`);
+    present(this);
     return this.buf[this.off];
   }
 
@@ -333,6 +358,7 @@ export class TensorBase {
 
   /** @internal the values as their own array (a view: copy it before keeping it). */
   values(): Float64Array {
+    present(this);
     const b = this.base;
     return b.offset === 0 && b.store.length === b.size ? b.store : b.store.subarray(b.offset, b.offset + b.size);
   }

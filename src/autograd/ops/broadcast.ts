@@ -5,12 +5,14 @@ import { flatWalk, reduceSum, stridedCopy, stridedWalk, type Walk } from '../../
 import { broadcastShapes, broadcastStrides, fmt, sameShape, sizeOf, stridesOf, type Shape } from '../../tensor/shape.ts';
 import { makeOp, type OpDef, type TensorBase } from '../tensor-base.ts';
 import { apply } from '../op.ts';
+import { lift, reshape } from './movement.ts';
 
 const EXPAND: OpDef<Walk> = makeOp({
   name: 'expand',
   forward: (out, [x], w) => stridedCopy(w, x.buf, x.off, out.buf, out.off),
   grads: [(g, [x]) => sumTo(g, x.shape)], // sum in reverse
   tangent: ([t], _x, y, w) => apply(EXPAND, t!, [t!], y.shape, w), // linear: the op itself, on the tangent
+  batch: (xs, b, _w, shape) => expand(lift(xs, b, shape.length)[0], [xs[0].shape[0], ...shape]),
   fast: { source: (io) => (io.size(1) === 1 ? `for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} = ${io.at(1, '0')};` : null) },
 });
 
@@ -19,6 +21,8 @@ const SUM_TO: OpDef<Walk> = makeOp({
   forward: (out, [x], w) => reduceSum(w, x.buf, x.off, out.buf, out.off),
   grads: [(g, [x]) => expand(g, x.shape)],
   tangent: ([t], _x, y, w) => apply(SUM_TO, t!, [t!], y.shape, w),
+  // The batch is no broadcast dim: summed to [B, 1…, ...shape] (one example's rank), then viewed as [B, ...shape].
+  batch: ([x], _b, _w, shape) => reshape(sumTo(x, [x.shape[0], ...new Array<number>(x.ndim - 1 - shape.length).fill(1), ...shape]), [x.shape[0], ...shape]),
 });
 
 /** x broadcast to `shape`, as a new tensor (tensors stay contiguous); x itself when the shape is already right. */

@@ -1,5 +1,6 @@
 // Dropout: x times a random mask of 0 and 1/(1 − p). The mask is an op of its own with the generator in its
-// settings, so running the op again (as a replayed step would) draws a new mask; it takes no gradient.
+// settings, so running the op again (as a replayed step would) draws a new mask; it takes no gradient. It takes x
+// as an input for its shape only (its values are not read), so that inside vmap a batched x draws a mask per example.
 import { keepMask } from '../../tensor/kernels.ts';
 import type { RandomState } from '../../tensor/random.ts';
 import { optionsOf, rngOf } from '../options.ts';
@@ -13,7 +14,8 @@ interface Draw { p: number; rng: RandomState }
 const DROPOUT_MASK: OpDef<Draw> = makeOp({
   name: 'dropoutMask',
   forward: (out, _ins, { p, rng }) => keepMask(() => rng.random(), 1 - p, p === 1 ? 0 : 1 / (1 - p), out.size, out.buf, out.off),
-  grads: [],
+  grads: [null],
+  batch: ([x], _b, d) => apply(DROPOUT_MASK, x, [x], x.shape, d), // drawn example after example, as a loop would
 });
 
 /**
@@ -31,5 +33,5 @@ export function dropout<T extends TensorBase>(x: T, p = 0.5, opts?: { rng?: Rand
   const rng = rngOf('dropout', optionsOf('dropout', opts).rng);
   expectTensor('dropout', 'the input', x);
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error(`dropout: p must be a probability in [0, 1], got ${describe(p)}`);
-  return mul(x, apply(DROPOUT_MASK, x, [], x.shape, { p, rng }));
+  return mul(x, apply(DROPOUT_MASK, x, [x], x.shape, { p, rng }));
 }

@@ -5,6 +5,7 @@ import { A_SCALAR, B_SCALAR, binaryMapOf, broadcastWalk, clampValues, SAME, tern
 import { makeOp, TensorBase, type OpDef, type Rule } from '../tensor-base.ts';
 import { apply, expectTensor, operand, tensorAmong, type Operand } from '../op.ts';
 import { expand, sumTo } from './broadcast.ts';
+import { lift } from './movement.ts';
 import { broadcastShapes, sameShape } from '../../tensor/shape.ts';
 
 type T = TensorBase;
@@ -37,6 +38,7 @@ export function unaryOps<K extends string>(defs: Record<K, UnaryDef>): Record<K,
       forward: (out, ins) => unaryMap(out.size, ins[0].buf, ins[0].off, out.buf, out.off),
       grads: [(g, ins, y) => dx(g, ins[0], y)],
       tangent: ([t], ins, y) => dx(t!, ins[0], y),
+      batch: ([x]) => fns[name](x), // elementwise: the batch is one more axis
       fast: elementwise(f),
     });
     fns[name] = <X extends T>(x: X): X => {
@@ -61,6 +63,7 @@ export function binaryOps<K extends string>(defs: Record<K, BinaryDef>): Record<
         db && ((g, ins, y) => sumTo(db(g, ins[0], ins[1], y), ins[1].shape)),
       ],
       tangent: ([ta, tb], [a, b], y) => tangentOf([ta && da && da(ta, a, b, y), tb && db && db(tb, a, b, y)], y),
+      batch: (xs, b, _w, shape) => fns[name](...lift(xs, b, shape.length) as [T, T]),
       fast: elementwise(f),
     });
     fns[name] = <X extends T>(a: X | number, b: X | number): X => {
@@ -197,6 +200,7 @@ const CLAMP: OpDef<readonly [number, number]> = makeOp({
   forward: (out, [x], [lo, hi]) => clampValues(lo, hi, x.size, x.buf, x.off, out.buf, out.off),
   grads: [(g, [x], _y, [lo, hi]) => mul(g, mul(ge(x, lo), le(x, hi)))], // passes at the bounds too, as PyTorch
   tangent: ([t], [x], _y, [lo, hi]) => mul(t!, mul(ge(x, lo), le(x, hi))),
+  batch: ([x], _b, [lo, hi]) => clamp(x, lo, hi),
   fast: { rulesReadGradOnce: true },
 });
 
@@ -234,6 +238,7 @@ export function ternaryOps<K extends string>(defs: Record<K, TernaryDef>): Recor
         c.buf, c.off, stride(c, out), out.buf, out.off),
       grads: [reduced(da, 0), reduced(db, 1), reduced(dc, 2)],
       tangent: ([ta, tb, tc], [a, b, c], y) => tangentOf([ta && da && da(ta, a, b, c, y), tb && db && db(tb, a, b, c, y), tc && dc && dc(tc, a, b, c, y)], y),
+      batch: (xs, b, _a, shape) => fns[name](...lift(xs, b, shape.length) as [T, T, T]),
       fast: elementwise(f),
     });
     fns[name] = <X extends T>(a: X | number, b: X | number, c: X | number): X => {

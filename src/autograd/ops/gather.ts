@@ -6,7 +6,9 @@ import { addAt, firstBadIndex, gatherPositions, selectPositions, takeAt } from '
 import { fmt, normalizeAxis, sizeOf, stridesOf, type Shape } from '../../tensor/shape.ts';
 import { makeOp, TensorBase, type OpDef } from '../tensor-base.ts';
 import { describe, apply, expectTensor } from '../op.ts';
-import { add } from './elementwise.ts';
+import { add, sub } from './elementwise.ts';
+import { expand } from './broadcast.ts';
+import { reshape } from './movement.ts';
 import { slice } from './slice.ts';
 
 /**
@@ -35,7 +37,23 @@ const POSITIONS: OpDef<Geometry> = makeOp({
     else selectPositions(index.buf, index.off, index.size, g.outer, g.n, g.inner, out.buf, out.off);
   },
   grads: [null],
+  // A batch of indices: gather's positions in a batch of sources [B, ...] (indexSelect's index first spread over
+  // its outer and inner blocks, as gather's), less each example's offset, so each is its own example's.
+  batch: ([index], _b, g, shape) => {
+    const B = index.shape[0], gathers = g.kind === 'gather';
+    const idx = gathers ? index : expand(reshape(index, [B, 1, -1, 1]), [B, g.outer, index.ndim === 1 ? 1 : index.shape[1], g.inner]);
+    const from = gathers ? [B, ...g.from] : [B, g.outer, g.n, g.inner];
+    const pos = apply(POSITIONS, idx, [idx], idx.shape, { ...g, op: `${g.op} (batched by vmap)`, kind: 'gather', from, axis: gathers ? g.axis + 1 : 2 });
+    return reshape(sub(pos, offsets(B, sizeOf(g.from), idx.ndim - 1, idx)), [B, ...shape]);
+  },
 });
+
+/** b·size for example b, shaped [B, 1 × rank]: added to positions in one example of that size, positions in the batch. */
+function offsets(B: number, size: number, rank: number, like: TensorBase): TensorBase {
+  const t = like.make([B, ...new Array<number>(rank).fill(1)], B);
+  for (let b = 0; b < B; b++) t.buf[t.off + b] = b * size;
+  return t;
+}
 
 // out[k] = x[pos[k]], and the reverse: src[k] added at pos[k]. Each is the other's derivative.
 const GATHER: OpDef<undefined> = makeOp({
@@ -43,12 +61,22 @@ const GATHER: OpDef<undefined> = makeOp({
   forward: (out, [x, pos]) => takeAt(out.size, pos.buf, pos.off, x.buf, x.off, out.buf, out.off),
   grads: [(g, [x, pos]) => apply(SCATTER_ADD, g, [g, pos], x.shape, undefined), null],
   tangent: ([t], [, pos], y) => apply(GATHER, t!, [t!, pos], y.shape, undefined),
+  batch: ([x, pos], [bx, bp], _a, shape) => {
+    if (!bx) return apply(GATHER, x, [x, pos], [pos.shape[0], ...shape], undefined); // a batch of positions in one x
+    const B = x.shape[0], at = add(pos, offsets(B, sizeOf(x.shape.slice(1)), pos.ndim - (bp ? 1 : 0), x));
+    return apply(GATHER, x, [x, at], [B, ...shape], undefined);
+  },
 });
 const SCATTER_ADD: OpDef<undefined> = makeOp({
   name: 'scatterAdd',
   forward: (out, [src, pos]) => addAt(src.size, pos.buf, pos.off, src.buf, src.off, out.buf, out.off),
   grads: [(g, [src, pos]) => apply(GATHER, g, [g, pos], src.shape, undefined), null],
   tangent: ([t], [, pos], y) => apply(SCATTER_ADD, t!, [t!, pos], y.shape, undefined),
+  batch: ([src, pos], [bs, bp], _a, shape) => {
+    const B = (bs ? src : pos).shape[0], s = bs ? src : expand(src, [B, ...src.shape]);
+    const at = add(pos, offsets(B, sizeOf(shape), pos.ndim - (bp ? 1 : 0), pos));
+    return apply(SCATTER_ADD, s, [s, at], [B, ...shape], undefined);
+  },
 });
 
 /** The index as a tensor (an array becomes a 1-D constant); refuses anything else, naming the op. */

@@ -5,6 +5,7 @@ import { fmt, normalizeAxis, show, sizeOf } from '../../tensor/shape.ts';
 import { makeOp, type OpDef, type TensorBase } from '../tensor-base.ts';
 import { describe, apply, expectTensor } from '../op.ts';
 import { reshape } from './movement.ts';
+import { expand } from './broadcast.ts';
 import { narrow } from './slice.ts';
 
 /** The join axis, the sizes before it (outer) and after it (inner), and where each input starts along it. */
@@ -21,6 +22,11 @@ const CAT: OpDef<Joint> = makeOp({
   },
   grads: [], // one rule per input, made in cat (their number varies)
   tangent: (ts, ins, _y, j) => cat(ts.map((t, i) => t ?? ins[i].make(ins[i].shape, ins[i].size)), j.axis), // zeros for none
+  // Along the axis after the batch; an unbatched input is the same in every example.
+  batch: (xs, batched, j) => {
+    const B = xs[batched.indexOf(true)].shape[0];
+    return cat(xs.map((x, i) => (batched[i] ? x : expand(x, [B, ...x.shape]))), j.axis + 1);
+  },
 });
 
 /** The rule of input i of a cat: its stretch of the gradient. */

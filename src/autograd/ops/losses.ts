@@ -1,12 +1,12 @@
 // The losses: the documents' three as elementwise ops of (prediction, target), each carrying its derivation so the output
 // delta of each loss can be read off the rule, and the loss functions nn exports (checks, then a reduction).
-import { fmt, sameShape } from '../../tensor/shape.ts';
+import { fmt, sameShape, sizeOf } from '../../tensor/shape.ts';
 import { add, bceWithLogitsBackward, binaryOps, tangentOf, clamp, div, log, mul, neg, squaredErrorBackward, sub, type BinaryDef } from './elementwise.ts';
 import { sumOfMapOf } from '../../tensor/kernels.ts';
 import { mean, sum } from './reduce.ts';
 import { logSoftmax } from './softmax.ts';
 import { gather } from './gather.ts';
-import { squeeze, unsqueeze } from './movement.ts';
+import { reshape, squeeze, unsqueeze } from './movement.ts';
 import { makeOp, TensorBase, type OpDef, type TensorBase as T } from '../tensor-base.ts';
 import { describe, apply, expectTensor } from '../op.ts';
 import { optionsOf } from '../options.ts';
@@ -102,7 +102,7 @@ function elementwise({ f, dp, dy }: LossDef): BinaryDef {
  * that passes g (÷ n for a mean) to the elementwise derivative as a single value, without spreading it first.
  */
 interface Summed { mean: boolean }
-function summed(name: string, { f, dp, dy }: LossDef): (p: T, y: T, mean: boolean) => T {
+function summed(name: string, { f, dp, dy }: LossDef, each: (p: T, y: T) => T): (p: T, y: T, mean: boolean) => T {
   const sumOfMap = sumOfMapOf(f);
   const share = (g: T, p: T, { mean }: Summed): T => (mean ? div(g, p.size) : g); // ∂loss/∂ℓᵢ, the same for every i
   const op: OpDef<Summed> = makeOp({
@@ -114,14 +114,20 @@ function summed(name: string, { f, dp, dy }: LossDef): (p: T, y: T, mean: boolea
     grads: [(g, [p, y], _l, r) => dp(share(g, p, r), p, y), (g, [p, y], _l, r) => dy(share(g, p, r), p, y)],
     // Σ of each element's share, ∂ℓ/∂p·tp + ∂ℓ/∂y·ty (the rules are linear in g), ÷ n for a mean.
     tangent: ([tp, ty], [p, y], _l, r) => share(sum(tangentOf([tp && dp(tp, p, y), ty && dy(ty, p, y)], p)!), p, r),
+    // A batch: each example's elementwise losses, summed per example (and averaged over one example's n).
+    batch: ([p, y], [bp], { mean }) => {
+      const B = (bp ? p : y).shape[0], n = sizeOf(bp ? p.shape.slice(1) : p.shape);
+      const l = sum(reshape(each(p, y), [B, n]), 1);
+      return mean ? div(l, n) : l;
+    },
     fast: { rulesReadGradOnce: true },
   });
   return (p, y, mean) => apply(op, p, [p, y], [], { mean });
 }
 const SUMMED = {
-  mseLoss: summed('mseLoss', LOSSES.squaredError),
-  bceLoss: summed('bceLoss', LOSSES.binaryCrossEntropy),
-  bceWithLogitsLoss: summed('bceWithLogitsLoss', LOSSES.binaryCrossEntropyWithLogits),
+  mseLoss: summed('mseLoss', LOSSES.squaredError, perElement.squaredError),
+  bceLoss: summed('bceLoss', LOSSES.binaryCrossEntropy, perElement.binaryCrossEntropy),
+  bceWithLogitsLoss: summed('bceWithLogitsLoss', LOSSES.binaryCrossEntropyWithLogits, perElement.binaryCrossEntropyWithLogits),
 };
 
 /** How a loss reduces its per-element (or per-sample) values: their mean, their sum, or none (the values themselves). */
@@ -137,7 +143,9 @@ export interface LossOptions {
  * (compile) checks again at each replay. classes 0: values in [0, 1]; else class indices in [0, classes).
  */
 interface Check { op: string; what: string; classes: number }
-const CHECK: OpDef<Check> = makeOp({ name: 'check', forward: (_out, [t], c) => firstBad(t, c), grads: [null] });
+const CHECK: OpDef<Check> = makeOp({
+  name: 'check', forward: (_out, [t], c) => firstBad(t, c), grads: [null], batch: ([t], _b, c) => apply(CHECK, t, [t], [t.shape[0], 0], c),
+});
 function firstBad(t: TensorBase, { op, what, classes }: Check): void {
   const d = t.buf, o = t.off;
   for (let i = 0; i < t.size; i++) {

@@ -5,8 +5,8 @@ import { broadcastShapes, broadcastStrides, fmt, sizeOf } from '../../tensor/sha
 import { makeOp, type OpDef, type SourceIO, type TensorBase } from '../tensor-base.ts';
 import { apply, expectTensor, IN_PLACE } from '../op.ts';
 import { sumTo } from './broadcast.ts';
-import { reshape } from './movement.ts';
-import { tangentOf } from './elementwise.ts';
+import { lift, reshape } from './movement.ts';
+import { add, tangentOf } from './elementwise.ts';
 
 interface Product {
   M: number; N: number; K: number;
@@ -66,6 +66,12 @@ const MATMUL: OpDef<Product> = makeOp({
     (g, [a, b], _c, { ta, tb }) => sumTo(tb ? mm(g, a, true, ta) : mm(a, g, !ta, false), b.shape),
   ],
   tangent: ([tA, tB], [a, b], c, { ta, tb }) => tangentOf([tA && mm(tA, b, ta, tb), tB && mm(a, tB, ta, tb)], c), // ∂(AB) = ∂A·B + A·∂B
+  // The batch is one more batch dim; against one shared matrix the batch's rows make one product instead.
+  batch: (xs, batched, { ta, tb }, shape) => {
+    const [a, b] = lift(xs, batched, shape.length);
+    if (batched[1] || b.ndim !== 2 || ta) return mm(a, b, ta, tb);
+    return reshape(mm(reshape(a, [-1, a.shape[a.ndim - 1]]), b, false, tb), [a.shape[0], ...shape]);
+  },
   fast: {
     source: (io, p) => (p.ao.length === 1 ? tinyProduct(io, p, '=') : null),
     into: [ // the same products, added into a 2-D operand's .grad by the kernel itself
@@ -110,6 +116,13 @@ const LINEAR: OpDef<Rows> = makeOp({
   // ∂x·W + x·∂W + ∂b; with the input a constant (tangents of the weights only) that is linear(x, ∂W, ∂b), one op.
   tangent: ([tx, tw, tb], [x, w], y) => (tx === null && tw !== null && tb !== null ? linear(x, tw, tb)
     : tangentOf([tx && rowsTimes(tx, w), tw && rowsTimes(x, tw), tb], y)),
+  // A batch of x is more rows; a batch of weights or biases (an ensemble) makes x·W + b a batched product.
+  batch: ([x, w, b], [bx, bw, bb], { K, N }, shape) => {
+    if (!bw && !bb) return linear(x, w, b);
+    const B = (bx ? x : bw ? w : b).shape[0];
+    const y = add(mm(reshape(x, bx ? [B, -1, K] : [-1, K]), w, false, false), bb ? reshape(b, [B, 1, N]) : b);
+    return reshape(y, [B, ...shape]);
+  },
   fast: { into: [null, (acc, g, [x]) => !!addmm_(acc, asRows(x), asRows(g), true, false), null] },
 });
 const asRows = (t: TensorBase): TensorBase => (t.ndim === 2 ? t : reshape(t, [-1, t.shape[t.ndim - 1]]));

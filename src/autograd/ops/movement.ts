@@ -9,6 +9,7 @@ const RESHAPE: OpDef<undefined> = makeOp({
   forward: () => {}, // a view: the output shares the input's storage
   grads: [(g, [x]) => reshape(g, x.shape)],
   tangent: ([t], _x, y) => reshape(t!, y.shape),
+  batch: ([x], _b, _a, shape) => reshape(x, [x.shape[0], ...shape]),
   fast: { view: true },
 });
 
@@ -38,6 +39,7 @@ const PERMUTE: OpDef<Permutation> = makeOp({
   forward: (out, [x], p) => stridedCopy(p.walk, x.buf, x.off, out.buf, out.off),
   grads: [(g, _x, _y, p) => permute(g, p.inverse)],
   tangent: ([t], _x, y, p) => apply(PERMUTE, t!, [t!], y.shape, p),
+  batch: ([x], _b, p) => permute(x, [0, ...p.inverse.map((_, i) => p.inverse.indexOf(i) + 1)]), // the batch stays first
 });
 
 /** The axes reordered (a copy, so every tensor stays contiguous). */
@@ -56,7 +58,7 @@ export function permute<T extends TensorBase>(x: T, dims: readonly unknown[]): T
   return apply(PERMUTE, x, [x], shape, { walk, inverse });
 }
 
-const DETACH: OpDef<undefined> = makeOp({ name: 'detach', forward: () => {}, grads: [null], fast: { view: true } });
+const DETACH: OpDef<undefined> = makeOp({ name: 'detach', forward: () => {}, grads: [null], batch: ([x]) => detach(x), fast: { view: true } });
 
 /** The same values (shared storage), cut from the graph (it has no rule): a view. */
 export function detach<T extends TensorBase>(x: T): T {
@@ -68,6 +70,7 @@ const CLONE: OpDef<undefined> = makeOp({
   forward: (out, [x]) => out.buf.set(x.values(), out.off),
   grads: [(g) => g],
   tangent: ([t]) => t,
+  batch: ([x]) => clone(x),
 });
 
 /** A copy of x in new storage, in the graph. */
@@ -98,4 +101,13 @@ export function flatten<T extends TensorBase>(x: T, startAxis = 0, endAxis = -1)
   const s = normalizeAxis('flatten', startAxis, shape), e = normalizeAxis('flatten', endAxis, shape);
   if (s > e) throw new Error(`flatten: startAxis ${startAxis} comes after endAxis ${endAxis} (shape ${fmt(x.shape)})`);
   return reshape(x, [...shape.slice(0, s), sizeOf(shape.slice(s, e + 1)), ...shape.slice(e + 1)]);
+}
+
+/**
+ * For batching rules (vmap): the operands, a batched one ([B, ...one example's shape]) given size-1 axes after the
+ * batch up to `rank` dims per example, so that it broadcasts against the others as one example of that rank would
+ * (an unbatched operand aligns from the right as it is).
+ */
+export function lift(xs: readonly TensorBase[], batched: readonly boolean[], rank: number): TensorBase[] {
+  return xs.map((x, i) => (!batched[i] || x.ndim > rank ? x : reshape(x, [x.shape[0], ...new Array<number>(rank + 1 - x.ndim).fill(1), ...x.shape.slice(1)])));
 }

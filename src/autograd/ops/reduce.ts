@@ -28,6 +28,8 @@ const SUM: OpDef<Sum> = makeOp({
   forward: (out, [x], s) => reduceSum(s.walk, x.buf, x.off, out.buf, out.off),
   grads: [(g, [x], _y, s) => spread(g, x, s.kept)],
   tangent: ([t], _x, y, s) => apply(SUM, t!, [t!], y.shape, s),
+  // Over the same axes after the batch (with the size-1 ones: nothing to add there), kept, then one example's shape.
+  batch: ([x], _b, s, shape) => reshape(sum(x, s.kept.flatMap((d, i) => (d === 1 ? [i + 1] : [])), true), [x.shape[0], ...shape]),
   fast: {
     source: (io, s) => (io.size(0) === 1 && s.walk.outer.length === 0 // everything into one value, in reduceSum's order
       ? `{ let s = 0; for (let i = 0; i < ${io.size(1)}; i++) s += ${io.at(1, 'i')}; ${io.at(0, '0')} = s; }` : null),
@@ -65,11 +67,15 @@ function positions(x: TensorBase, l: Lines): Int32Array {
   return at;
 }
 
+/** The lines of a batch of B examples [B, ...]: B times as many outer blocks (vmap's rules). */
+const batchedLines = (l: Lines, B: number): Lines => ({ ...l, outer: B * l.outer, kept: [B, ...l.kept] });
+
 // 1 at the element each line chose: the same choice as the forward pass, made again from x.
 const CHOSEN: OpDef<Lines> = makeOp({
   name: 'chosen',
   forward: (out, [x], l) => { for (const p of positions(x, l)) out.buf[out.off + p] = 1; },
   grads: [null],
+  batch: ([x], _b, l) => apply(CHOSEN, x, [x], x.shape, batchedLines(l, x.shape[0])),
 });
 
 const extremeOp = (name: 'max' | 'min'): OpDef<Lines> => makeOp({
@@ -81,6 +87,7 @@ const extremeOp = (name: 'max' | 'min'): OpDef<Lines> => makeOp({
   grads: [(g, [x], _y, l) => mul(spread(g, x, l.kept), apply(CHOSEN, x, [x], x.shape, l))],
   // The tangent of the element each line chose: the lines' sums of t times the 1 at that element.
   tangent: ([t], [x], y, l) => reshape(sum(reshape(mul(t!, apply(CHOSEN, x, [x], x.shape, l)), [l.outer, l.n, l.inner]), 1), y.shape),
+  batch: ([x], _b, l, shape) => apply(name === 'max' ? MAX : MIN, x, [x], [x.shape[0], ...shape], batchedLines(l, x.shape[0])),
 });
 const MAX = extremeOp('max'), MIN = extremeOp('min');
 
@@ -113,6 +120,7 @@ const argOp = (name: 'argmax' | 'argmin'): OpDef<Lines> => makeOp({
     for (let k = 0; k < at.length; k++) y[yo + k] = Math.floor(at[k] / l.inner) % l.n;
   },
   grads: [null],
+  batch: ([x], _b, l, shape) => apply(name === 'argmax' ? ARGMAX : ARGMIN, x, [x], [x.shape[0], ...shape], batchedLines(l, x.shape[0])),
 });
 const ARGMAX = argOp('argmax'), ARGMIN = argOp('argmin');
 

@@ -15,6 +15,8 @@ interface Box {
   read: Walk;
   /** The same walk reading a contiguous box and writing into the input's positions. */
   write: Walk;
+  /** The box per axis of the input (for vmap's rules). */
+  starts: readonly number[]; steps: readonly number[]; lens: Shape;
 }
 
 const SLICE: OpDef<Box> = makeOp({
@@ -22,6 +24,7 @@ const SLICE: OpDef<Box> = makeOp({
   forward: (out, [x], b) => stridedCopy(b.read, x.buf, x.off + b.offset, out.buf, out.off),
   grads: [(g, _x, _y, b) => apply(SLICE_BACKWARD, g, [g], b.from, b)],
   tangent: ([t], _x, y, b) => apply(SLICE, t!, [t!], y.shape, b),
+  batch: ([x], _b, b, shape) => apply(SLICE, x, [x], [x.shape[0], ...shape], batchedBox(b, x.shape[0])),
 });
 
 const SLICE_BACKWARD: OpDef<Box> = makeOp({
@@ -29,14 +32,23 @@ const SLICE_BACKWARD: OpDef<Box> = makeOp({
   forward: (out, [g], b) => reduceSum(b.write, g.buf, g.off, out.buf, out.off + b.offset), // into zeros: += is =
   grads: [(gg, [g], _y, b) => apply(SLICE, gg, [gg], g.shape, b)],
   tangent: ([t], _g, y, b) => apply(SLICE_BACKWARD, t!, [t!], y.shape, b),
+  batch: ([g], _b, b) => apply(SLICE_BACKWARD, g, [g], [g.shape[0], ...b.from], batchedBox(b, g.shape[0])),
 });
+
+/** The box of an input of shape `from` with these starts, steps and lengths. */
+function boxOf(from: Shape, starts: readonly number[], steps: readonly number[], lens: Shape): Box {
+  const strides = stridesOf(from), walked = strides.map((s, d) => s * steps[d]);
+  const offset = starts.reduce((o, s, d) => o + s * strides[d], 0);
+  const read = stridedWalk(lens, walked, lens.map(() => 0)), write = stridedWalk(lens, stridesOf(lens), walked);
+  return { from, offset, read, write, starts, steps, lens };
+}
+
+/** The same box in each example of a batch of B (vmap): the batch is one more axis, taken whole. */
+const batchedBox = (b: Box, B: number): Box => boxOf([B, ...b.from], [0, ...b.starts], [1, ...b.steps], [B, ...b.lens]);
 
 /** The box of x with these starts, steps and lengths, as a tensor of `shape` (the lengths, maybe less some 1s). */
 function box<T extends TensorBase>(x: T, starts: readonly number[], steps: readonly number[], lens: Shape, shape: Shape): T {
-  const strides = stridesOf(x.shape), walked = strides.map((s, d) => s * steps[d]);
-  const offset = starts.reduce((o, s, d) => o + s * strides[d], 0);
-  const read = stridedWalk(lens, walked, lens.map(() => 0)), write = stridedWalk(lens, stridesOf(lens), walked);
-  return apply(SLICE, x, [x], shape, { from: x.shape, offset, read, write });
+  return apply(SLICE, x, [x], shape, boxOf(x.shape, starts, steps, lens));
 }
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);

@@ -6,6 +6,7 @@ import { makeOp, type OpDef, type TensorBase } from '../tensor-base.ts';
 import { apply, expectTensor } from '../op.ts';
 import { exp, mul, sub } from './elementwise.ts';
 import { sum } from './reduce.ts';
+import { reshape } from './movement.ts';
 
 /** The tensor as an [outer, n, inner] view around `axis` (undefined for a 0-d tensor: one line of one value). */
 interface Lines { axis: number | undefined; outer: number; n: number; inner: number }
@@ -16,6 +17,7 @@ const SOFTMAX: OpDef<Lines> = makeOp({
   // ∂x = y·(g − Σ g·y): the Jacobian diag(y) − y·yᵀ applied to g.
   grads: [(g, _x, y, l) => mul(y, sub(g, sum(mul(g, y), l.axis, true)))],
   tangent: ([t], _x, y, l) => mul(y, sub(t!, sum(mul(t!, y), l.axis, true))), // the Jacobian is symmetric
+  batch: ([x], _b, l) => batchAlong(softmax, x, l),
 });
 
 const LOG_SOFTMAX: OpDef<Lines> = makeOp({
@@ -24,7 +26,12 @@ const LOG_SOFTMAX: OpDef<Lines> = makeOp({
   // ∂x = g − softmax(x)·Σ g, with softmax(x) = e^y (y ≤ 0: no overflow).
   grads: [(g, _x, y, l) => sub(g, mul(exp(y), sum(g, l.axis, true)))],
   tangent: ([t], _x, y, l) => sub(t!, sum(mul(exp(y), t!), l.axis, true)), // t − Σ softmax(x)·t
+  batch: ([x], _b, l) => batchAlong(logSoftmax, x, l),
 });
+
+/** f along the lines of every example of a batch x [B, ...] (vmap), as the axis 2 of a [B, outer, n, inner] view. */
+const batchAlong = (f: (x: TensorBase, axis: number) => TensorBase, x: TensorBase, l: Lines): TensorBase =>
+  reshape(f(reshape(x, [x.shape[0], l.outer, l.n, l.inner]), 2), x.shape);
 
 function along<T extends TensorBase>(op: OpDef<Lines>, x: T, axis: number): T {
   expectTensor(op.name, 'the input', x);
