@@ -51,7 +51,7 @@ describe('installed from git', () => {
     git(['push', '--quiet', repo, 'HEAD:refs/heads/main'], root);
     git(['symbolic-ref', 'HEAD', 'refs/heads/main'], repo);
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }), 120_000); // deleting npm installs is slow on a busy machine
 
   it("the README gives the repository's git URL, and the tarball of a clone", () => {
     const section = readmeSection();
