@@ -4,3 +4,5 @@ export { Linear, type Init, type LinearOptions } from './linear.ts';
 export { saveSafetensors, loadSafetensors, type SafetensorsOptions } from './serialize.ts';
 export { mseLoss, bceLoss, bceWithLogitsLoss, crossEntropyLoss, nllLoss, type Reduction, type LossOptions, type CrossEntropyOptions } from './losses.ts';
 export { clipGradNorm } from './clip.ts';
+export { RNNCell, LSTMCell, GRUCell, type CellOptions, type RNNCellOptions, type Nonlinearity } from './recurrent-cells.ts';
+export { RNN, LSTM, GRU, type RecurrentOptions, type RNNOptions } from './recurrent.ts';

@@ -1,0 +1,181 @@
+// One layer and direction of an RNN, LSTM or GRU over a whole sequence. The input's part of every step is one
+// product x·W_ihᵀ for all steps; the recurrence is then one op, whose forward is a kernel (src/tensor/recurrence.ts)
+// and whose rules are backpropagation through time written in tensor ops, so it differentiates to any order.
+//
+// Why one op and not a loop of ops: a step's slice of the sequence (a select) has the whole sequence's shape as
+// its gradient, so L selects would cost the backward L sequences of zeros to fill and add; here the rule makes each
+// step's gradient once and stacks them (stack's own rule hands each step its stretch back).
+import { gruSteps, lstmSteps, rnnSteps, type Recurrence } from '../../tensor/recurrence.ts';
+import { makeOp, type OpDef, type Rule, type TensorBase } from '../tensor-base.ts';
+import { apply } from '../op.ts';
+import { add, gt, mul, sigmoidBackward, sub, tanh, tanhBackward } from './elementwise.ts';
+import { cat, stack } from './join.ts';
+import { mm } from './matmul.ts';
+import { reshape, unsqueeze } from './movement.ts';
+import { sum } from './reduce.ts';
+import { narrow, select, slice } from './slice.ts';
+
+type T = TensorBase;
+
+/** A recurrence's sizes (L steps, batch N, hidden size H), its direction, and for an RNN its nonlinearity. */
+interface Steps { L: number; N: number; H: number; reverse: boolean; relu: boolean }
+
+/** The kernel's view of an application: its sizes and its inputs [xp, W_hh, b_ih, b_hh, h0, …]. */
+const recurrence = (ins: readonly T[], s: Steps): Recurrence =>
+  ({ L: s.L, N: s.N, H: s.H, reverse: s.reverse, xp: ins[0], w: ins[1], bIh: ins[2], bHh: ins[3], h0: ins[4] });
+
+/**
+ * x·wᵀ + b for x [..., in], a weight w in PyTorch's layout [out, in] and a bias b [out] (or null): PyTorch's
+ * `F.linear`, one product with w read transposed in place.
+ */
+export function projection<X extends T>(x: X, w: T, b: T | null): X {
+  const rows = reshape(x, [-1, x.shape[x.ndim - 1]]);
+  const y = reshape(mm(rows, w, false, true), [...x.shape.slice(0, -1), w.shape[0]]);
+  return b === null ? y : add(y, b as X);
+}
+
+// The walk asks an op for one input's gradient at a time, with the same g; backpropagation through time yields
+// them all at once, so the first rule to run keeps the rest here (by output, for that g) for the others to take.
+const pending = new WeakMap<T, { g: T; grads: (T | null)[] }>();
+
+/** One rule per input, each taking its gradient from `throughTime`'s list for (this output, this g). */
+function rulesOf(inputs: number, throughTime: (g: T, ins: readonly T[], y: T, s: Steps) => (T | null)[]): Rule<Steps>[] {
+  return Array.from({ length: inputs }, (_, i): Rule<Steps> => (g, ins, y, s) => {
+    let p = pending.get(y);
+    if (p === undefined || p.g !== g || p.grads[i] === null) pending.set(y, p = { g, grads: throughTime(g, ins, y, s) });
+    const grad = p.grads[i]!;
+    p.grads[i] = null;
+    if (p.grads.every((d) => d === null)) pending.delete(y);
+    return grad;
+  });
+}
+
+/** The steps in the order backpropagation visits them, the reverse of the forward's: [t, the step before t or −1]. */
+function* backwards({ L, reverse }: Steps): Generator<[number, number]> {
+  for (let k = L - 1; k >= 0; k--) yield reverse ? [L - 1 - k, k === 0 ? -1 : L - k] : [k, k - 1];
+}
+
+/** a + b, or a alone when b is null (nothing arrived yet from the step after). */
+const plus = (a: T, b: T | null): T => (b === null ? a : add(a, b));
+
+/** The `n` planes of a packed [n, L, N, H] tensor (a recurrence's saved values, or their gradients). */
+const planes = (y: T, n: number): T[] => Array.from({ length: n }, (_, k) => select(y, 0, k));
+
+/**
+ * The gradients of the inputs [xp, W_hh, b_ih, b_hh, h0, …] from the per-step gradients of xp (dX: the gates'
+ * pre-activations) and of the hidden part a = h_prev·W_hhᵀ + b_hh (dA; the same as dX but for a GRU's n gate), and
+ * dh0, the gradient that reached h0. W_hh's is Σ_t dA_tᵀ·h_prev: one product over the whole sequence.
+ */
+function inputGrads(ins: readonly T[], hs: T, dX: T[], dA: T[], dh0: T | null, s: Steps): (T | null)[] {
+  const [xp, w, bIh, bHh, h0] = ins, { L, N, H } = s;
+  const dx = stack(dX), da = dA === dX ? dx : stack(dA);
+  let dw: T | null = null;
+  if (w.requiresGrad) {
+    const first = unsqueeze(h0, 0), rest = (start: number): T => narrow(hs, 0, start, L - 1);
+    const hPrev = L === 1 ? first : s.reverse ? cat([rest(1), first]) : cat([first, rest(0)]);
+    dw = mm(reshape(da, [L * N, w.shape[0]]), reshape(hPrev, [L * N, H]), true, false);
+  }
+  return [
+    xp.requiresGrad ? dx : null, dw,
+    bIh.requiresGrad ? sum(dx, [0, 1]) : null, bHh.requiresGrad ? sum(da, [0, 1]) : null,
+    h0.requiresGrad ? dh0 : null,
+  ];
+}
+
+// ——— RNN: h_t = act(a_t + xp_t + b_ih), a_t = h_{t−1}·W_hhᵀ + b_hh; saved: y [1, L, N, H], every h. ———
+
+function rnnThroughTime(g: T, ins: readonly T[], y: T, s: Steps): (T | null)[] {
+  const w = ins[1], [gh] = planes(g, 1), [hs] = planes(y, 1), dX: T[] = [];
+  let dh: T | null = null; // ∂/∂h_t arriving from step t + 1
+  for (const [t] of backwards(s)) {
+    const h = select(hs, 0, t), dht = plus(select(gh, 0, t), dh);
+    dX[t] = s.relu ? mul(dht, gt(h, 0)) : tanhBackward(dht, h); // act' from the output: 1 − h², or h > 0
+    dh = mm(dX[t], w, false, false);
+  }
+  return inputGrads(ins, hs, dX, dX, dh, s);
+}
+
+const RNN_RECURRENCE: OpDef<Steps> = makeOp({
+  name: 'rnnRecurrence',
+  forward: (y, ins, s) => rnnSteps(recurrence(ins, s), s.relu, y),
+  grads: rulesOf(5, rnnThroughTime),
+});
+
+// ——— LSTM: saved y [6, L, N, H] = h, c, i, f, g, o (the gates after σ or tanh). ———
+
+function lstmThroughTime(grad: T, ins: readonly T[], y: T, s: Steps): (T | null)[] {
+  const w = ins[1], c0 = ins[5], dX: T[] = [];
+  const [gh, gc, gi, gf, gg, go] = planes(grad, 6), [hs, cs, is, fs, gs, os] = planes(y, 6), tcs = tanh(cs);
+  let dh: T | null = null, dc: T | null = null; // ∂/∂h_t and ∂/∂c_t arriving from step t + 1
+  for (const [t, p] of backwards(s)) {
+    const at = (v: T): T => select(v, 0, t);
+    const i = at(is), f = at(fs), g = at(gs), o = at(os), tc = at(tcs), cPrev = p < 0 ? c0 : select(cs, 0, p);
+    const dht = plus(at(gh), dh);
+    const dct: T = add(plus(at(gc), dc), tanhBackward(mul(dht, o), tc)); // h = o·tanh(c)
+    dX[t] = cat([
+      sigmoidBackward(add(mul(dct, g), at(gi)), i), // c = f·c_prev + i·g
+      sigmoidBackward(add(mul(dct, cPrev), at(gf)), f),
+      tanhBackward(add(mul(dct, i), at(gg)), g),
+      sigmoidBackward(add(mul(dht, tc), at(go)), o),
+    ], 1);
+    dh = mm(dX[t], w, false, false);
+    dc = mul(dct, f);
+  }
+  return [...inputGrads(ins, hs, dX, dX, dh, s), c0.requiresGrad ? dc : null];
+}
+
+const LSTM_RECURRENCE: OpDef<Steps> = makeOp({
+  name: 'lstmRecurrence',
+  forward: (y, ins, s) => lstmSteps(recurrence(ins, s), ins[5], y),
+  grads: rulesOf(6, lstmThroughTime),
+});
+
+// ——— GRU: saved y [5, L, N, H] = h, r, z, n and a_n (n's hidden part, which r scales). ———
+
+function gruThroughTime(grad: T, ins: readonly T[], y: T, s: Steps): (T | null)[] {
+  const [, w, , , h0] = ins, dX: T[] = [], dA: T[] = [];
+  const [gh, gr, gz, gn, ga] = planes(grad, 5), [hs, rs, zs, ns, ans] = planes(y, 5);
+  let dh: T | null = null; // ∂/∂h_t arriving from step t + 1
+  for (const [t, p] of backwards(s)) {
+    const at = (v: T): T => select(v, 0, t);
+    const r = at(rs), z = at(zs), n = at(ns), an = at(ans), hPrev = p < 0 ? h0 : select(hs, 0, p);
+    const dht = plus(at(gh), dh);
+    const dxn = tanhBackward(add(sub(dht, mul(dht, z)), at(gn)), n); // h = (h_prev − n)·z + n
+    const dan = add(mul(dxn, r), at(ga)); // n = tanh(x_n + r·a_n)
+    const dxr = sigmoidBackward(add(mul(dxn, an), at(gr)), r);
+    const dxz = sigmoidBackward(add(mul(dht, sub(hPrev, n)), at(gz)), z);
+    dX[t] = cat([dxr, dxz, dxn], 1);
+    dA[t] = cat([dxr, dxz, dan], 1);
+    dh = add(mul(dht, z), mm(dA[t], w, false, false));
+  }
+  return inputGrads(ins, hs, dX, dA, dh, s);
+}
+
+const GRU_RECURRENCE: OpDef<Steps> = makeOp({
+  name: 'gruRecurrence',
+  forward: (y, ins, s) => gruSteps(recurrence(ins, s), y),
+  grads: rulesOf(5, gruThroughTime),
+});
+
+/** The weights of one layer and direction, in PyTorch's layout (gates·H rows); a bias may be null. */
+export interface LayerWeights { wIh: T; wHh: T; bIh: T | null; bHh: T | null }
+
+/** What a layer returns: every step's h [L, N, H], the last step's h [N, H], and for an LSTM its c [N, H]. */
+export interface LayerOutput<X extends T> { output: X; h: X; c: X | null }
+
+/**
+ * One layer and direction over x [L, N, in] from h0 (and c0) [N, H]: the input's part of every step in one
+ * product, then the recurrence op. Shapes are the caller's to check (the nn modules do, naming themselves).
+ */
+export function recurrentLayer<X extends T>(kind: 'rnnTanh' | 'rnnRelu' | 'lstm' | 'gru', x: X, p: LayerWeights, h0: T, c0: T | null, reverse: boolean): LayerOutput<X> {
+  const [L, N] = x.shape, H = p.wHh.shape[1], G = p.wHh.shape[0];
+  const xp = projection(x, p.wIh, null);
+  const zero = (b: T | null): T => b ?? x.make([G], G); // a layer without biases adds zeros
+  const ins = [xp, p.wHh, zero(p.bIh), zero(p.bHh), h0];
+  const s: Steps = { L, N, H, reverse, relu: kind === 'rnnRelu' };
+  const y = kind === 'lstm' ? apply(LSTM_RECURRENCE, x, [...ins, c0!], [6, L, N, H], s)
+    : kind === 'gru' ? apply(GRU_RECURRENCE, x, ins, [5, L, N, H], s)
+    : apply(RNN_RECURRENCE, x, ins, [1, L, N, H], s);
+  const last = reverse ? 0 : L - 1; // the step walked last
+  return { output: select(y, 0, 0), h: slice(y, [0, last]), c: kind === 'lstm' ? slice(y, [1, last]) : null };
+}

@@ -1,0 +1,111 @@
+// The recurrences of the recurrent layers (RNN, LSTM, GRU), forward only: over all steps of one layer and
+// direction, each step one product h·W_hhᵀ (gemm) and the gate arithmetic in one plain loop. The input's part of
+// every step, x·W_ihᵀ, comes in already computed for the whole sequence (one product). The arithmetic is
+// PyTorch's, in its order (aten/src/ATen/native/RNN.cpp): gates = (h·W_hhᵀ + b_hh) + (x·W_ihᵀ + b_ih).
+import { gemm } from './gemm.ts';
+
+/** Values from `off` in `buf` (a tensor's storage; src/tensor knows nothing of tensors). */
+export interface Run { readonly buf: Float64Array; readonly off: number }
+
+/**
+ * The sizes of a recurrence, L steps of a batch of N with hidden size H, walked from the last step to the first
+ * when reverse; and its operands: xp [L, N, G] = x·W_ihᵀ for G = gates·H, W_hh [G, H], the biases b_ih and b_hh
+ * [G] (zeros for a layer without them), h0 [N, H].
+ */
+export interface Recurrence { L: number; N: number; H: number; reverse: boolean; xp: Run; w: Run; bIh: Run; bHh: Run; h0: Run }
+
+// As the engine's sigmoid op: exp only of a non-positive number.
+const sigmoid = (x: number): number => {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+};
+
+/**
+ * a[N, G] = b_hh + h_prev·W_hhᵀ, the hidden state's part of step t's gates (as PyTorch's linear_hh, the bias the
+ * product's starting value, as in addmm), h_prev being h0 at the first step walked and otherwise the h that step
+ * t − 1 (t + 1 reversed) wrote into y. Returns where h_prev is, for the caller's own use of it.
+ */
+function hiddenPart(r: Recurrence, G: number, t: number, first: boolean, y: Run, a: Float64Array): [Float64Array, number] {
+  const { N, H, w, bHh } = r;
+  const hp = first ? r.h0.buf : y.buf, hpo = first ? r.h0.off : y.off + (r.reverse ? t + 1 : t - 1) * N * H;
+  for (let n = 0; n < N; n++) for (let j = 0; j < G; j++) a[n * G + j] = bHh.buf[bHh.off + j];
+  gemm(N, G, H, hp, hpo, H, 1, w.buf, w.off, 1, H, a, 0);
+  return [hp, hpo];
+}
+
+/** An Elman RNN: h_t = act((h_{t−1}·W_hhᵀ + b_hh) + (xp_t + b_ih)), act tanh or ReLU. Writes y [L, N, H], every h. */
+export function rnnSteps(r: Recurrence, relu: boolean, y: Run): void {
+  const { L, N, H, xp, bIh } = r, a = new Float64Array(N * H), x = xp.buf, b = bIh.buf, yb = y.buf;
+  for (let k = 0; k < L; k++) {
+    const t = r.reverse ? L - 1 - k : k;
+    hiddenPart(r, H, t, k === 0, y, a);
+    const xo = xp.off + t * N * H, yo = y.off + t * N * H;
+    for (let n = 0; n < N; n++) {
+      for (let j = 0; j < H; j++) {
+        const at = n * H + j, v = a[at] + (x[xo + at] + b[bIh.off + j]);
+        yb[yo + at] = relu ? (v > 0 ? v : 0) : Math.tanh(v);
+      }
+    }
+  }
+}
+
+/**
+ * An LSTM: gates [i, f, g, o] = (h·W_hhᵀ + b_hh) + (xp_t + b_ih), i, f and o through σ, g through tanh;
+ * c_t = f·c_{t−1} + i·g and h_t = o·tanh(c_t), from c0 [N, H]. Writes y [6, L, N, H]: h, c, i, f, g and o at
+ * every step (what the backward reads).
+ */
+export function lstmSteps(r: Recurrence, c0: Run, y: Run): void {
+  const { L, N, H, xp, bIh } = r, G = 4 * H, a = new Float64Array(N * G), plane = L * N * H;
+  const x = xp.buf, b = bIh.buf, bo = bIh.off, yb = y.buf;
+  for (let k = 0; k < L; k++) {
+    const t = r.reverse ? L - 1 - k : k;
+    hiddenPart(r, G, t, k === 0, y, a);
+    const cp = k === 0 ? c0.buf : yb, cpo = k === 0 ? c0.off : y.off + plane + (r.reverse ? t + 1 : t - 1) * N * H;
+    const xo = xp.off + t * N * G, yo = y.off + t * N * H;
+    for (let n = 0; n < N; n++) {
+      for (let j = 0; j < H; j++) {
+        const q = n * G + j, at = n * H + j;
+        const i = sigmoid(a[q] + (x[xo + q] + b[bo + j]));
+        const f = sigmoid(a[q + H] + (x[xo + q + H] + b[bo + H + j]));
+        const g = Math.tanh(a[q + 2 * H] + (x[xo + q + 2 * H] + b[bo + 2 * H + j]));
+        const o = sigmoid(a[q + 3 * H] + (x[xo + q + 3 * H] + b[bo + 3 * H + j]));
+        const c = f * cp[cpo + at] + i * g;
+        yb[yo + at] = o * Math.tanh(c);
+        yb[yo + plane + at] = c;
+        yb[yo + 2 * plane + at] = i;
+        yb[yo + 3 * plane + at] = f;
+        yb[yo + 4 * plane + at] = g;
+        yb[yo + 5 * plane + at] = o;
+      }
+    }
+  }
+}
+
+/**
+ * A GRU: with a = h·W_hhᵀ + b_hh and x = xp_t + b_ih, each in parts [r, z, n]: r = σ(x_r + a_r),
+ * z = σ(x_z + a_z), n = tanh(x_n + r·a_n) and h_t = (h_{t−1} − n)·z + n. Writes y [5, L, N, H]: h, r, z, n and
+ * a_n at every step (what the backward reads).
+ */
+export function gruSteps(r: Recurrence, y: Run): void {
+  const { L, N, H, xp, bIh } = r, G = 3 * H, a = new Float64Array(N * G), plane = L * N * H;
+  const x = xp.buf, b = bIh.buf, bo = bIh.off, yb = y.buf;
+  for (let k = 0; k < L; k++) {
+    const t = r.reverse ? L - 1 - k : k;
+    const [hp, hpo] = hiddenPart(r, G, t, k === 0, y, a);
+    const xo = xp.off + t * N * G, yo = y.off + t * N * H;
+    for (let n = 0; n < N; n++) {
+      for (let j = 0; j < H; j++) {
+        const q = n * G + j, at = n * H + j;
+        const reset = sigmoid(a[q] + (x[xo + q] + b[bo + j]));
+        const update = sigmoid(a[q + H] + (x[xo + q + H] + b[bo + H + j]));
+        const an = a[q + 2 * H], candidate = Math.tanh((x[xo + q + 2 * H] + b[bo + 2 * H + j]) + an * reset);
+        yb[yo + at] = (hp[hpo + at] - candidate) * update + candidate;
+        yb[yo + plane + at] = reset;
+        yb[yo + 2 * plane + at] = update;
+        yb[yo + 3 * plane + at] = candidate;
+        yb[yo + 4 * plane + at] = an;
+      }
+    }
+  }
+}
