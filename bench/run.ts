@@ -20,6 +20,7 @@ import * as mlpStep from './mlp-step.ts';
 import * as matmul from './matmul.ts';
 import * as graphOverhead from './graph-overhead.ts';
 import * as soak from './soak.ts';
+import * as lstm from './lstm.ts';
 import { profile } from './engine.ts'; // issue #9: memory over 100,000 steps with batch sizes 1–1024 (child process)
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -55,6 +56,7 @@ const SUITES: Record<string, () => Promise<SuiteReport>> = {
   'graph-overhead': graphOverhead.run,
   memory,
   soak: soak.run, // issue #9
+  lstm: lstm.run, // issue 19
 };
 
 // --profile: after each suite, one engine step of it profiled (profile()), its table printed and its Chrome trace
@@ -65,6 +67,7 @@ const ENGINE_STEPS: Record<string, () => () => void> = {
   'mlp-step': () => { const { x, y } = mlpStep.mlpData(64); return mlpStep.engineMlp(64, x, y).step; },
   'mlp-step-1': () => { const { x, y } = mlpStep.mlpData(1); return mlpStep.engineMlp(1, x, y).step; },
   'graph-overhead': () => graphOverhead.engineChain().step,
+  lstm: () => lstm.engineLstm().step,
 };
 function profileSuite(name: string): void {
   const make = ENGINE_STEPS[name];

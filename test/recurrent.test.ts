@@ -45,7 +45,8 @@ function run(m: AnyRecurrent, x: Tensor, state: Tensor[] | null): Tensor[] {
 // Both engines sum the same products in different orders (PyTorch's BLAS against gemm.wat), so values and
 // gradients agree to a few ulp of their largest entry (at most 7e-16 of it, measured), not bit for bit.
 const TOL = 1e-14;
-const close = (got: Tensor, want: Nested, what: string): void => expectClose(got, want.flat(Infinity as 1) as number[], { atol: TOL * Math.max(1, maxAbs(want.flat(Infinity as 1) as number[])) }, what);
+const flat = (v: Nested): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v]);
+const close = (got: Tensor, want: Nested, what: string): void => expectClose(got, flat(want), { atol: TOL * Math.max(1, maxAbs(flat(want))) }, what);
 
 describe(`recurrent modules against PyTorch ${fixture.torch} (float64)`, () => {
   it('has the reference cases: every module, RNN with both nonlinearities', () => {
@@ -146,7 +147,7 @@ describe('options', () => {
   });
 
   it('state-dict names and order as PyTorch: layer by layer, direction by direction, W_ih, W_hh, b_ih, b_hh', () => {
-    const names = (m: nn.Module) => m.namedParameters().map(([name, p]) => `${name} ${p.shape.join('x')}`);
+    const names = (m: nn.AnyModule) => m.namedParameters().map(([name, p]) => `${name} ${p.shape.join('x')}`);
     expect(names(new nn.GRU(5, 2, { numLayers: 2, bidirectional: true }))).toEqual([
       'weight_ih_l0 6x5', 'weight_hh_l0 6x2', 'bias_ih_l0 6', 'bias_hh_l0 6',
       'weight_ih_l0_reverse 6x5', 'weight_hh_l0_reverse 6x2', 'bias_ih_l0_reverse 6', 'bias_hh_l0_reverse 6',
