@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { gradcheck, gradgradcheck, manualSeed, nn, ones, RandomState, randn, Tensor, tensor, zeros } from '../src/index.ts';
+import { grad, gradcheck, gradgradcheck, manualSeed, nn, ones, RandomState, randn, Tensor, tensor, zeros } from '../src/index.ts';
 import { expectClose, maxAbs } from './expect-close.ts';
 
 type Nested = number | Nested[];
@@ -106,6 +106,31 @@ describe('gradcheck and gradgradcheck (parameters and input)', () => {
     const inputs = [x, h, ...(m instanceof nn.LSTM ? [c] : []), ...m.parameters()];
     expect(gradcheck(fn, inputs).message).toMatch(/passed/);
     expect(gradgradcheck(fn, inputs).message).toMatch(/passed/);
+  });
+});
+
+describe('backpropagation through time, two ways', () => {
+  it('a walk that records nothing (a kernel) and one that records (tensor ops) give the same gradients, bit for bit', () => {
+    const rng = new RandomState(12);
+    for (const m of [new nn.LSTM(3, 4, { numLayers: 2, bidirectional: true, rng }), new nn.GRU(3, 4, { bidirectional: true, rng }),
+      new nn.RNN(3, 4, { numLayers: 2, rng }), new nn.RNN(3, 4, { nonlinearity: 'relu', bidirectional: true, rng })]) {
+      const x = randn([5, 2, 3], { rng }), dirs = m.bidirectional ? 2 : 1;
+      const h0 = randn([m.numLayers * dirs, 2, 4], { rng }), c0 = randn([m.numLayers * dirs, 2, 4], { rng });
+      for (const t of [x, h0, c0]) t.requiresGrad = true;
+      const w = randn([5, 2, 4 * dirs], { rng }), wh = randn([m.numLayers * dirs, 2, 4], { rng });
+      const loss = (): Tensor => {
+        if (m instanceof nn.LSTM) {
+          const [out, [hN, cN]] = m.call(x, [h0, c0]);
+          return out.mul(w).sum().add(hN.mul(wh).sum()).add(cN.mul(wh).sum());
+        }
+        const [out, hN] = m.call(x, h0);
+        return out.mul(w).sum().add(hN.mul(wh).sum());
+      };
+      const wrt = [x, h0, ...(m instanceof nn.LSTM ? [c0] : []), ...m.parameters()];
+      const plain = grad(loss(), wrt), recorded = grad(loss(), wrt, { createGraph: true });
+      plain.forEach((g, k) => expectClose(g!, recorded[k]!, { atol: 0 }, `${m.constructor.name} gradient ${k}`));
+      expect(recorded.every((g) => g!.requiresGrad)).toBe(true); // recorded: a graph to differentiate again
+    }
   });
 });
 

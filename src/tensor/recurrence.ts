@@ -109,3 +109,97 @@ export function gruSteps(r: Recurrence, y: Run): void {
     }
   }
 }
+
+// ——— Backward: backpropagation through time, for a walk that records nothing (src/autograd/ops/recurrent.ts
+// writes the same sums in tensor ops, for one that does). g is the gradient arriving at y, laid out as y. Each
+// writes, per step, dX_t = ∂/∂(xp_t + b_ih) [N, G] into out[t], and ∂/∂h0 (and ∂/∂c0) into the last row of out,
+// [dh0 | dc0 | …] along G; the arithmetic is the tensor ops' own, in their order (sigmoidBackward g·(y·(1 − y)),
+// tanhBackward g·(1 − y·y)). ———
+
+/** dh_prev += dA_t·W_hh for dA_t [N, G] at `ao` in `a` (the hidden part's gradient), W_hh [G, H]. */
+function intoPrevious(r: Recurrence, G: number, a: Float64Array, ao: number, dh: Float64Array): void {
+  gemm(r.N, r.H, G, a, ao, G, 1, r.w.buf, r.w.off, r.H, 1, dh, 0);
+}
+
+/** The RNN's: dX_t = dh_t·act′, dh_{t−1} = dX_t·W_hh. out [L + 1, N, H]. */
+export function rnnStepsBack(r: Recurrence, relu: boolean, y: Run, g: Run, out: Run): void {
+  const { L, N, H } = r, S = N * H, dh = new Float64Array(S), yb = y.buf, gb = g.buf, o = out.buf;
+  for (let k = L - 1; k >= 0; k--) {
+    const t = r.reverse ? L - 1 - k : k, yo = y.off + t * S, go = g.off + t * S, oo = out.off + t * S;
+    for (let i = 0; i < S; i++) {
+      const h = yb[yo + i], d = gb[go + i] + dh[i];
+      o[oo + i] = relu ? d * (h > 0 ? 1 : 0) : d * (1 - h * h);
+    }
+    dh.fill(0);
+    intoPrevious(r, H, o, oo, dh);
+  }
+  o.set(dh, out.off + L * S);
+}
+
+/** The LSTM's, from y = [h, c, i, f, g, o] and c0. out [L + 1, N, 4H]. */
+export function lstmStepsBack(r: Recurrence, c0: Run, y: Run, g: Run, out: Run): void {
+  const { L, N, H } = r, G = 4 * H, S = N * H, P = L * S, yb = y.buf, gb = g.buf, o = out.buf;
+  const dh = new Float64Array(S), dc = new Float64Array(S);
+  for (let k = L - 1; k >= 0; k--) {
+    const t = r.reverse ? L - 1 - k : k, first = k === 0;
+    const yo = y.off + t * S, go = g.off + t * S, oo = out.off + t * N * G;
+    const cp = first ? c0.buf : yb, cpo = first ? c0.off : y.off + P + (r.reverse ? t + 1 : t - 1) * S;
+    for (let n = 0; n < N; n++) {
+      for (let j = 0; j < H; j++) {
+        const at = n * H + j, q = oo + n * G + j;
+        const i = yb[yo + 2 * P + at], f = yb[yo + 3 * P + at], cg = yb[yo + 4 * P + at], og = yb[yo + 5 * P + at];
+        const tc = Math.tanh(yb[yo + P + at]);
+        const dht = gb[go + at] + dh[at];
+        const dct = (gb[go + P + at] + dc[at]) + (dht * og) * (1 - tc * tc); // h = o·tanh(c)
+        o[q] = (dct * cg + gb[go + 2 * P + at]) * (i * (1 - i)); // c = f·c_prev + i·g
+        o[q + H] = (dct * cp[cpo + at] + gb[go + 3 * P + at]) * (f * (1 - f));
+        o[q + 2 * H] = (dct * i + gb[go + 4 * P + at]) * (1 - cg * cg);
+        o[q + 3 * H] = (dht * tc + gb[go + 5 * P + at]) * (og * (1 - og));
+        dc[at] = dct * f;
+      }
+    }
+    dh.fill(0);
+    intoPrevious(r, G, o, oo, dh);
+  }
+  const last = out.off + L * N * G;
+  for (let n = 0; n < N; n++) {
+    for (let j = 0; j < H; j++) {
+      o[last + n * G + j] = dh[n * H + j];
+      o[last + n * G + H + j] = dc[n * H + j];
+    }
+  }
+}
+
+/**
+ * The GRU's, from y = [h, r, z, n, a_n]: dX_t into out[t] and the hidden part's gradient dA_t (which differs in
+ * n's third: ∂/∂a_n = ∂/∂(x_n)·r) into out[L + t]. out [2L + 1, N, 3H].
+ */
+export function gruStepsBack(r: Recurrence, y: Run, g: Run, out: Run): void {
+  const { L, N, H } = r, G = 3 * H, S = N * H, P = L * S, yb = y.buf, gb = g.buf, o = out.buf;
+  const dh = new Float64Array(S), viaW = new Float64Array(S), h0 = r.h0;
+  for (let k = L - 1; k >= 0; k--) {
+    const t = r.reverse ? L - 1 - k : k, first = k === 0;
+    const yo = y.off + t * S, go = g.off + t * S, xo = out.off + t * N * G, ao = out.off + (L + t) * N * G;
+    const hp = first ? h0.buf : yb, hpo = first ? h0.off : y.off + (r.reverse ? t + 1 : t - 1) * S;
+    for (let n = 0; n < N; n++) {
+      for (let j = 0; j < H; j++) {
+        const at = n * H + j, q = n * G + j;
+        const reset = yb[yo + P + at], update = yb[yo + 2 * P + at], cand = yb[yo + 3 * P + at], an = yb[yo + 4 * P + at];
+        const dht = gb[go + at] + dh[at];
+        const dxn = ((dht - dht * update) + gb[go + 3 * P + at]) * (1 - cand * cand); // h = (h_prev − n)·z + n
+        const dxr = (dxn * an + gb[go + P + at]) * (reset * (1 - reset)); // n = tanh(x_n + r·a_n)
+        const dxz = (dht * (hp[hpo + at] - cand) + gb[go + 2 * P + at]) * (update * (1 - update));
+        o[xo + q] = o[ao + q] = dxr;
+        o[xo + q + H] = o[ao + q + H] = dxz;
+        o[xo + q + 2 * H] = dxn;
+        o[ao + q + 2 * H] = dxn * reset + gb[go + 4 * P + at];
+        dh[at] = dht * update;
+      }
+    }
+    viaW.fill(0);
+    intoPrevious(r, G, o, ao, viaW);
+    for (let i = 0; i < S; i++) dh[i] += viaW[i]; // dh_prev = dh·z + dA·W_hh
+  }
+  const last = out.off + 2 * L * N * G;
+  for (let n = 0; n < N; n++) for (let j = 0; j < H; j++) o[last + n * G + j] = dh[n * H + j];
+}

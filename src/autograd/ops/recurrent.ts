@@ -5,9 +5,10 @@
 // Why one op and not a loop of ops: a step's slice of the sequence (a select) has the whole sequence's shape as
 // its gradient, so L selects would cost the backward L sequences of zeros to fill and add; here the rule makes each
 // step's gradient once and stacks them (stack's own rule hands each step its stretch back).
-import { gruSteps, lstmSteps, rnnSteps, type Recurrence } from '../../tensor/recurrence.ts';
+import { gruSteps, gruStepsBack, lstmSteps, lstmStepsBack, rnnSteps, rnnStepsBack, type Recurrence } from '../../tensor/recurrence.ts';
 import { makeOp, type OpDef, type Rule, type TensorBase } from '../tensor-base.ts';
 import { apply } from '../op.ts';
+import { gradEnabled } from '../state.ts';
 import { add, gt, mul, sigmoidBackward, sub, tanh, tanhBackward } from './elementwise.ts';
 import { cat, stack } from './join.ts';
 import { mm } from './matmul.ts';
@@ -34,15 +35,41 @@ export function projection<X extends T>(x: X, w: T, b: T | null): X {
   return b === null ? y : add(y, b as X);
 }
 
+/** What backpropagation through time yields: the gradients of xp (dX [L, N, G], the gates' pre-activations), of
+ *  the hidden part a = h_prev·W_hhᵀ + b_hh (dA: dX itself but for a GRU's n gate), of h0, and of an LSTM's c0. */
+interface ThroughTime { dX: T; dA: T; dh0: T; dc0: T | null }
+
+/** How one kind of recurrence goes back through time: in tensor ops (`ops`, when the walk records, so the
+ *  gradients can be differentiated again), or as one op running the same sums in a kernel (`kernel`, when not). */
+interface Backward {
+  ops: (g: T, ins: readonly T[], y: T, s: Steps) => ThroughTime;
+  kernel: OpDef<Steps>;
+  /** The kernel's output [rows, N, G]: dX, (dA,) and a last row holding [dh0 | dc0 | …] along G. */
+  rows: (L: number) => number;
+}
+
+/** The unrecorded way: the kernel's packed output cut into its parts. */
+function fromKernel(b: Backward, g: T, ins: readonly T[], y: T, s: Steps, c0: boolean): ThroughTime {
+  const { L, N, H } = s, G = ins[1].shape[0], R = b.rows(L);
+  const packed = apply(b.kernel, g, [g, y, ...ins], [R, N, G], s);
+  const dX = narrow(packed, 0, 0, L);
+  return {
+    dX, dA: R === L + 1 ? dX : narrow(packed, 0, L, L),
+    dh0: slice(packed, [R - 1, null, [0, H]]), dc0: c0 ? slice(packed, [R - 1, null, [H, 2 * H]]) : null,
+  };
+}
+
 // The walk asks an op for one input's gradient at a time, with the same g; backpropagation through time yields
 // them all at once, so the first rule to run keeps the rest here (by output, for that g) for the others to take.
 const pending = new WeakMap<T, { g: T; grads: (T | null)[] }>();
 
-/** One rule per input, each taking its gradient from `throughTime`'s list for (this output, this g). */
-function rulesOf(inputs: number, throughTime: (g: T, ins: readonly T[], y: T, s: Steps) => (T | null)[]): Rule<Steps>[] {
+/** One rule per input, each taking its gradient from the list backpropagation through time gives for (output, g). */
+function rulesOf(inputs: number, b: Backward): Rule<Steps>[] {
+  const all = (g: T, ins: readonly T[], y: T, s: Steps): (T | null)[] =>
+    inputGrads(ins, y, gradEnabled ? b.ops(g, ins, y, s) : fromKernel(b, g, ins, y, s, inputs === 6), s);
   return Array.from({ length: inputs }, (_, i): Rule<Steps> => (g, ins, y, s) => {
     let p = pending.get(y);
-    if (p === undefined || p.g !== g || p.grads[i] === null) pending.set(y, p = { g, grads: throughTime(g, ins, y, s) });
+    if (p === undefined || p.g !== g || p.grads[i] === null) pending.set(y, p = { g, grads: all(g, ins, y, s) });
     const grad = p.grads[i]!;
     p.grads[i] = null;
     if (p.grads.every((d) => d === null)) pending.delete(y);
@@ -62,29 +89,27 @@ const plus = (a: T, b: T | null): T => (b === null ? a : add(a, b));
 const planes = (y: T, n: number): T[] => Array.from({ length: n }, (_, k) => select(y, 0, k));
 
 /**
- * The gradients of the inputs [xp, W_hh, b_ih, b_hh, h0, …] from the per-step gradients of xp (dX: the gates'
- * pre-activations) and of the hidden part a = h_prev·W_hhᵀ + b_hh (dA; the same as dX but for a GRU's n gate), and
- * dh0, the gradient that reached h0. W_hh's is Σ_t dA_tᵀ·h_prev: one product over the whole sequence.
+ * The gradients of the inputs [xp, W_hh, b_ih, b_hh, h0(, c0)] from those through time. W_hh's is
+ * Σ_t dA_tᵀ·h_prev: one product over the whole sequence, h_prev being h0 then the h of each step (y's first plane).
  */
-function inputGrads(ins: readonly T[], hs: T, dX: T[], dA: T[], dh0: T | null, s: Steps): (T | null)[] {
-  const [xp, w, bIh, bHh, h0] = ins, { L, N, H } = s;
-  const dx = stack(dX), da = dA === dX ? dx : stack(dA);
+function inputGrads(ins: readonly T[], y: T, { dX, dA, dh0, dc0 }: ThroughTime, s: Steps): (T | null)[] {
+  const [xp, w, bIh, bHh, h0, c0] = ins, { L, N, H } = s;
   let dw: T | null = null;
   if (w.requiresGrad) {
-    const first = unsqueeze(h0, 0), rest = (start: number): T => narrow(hs, 0, start, L - 1);
+    const first = unsqueeze(h0, 0), rest = (start: number): T => slice(y, [0, [start, start + L - 1]]);
     const hPrev = L === 1 ? first : s.reverse ? cat([rest(1), first]) : cat([first, rest(0)]);
-    dw = mm(reshape(da, [L * N, w.shape[0]]), reshape(hPrev, [L * N, H]), true, false);
+    dw = mm(reshape(dA, [L * N, w.shape[0]]), reshape(hPrev, [L * N, H]), true, false);
   }
   return [
-    xp.requiresGrad ? dx : null, dw,
-    bIh.requiresGrad ? sum(dx, [0, 1]) : null, bHh.requiresGrad ? sum(da, [0, 1]) : null,
-    h0.requiresGrad ? dh0 : null,
+    xp.requiresGrad ? dX : null, dw,
+    bIh.requiresGrad ? sum(dX, [0, 1]) : null, bHh.requiresGrad ? sum(dA, [0, 1]) : null,
+    h0.requiresGrad ? dh0 : null, c0?.requiresGrad ? dc0 : null,
   ];
 }
 
 // ——— RNN: h_t = act(a_t + xp_t + b_ih), a_t = h_{t−1}·W_hhᵀ + b_hh; saved: y [1, L, N, H], every h. ———
 
-function rnnThroughTime(g: T, ins: readonly T[], y: T, s: Steps): (T | null)[] {
+function rnnThroughTime(g: T, ins: readonly T[], y: T, s: Steps): ThroughTime {
   const w = ins[1], [gh] = planes(g, 1), [hs] = planes(y, 1), dX: T[] = [];
   let dh: T | null = null; // ∂/∂h_t arriving from step t + 1
   for (const [t] of backwards(s)) {
@@ -92,20 +117,28 @@ function rnnThroughTime(g: T, ins: readonly T[], y: T, s: Steps): (T | null)[] {
     dX[t] = s.relu ? mul(dht, gt(h, 0)) : tanhBackward(dht, h); // act' from the output: 1 − h², or h > 0
     dh = mm(dX[t], w, false, false);
   }
-  return inputGrads(ins, hs, dX, dX, dh, s);
+  const dx = stack(dX);
+  return { dX: dx, dA: dx, dh0: dh!, dc0: null };
 }
+
+// Applied only while nothing is recorded (see rulesOf), so it never joins a graph and has no rules of its own.
+const RNN_BACKWARD: OpDef<Steps> = makeOp({
+  name: 'rnnRecurrenceBackward',
+  forward: (out, [g, y, ...ins], s) => rnnStepsBack(recurrence(ins, s), s.relu, y, g, out),
+  grads: [],
+});
 
 const RNN_RECURRENCE: OpDef<Steps> = makeOp({
   name: 'rnnRecurrence',
   forward: (y, ins, s) => rnnSteps(recurrence(ins, s), s.relu, y),
-  grads: rulesOf(5, rnnThroughTime),
+  grads: rulesOf(5, { ops: rnnThroughTime, kernel: RNN_BACKWARD, rows: (L) => L + 1 }),
 });
 
 // ——— LSTM: saved y [6, L, N, H] = h, c, i, f, g, o (the gates after σ or tanh). ———
 
-function lstmThroughTime(grad: T, ins: readonly T[], y: T, s: Steps): (T | null)[] {
+function lstmThroughTime(grad: T, ins: readonly T[], y: T, s: Steps): ThroughTime {
   const w = ins[1], c0 = ins[5], dX: T[] = [];
-  const [gh, gc, gi, gf, gg, go] = planes(grad, 6), [hs, cs, is, fs, gs, os] = planes(y, 6), tcs = tanh(cs);
+  const [gh, gc, gi, gf, gg, go] = planes(grad, 6), [, cs, is, fs, gs, os] = planes(y, 6), tcs = tanh(cs);
   let dh: T | null = null, dc: T | null = null; // ∂/∂h_t and ∂/∂c_t arriving from step t + 1
   for (const [t, p] of backwards(s)) {
     const at = (v: T): T => select(v, 0, t);
@@ -121,18 +154,25 @@ function lstmThroughTime(grad: T, ins: readonly T[], y: T, s: Steps): (T | null)
     dh = mm(dX[t], w, false, false);
     dc = mul(dct, f);
   }
-  return [...inputGrads(ins, hs, dX, dX, dh, s), c0.requiresGrad ? dc : null];
+  const dx = stack(dX);
+  return { dX: dx, dA: dx, dh0: dh!, dc0: dc };
 }
+
+const LSTM_BACKWARD: OpDef<Steps> = makeOp({
+  name: 'lstmRecurrenceBackward',
+  forward: (out, [g, y, ...ins], s) => lstmStepsBack(recurrence(ins, s), ins[5], y, g, out),
+  grads: [],
+});
 
 const LSTM_RECURRENCE: OpDef<Steps> = makeOp({
   name: 'lstmRecurrence',
   forward: (y, ins, s) => lstmSteps(recurrence(ins, s), ins[5], y),
-  grads: rulesOf(6, lstmThroughTime),
+  grads: rulesOf(6, { ops: lstmThroughTime, kernel: LSTM_BACKWARD, rows: (L) => L + 1 }),
 });
 
 // ——— GRU: saved y [5, L, N, H] = h, r, z, n and a_n (n's hidden part, which r scales). ———
 
-function gruThroughTime(grad: T, ins: readonly T[], y: T, s: Steps): (T | null)[] {
+function gruThroughTime(grad: T, ins: readonly T[], y: T, s: Steps): ThroughTime {
   const [, w, , , h0] = ins, dX: T[] = [], dA: T[] = [];
   const [gh, gr, gz, gn, ga] = planes(grad, 5), [hs, rs, zs, ns, ans] = planes(y, 5);
   let dh: T | null = null; // ∂/∂h_t arriving from step t + 1
@@ -148,13 +188,19 @@ function gruThroughTime(grad: T, ins: readonly T[], y: T, s: Steps): (T | null)[
     dA[t] = cat([dxr, dxz, dan], 1);
     dh = add(mul(dht, z), mm(dA[t], w, false, false));
   }
-  return inputGrads(ins, hs, dX, dA, dh, s);
+  return { dX: stack(dX), dA: stack(dA), dh0: dh!, dc0: null };
 }
+
+const GRU_BACKWARD: OpDef<Steps> = makeOp({
+  name: 'gruRecurrenceBackward',
+  forward: (out, [g, y, ...ins], s) => gruStepsBack(recurrence(ins, s), y, g, out),
+  grads: [],
+});
 
 const GRU_RECURRENCE: OpDef<Steps> = makeOp({
   name: 'gruRecurrence',
   forward: (y, ins, s) => gruSteps(recurrence(ins, s), y),
-  grads: rulesOf(5, gruThroughTime),
+  grads: rulesOf(5, { ops: gruThroughTime, kernel: GRU_BACKWARD, rows: (L) => 2 * L + 1 }),
 });
 
 /** The weights of one layer and direction, in PyTorch's layout (gates·H rows); a bias may be null. */
