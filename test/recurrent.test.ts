@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { grad, gradcheck, gradgradcheck, manualSeed, nn, ones, RandomState, randn, Tensor, tensor, zeros } from '../src/index.ts';
+import { compile, grad, gradcheck, gradgradcheck, manualSeed, nn, ones, optim, RandomState, randn, Tensor, tensor, zeros } from '../src/index.ts';
 import { expectClose, maxAbs } from './expect-close.ts';
 
 type Nested = number | Nested[];
@@ -131,6 +131,27 @@ describe('backpropagation through time, two ways', () => {
       plain.forEach((g, k) => expectClose(g!, recorded[k]!, { atol: 0 }, `${m.constructor.name} gradient ${k}`));
       expect(recorded.every((g) => g!.requiresGrad)).toBe(true); // recorded: a graph to differentiate again
     }
+  });
+});
+
+describe('compile()', () => {
+  it('replays an LSTM training step: the same losses and weights as the eager steps', () => {
+    const make = () => new nn.LSTM(3, 4, { numLayers: 2, rng: new RandomState(6) });
+    const eager = make(), traced = make(), x = randn([5, 2, 3], { rng: new RandomState(1) }), y = randn([5, 2, 4], { rng: new RandomState(2) });
+    const stepOf = (m: nn.LSTM) => {
+      const opt = new optim.SGD(m.parameters(), { lr: 0.5 });
+      return (xs: Tensor, ys: Tensor): Tensor => {
+        opt.zeroGrad();
+        const loss = nn.mseLoss(m.call(xs)[0], ys);
+        loss.backward();
+        opt.step();
+        return loss;
+      };
+    };
+    const plain = stepOf(eager), compiled = compile(stepOf(traced));
+    for (let i = 0; i < 6; i++) expect(compiled(x, y).item()).toBe(plain(x, y).item()); // the first three trace, the rest replay
+    expect(compiled.toSource()).toContain('lstmRecurrence');
+    traced.parameters().forEach((p, k) => expect(p.toArray()).toEqual(eager.parameters()[k]!.toArray()));
   });
 });
 

@@ -76,12 +76,18 @@ abstract class Cell<In extends unknown[], Out> extends Module<In, Out> {
   readonly bias_ih: Tensor | null;
   /** The hidden state's bias b_hh, [gates·hiddenSize] (a parameter), or null for a cell without biases. */
   readonly bias_hh: Tensor | null;
+  /** The number of features of each input sample. */
+  readonly inputSize: number;
+  /** The size of the state. */
+  readonly hiddenSize: number;
 
   /** @internal */
-  constructor(gates: number, readonly inputSize: number, readonly hiddenSize: number, opts: CellOptions | undefined) {
+  constructor(gates: number, inputSize: number, hiddenSize: number, opts: CellOptions | undefined) {
     super();
     const name = new.target.name;
     checkSizes(name, inputSize, hiddenSize);
+    this.inputSize = inputSize;
+    this.hiddenSize = hiddenSize;
     const o = optionsOf(name, opts), bias = flagOf(name, 'bias', o.bias, true), rng = rngOf(name, o.rng), G = gates * hiddenSize;
     this.weight_ih = uniformParameter(rng, hiddenSize, [G, inputSize]);
     this.weight_hh = uniformParameter(rng, hiddenSize, [G, hiddenSize]);
@@ -112,6 +118,7 @@ abstract class Cell<In extends unknown[], Out> extends Module<In, Out> {
     return projection(h, this.weight_hh, this.bias_hh).add(projection(x, this.weight_ih, this.bias_ih));
   }
 
+  /** The sizes, and the settings that differ from their defaults (PyTorch's extra_repr). */
   override extraRepr(): string {
     return reprOf(this.inputSize, this.hiddenSize, { bias: this.bias_ih !== null }, { bias: true });
   }
@@ -153,6 +160,7 @@ export class RNNCell extends Cell<[input: Tensor, hx?: Tensor], Tensor> {
     return batched ? next : next.squeeze(0);
   }
 
+  /** The sizes, and the settings that differ from their defaults (PyTorch's extra_repr). */
   override extraRepr(): string {
     return reprOf(this.inputSize, this.hiddenSize, { bias: this.bias_ih !== null, nonlinearity: this.nonlinearity }, { bias: true, nonlinearity: 'tanh' });
   }

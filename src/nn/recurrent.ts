@@ -64,12 +64,18 @@ abstract class Recurrent<In extends unknown[], Out> extends Module<In, Out> {
   readonly bidirectional: boolean;
   /** The generator of the dropout masks (undefined: the global one). */
   readonly rng: RandomState | undefined;
+  /** The number of features of each step of the input. */
+  readonly inputSize: number;
+  /** The size of each layer's state. */
+  readonly hiddenSize: number;
 
   /** @internal */
-  constructor(gates: number, readonly inputSize: number, readonly hiddenSize: number, opts: RecurrentOptions | undefined) {
+  constructor(gates: number, inputSize: number, hiddenSize: number, opts: RecurrentOptions | undefined) {
     super();
     const name = new.target.name, o = optionsOf(name, opts);
     checkSizes(name, inputSize, hiddenSize);
+    this.inputSize = inputSize;
+    this.hiddenSize = hiddenSize;
     const numLayers = o.numLayers ?? 1, p = o.dropout ?? 0;
     if (!Number.isInteger(numLayers) || numLayers < 1) throw new Error(`${name}: numLayers must be a positive integer, got ${show(numLayers)}`);
     if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error(`${name}: dropout must be a probability in [0, 1], got ${what(p)}`);
@@ -144,6 +150,7 @@ abstract class Recurrent<In extends unknown[], Out> extends Module<In, Out> {
     return { output, h: states(hs), c: c === null ? null : states(cs) };
   }
 
+  /** The sizes, and the settings that differ from their defaults (PyTorch's extra_repr). */
   override extraRepr(): string {
     const { numLayers, bias, batchFirst, dropout: p, bidirectional } = this;
     return reprOf(this.inputSize, this.hiddenSize, { numLayers, bias, batchFirst, dropout: p, bidirectional },

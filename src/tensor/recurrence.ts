@@ -52,8 +52,8 @@ export function rnnSteps(r: Recurrence, relu: boolean, y: Run): void {
 
 /**
  * An LSTM: gates [i, f, g, o] = (h·W_hhᵀ + b_hh) + (xp_t + b_ih), i, f and o through σ, g through tanh;
- * c_t = f·c_{t−1} + i·g and h_t = o·tanh(c_t), from c0 [N, H]. Writes y [6, L, N, H]: h, c, i, f, g and o at
- * every step (what the backward reads).
+ * c_t = f·c_{t−1} + i·g and h_t = o·tanh(c_t), from c0 [N, H]. Writes y [7, L, N, H]: h, c, i, f, g, o and
+ * tanh(c) at every step (what the backward reads).
  */
 export function lstmSteps(r: Recurrence, c0: Run, y: Run): void {
   const { L, N, H, xp, bIh } = r, G = 4 * H, a = new Float64Array(N * G), plane = L * N * H;
@@ -70,13 +70,14 @@ export function lstmSteps(r: Recurrence, c0: Run, y: Run): void {
         const f = sigmoid(a[q + H] + (x[xo + q + H] + b[bo + H + j]));
         const g = Math.tanh(a[q + 2 * H] + (x[xo + q + 2 * H] + b[bo + 2 * H + j]));
         const o = sigmoid(a[q + 3 * H] + (x[xo + q + 3 * H] + b[bo + 3 * H + j]));
-        const c = f * cp[cpo + at] + i * g;
-        yb[yo + at] = o * Math.tanh(c);
+        const c = f * cp[cpo + at] + i * g, tc = Math.tanh(c);
+        yb[yo + at] = o * tc;
         yb[yo + plane + at] = c;
         yb[yo + 2 * plane + at] = i;
         yb[yo + 3 * plane + at] = f;
         yb[yo + 4 * plane + at] = g;
         yb[yo + 5 * plane + at] = o;
+        yb[yo + 6 * plane + at] = tc;
       }
     }
   }
@@ -112,17 +113,23 @@ export function gruSteps(r: Recurrence, y: Run): void {
 
 // ——— Backward: backpropagation through time, for a walk that records nothing (src/autograd/ops/recurrent.ts
 // writes the same sums in tensor ops, for one that does). g is the gradient arriving at y, laid out as y. Each
-// writes, per step, dX_t = ∂/∂(xp_t + b_ih) [N, G] into out[t], and ∂/∂h0 (and ∂/∂c0) into the last row of out,
-// [dh0 | dc0 | …] along G; the arithmetic is the tensor ops' own, in their order (sigmoidBackward g·(y·(1 − y)),
-// tanhBackward g·(1 − y·y)). ———
+// writes, per step, dX_t = ∂/∂(xp_t + b_ih) [N, G] into out[t]; and when `initial`, ∂/∂h0 (and ∂/∂c0) into the
+// row after those, [dh0 | dc0 | …] along G. The arithmetic is the tensor ops' own, in their order
+// (sigmoidBackward g·(y·(1 − y)), tanhBackward g·(1 − y·y)), so both ways give the same values. ———
 
 /** dh_prev += dA_t·W_hh for dA_t [N, G] at `ao` in `a` (the hidden part's gradient), W_hh [G, H]. */
 function intoPrevious(r: Recurrence, G: number, a: Float64Array, ao: number, dh: Float64Array): void {
   gemm(r.N, r.H, G, a, ao, G, 1, r.w.buf, r.w.off, r.H, 1, dh, 0);
 }
 
-/** The RNN's: dX_t = dh_t·act′, dh_{t−1} = dX_t·W_hh. out [L + 1, N, H]. */
-export function rnnStepsBack(r: Recurrence, relu: boolean, y: Run, g: Run, out: Run): void {
+/** States [N, H] written as the first columns of row `row` of out [·, N, G], at column `col`. */
+function initialState(out: Run, row: number, G: number, col: number, N: number, H: number, v: Float64Array): void {
+  const o = out.buf, at = out.off + row * N * G + col;
+  for (let n = 0; n < N; n++) for (let j = 0; j < H; j++) o[at + n * G + j] = v[n * H + j];
+}
+
+/** The RNN's: dX_t = dh_t·act′, dh_{t−1} = dX_t·W_hh. out [L (+ 1), N, H]. */
+export function rnnStepsBack(r: Recurrence, relu: boolean, y: Run, g: Run, out: Run, initial: boolean): void {
   const { L, N, H } = r, S = N * H, dh = new Float64Array(S), yb = y.buf, gb = g.buf, o = out.buf;
   for (let k = L - 1; k >= 0; k--) {
     const t = r.reverse ? L - 1 - k : k, yo = y.off + t * S, go = g.off + t * S, oo = out.off + t * S;
@@ -130,14 +137,15 @@ export function rnnStepsBack(r: Recurrence, relu: boolean, y: Run, g: Run, out: 
       const h = yb[yo + i], d = gb[go + i] + dh[i];
       o[oo + i] = relu ? d * (h > 0 ? 1 : 0) : d * (1 - h * h);
     }
+    if (k === 0 && !initial) break;
     dh.fill(0);
     intoPrevious(r, H, o, oo, dh);
   }
-  o.set(dh, out.off + L * S);
+  if (initial) initialState(out, L, H, 0, N, H, dh);
 }
 
-/** The LSTM's, from y = [h, c, i, f, g, o] and c0. out [L + 1, N, 4H]. */
-export function lstmStepsBack(r: Recurrence, c0: Run, y: Run, g: Run, out: Run): void {
+/** The LSTM's, from y = [h, c, i, f, g, o, tanh c] and c0. out [L (+ 1), N, 4H]. */
+export function lstmStepsBack(r: Recurrence, c0: Run, y: Run, g: Run, out: Run, initial: boolean): void {
   const { L, N, H } = r, G = 4 * H, S = N * H, P = L * S, yb = y.buf, gb = g.buf, o = out.buf;
   const dh = new Float64Array(S), dc = new Float64Array(S);
   for (let k = L - 1; k >= 0; k--) {
@@ -147,10 +155,10 @@ export function lstmStepsBack(r: Recurrence, c0: Run, y: Run, g: Run, out: Run):
     for (let n = 0; n < N; n++) {
       for (let j = 0; j < H; j++) {
         const at = n * H + j, q = oo + n * G + j;
-        const i = yb[yo + 2 * P + at], f = yb[yo + 3 * P + at], cg = yb[yo + 4 * P + at], og = yb[yo + 5 * P + at];
-        const tc = Math.tanh(yb[yo + P + at]);
+        const i = yb[yo + 2 * P + at], f = yb[yo + 3 * P + at], cg = yb[yo + 4 * P + at], og = yb[yo + 5 * P + at], tc = yb[yo + 6 * P + at];
         const dht = gb[go + at] + dh[at];
-        const dct = (gb[go + P + at] + dc[at]) + (dht * og) * (1 - tc * tc); // h = o·tanh(c)
+        // c feeds h = o·tanh(c), its own plane tanh(c), and the next step
+        const dct = (gb[go + P + at] + dc[at]) + (dht * og + gb[go + 6 * P + at]) * (1 - tc * tc);
         o[q] = (dct * cg + gb[go + 2 * P + at]) * (i * (1 - i)); // c = f·c_prev + i·g
         o[q + H] = (dct * cp[cpo + at] + gb[go + 3 * P + at]) * (f * (1 - f));
         o[q + 2 * H] = (dct * i + gb[go + 4 * P + at]) * (1 - cg * cg);
@@ -158,23 +166,21 @@ export function lstmStepsBack(r: Recurrence, c0: Run, y: Run, g: Run, out: Run):
         dc[at] = dct * f;
       }
     }
+    if (first && !initial) break;
     dh.fill(0);
     intoPrevious(r, G, o, oo, dh);
   }
-  const last = out.off + L * N * G;
-  for (let n = 0; n < N; n++) {
-    for (let j = 0; j < H; j++) {
-      o[last + n * G + j] = dh[n * H + j];
-      o[last + n * G + H + j] = dc[n * H + j];
-    }
+  if (initial) {
+    initialState(out, L, G, 0, N, H, dh);
+    initialState(out, L, G, H, N, H, dc);
   }
 }
 
 /**
  * The GRU's, from y = [h, r, z, n, a_n]: dX_t into out[t] and the hidden part's gradient dA_t (which differs in
- * n's third: ∂/∂a_n = ∂/∂(x_n)·r) into out[L + t]. out [2L + 1, N, 3H].
+ * n's third: ∂/∂a_n = ∂/∂(x_n)·r) into out[L + t]. out [2L (+ 1), N, 3H].
  */
-export function gruStepsBack(r: Recurrence, y: Run, g: Run, out: Run): void {
+export function gruStepsBack(r: Recurrence, y: Run, g: Run, out: Run, initial: boolean): void {
   const { L, N, H } = r, G = 3 * H, S = N * H, P = L * S, yb = y.buf, gb = g.buf, o = out.buf;
   const dh = new Float64Array(S), viaW = new Float64Array(S), h0 = r.h0;
   for (let k = L - 1; k >= 0; k--) {
@@ -196,10 +202,10 @@ export function gruStepsBack(r: Recurrence, y: Run, g: Run, out: Run): void {
         dh[at] = dht * update;
       }
     }
+    if (first && !initial) break;
     viaW.fill(0);
     intoPrevious(r, G, o, ao, viaW);
     for (let i = 0; i < S; i++) dh[i] += viaW[i]; // dh_prev = dh·z + dA·W_hh
   }
-  const last = out.off + 2 * L * N * G;
-  for (let n = 0; n < N; n++) for (let j = 0; j < H; j++) o[last + n * G + j] = dh[n * H + j];
+  if (initial) initialState(out, 2 * L, G, 0, N, H, dh);
 }

@@ -9,7 +9,7 @@ import { gruSteps, gruStepsBack, lstmSteps, lstmStepsBack, rnnSteps, rnnStepsBac
 import { makeOp, type OpDef, type Rule, type TensorBase } from '../tensor-base.ts';
 import { apply } from '../op.ts';
 import { gradEnabled } from '../state.ts';
-import { add, gt, mul, sigmoidBackward, sub, tanh, tanhBackward } from './elementwise.ts';
+import { add, gt, mul, sigmoidBackward, sub, tanhBackward } from './elementwise.ts';
 import { cat, stack } from './join.ts';
 import { mm } from './matmul.ts';
 import { reshape, unsqueeze } from './movement.ts';
@@ -37,25 +37,26 @@ export function projection<X extends T>(x: X, w: T, b: T | null): X {
 
 /** What backpropagation through time yields: the gradients of xp (dX [L, N, G], the gates' pre-activations), of
  *  the hidden part a = h_prev·W_hhᵀ + b_hh (dA: dX itself but for a GRU's n gate), of h0, and of an LSTM's c0. */
-interface ThroughTime { dX: T; dA: T; dh0: T; dc0: T | null }
+interface ThroughTime { dX: T; dA: T; dh0: T | null; dc0: T | null }
 
 /** How one kind of recurrence goes back through time: in tensor ops (`ops`, when the walk records, so the
  *  gradients can be differentiated again), or as one op running the same sums in a kernel (`kernel`, when not). */
 interface Backward {
   ops: (g: T, ins: readonly T[], y: T, s: Steps) => ThroughTime;
-  kernel: OpDef<Steps>;
-  /** The kernel's output [rows, N, G]: dX, (dA,) and a last row holding [dh0 | dc0 | …] along G. */
+  kernel: OpDef<Steps & { initial: boolean }>;
+  /** The kernel's rows of per-step gradients in its output [rows (+ 1), N, G]: dX, and for a GRU dA after it. */
   rows: (L: number) => number;
 }
 
-/** The unrecorded way: the kernel's packed output cut into its parts. */
-function fromKernel(b: Backward, g: T, ins: readonly T[], y: T, s: Steps, c0: boolean): ThroughTime {
-  const { L, N, H } = s, G = ins[1].shape[0], R = b.rows(L);
-  const packed = apply(b.kernel, g, [g, y, ...ins], [R, N, G], s);
-  const dX = narrow(packed, 0, 0, L);
+/** The unrecorded way: the kernel's output cut into its parts (no cut when it is dX alone, as mostly). */
+function fromKernel(b: Backward, g: T, ins: readonly T[], y: T, s: Steps): ThroughTime {
+  const { L, N, H } = s, G = ins[1].shape[0], R = b.rows(L), c0 = ins[5];
+  const initial = ins[4].requiresGrad || c0?.requiresGrad === true; // the row of [dh0 | dc0] only when wanted
+  const out = apply(b.kernel, g, [g, y, ...ins], [R + (initial ? 1 : 0), N, G], { ...s, initial });
+  const dX = R === L && !initial ? out : narrow(out, 0, 0, L);
   return {
-    dX, dA: R === L + 1 ? dX : narrow(packed, 0, L, L),
-    dh0: slice(packed, [R - 1, null, [0, H]]), dc0: c0 ? slice(packed, [R - 1, null, [H, 2 * H]]) : null,
+    dX, dA: R === L ? dX : narrow(out, 0, L, L),
+    dh0: initial ? slice(out, [R, null, [0, H]]) : null, dc0: initial && c0 !== undefined ? slice(out, [R, null, [H, 2 * H]]) : null,
   };
 }
 
@@ -66,7 +67,7 @@ const pending = new WeakMap<T, { g: T; grads: (T | null)[] }>();
 /** One rule per input, each taking its gradient from the list backpropagation through time gives for (output, g). */
 function rulesOf(inputs: number, b: Backward): Rule<Steps>[] {
   const all = (g: T, ins: readonly T[], y: T, s: Steps): (T | null)[] =>
-    inputGrads(ins, y, gradEnabled ? b.ops(g, ins, y, s) : fromKernel(b, g, ins, y, s, inputs === 6), s);
+    inputGrads(ins, y, gradEnabled ? b.ops(g, ins, y, s) : fromKernel(b, g, ins, y, s), s);
   return Array.from({ length: inputs }, (_, i): Rule<Steps> => (g, ins, y, s) => {
     let p = pending.get(y);
     if (p === undefined || p.g !== g || p.grads[i] === null) pending.set(y, p = { g, grads: all(g, ins, y, s) });
@@ -100,9 +101,11 @@ function inputGrads(ins: readonly T[], y: T, { dX, dA, dh0, dc0 }: ThroughTime, 
     const hPrev = L === 1 ? first : s.reverse ? cat([rest(1), first]) : cat([first, rest(0)]);
     dw = mm(reshape(dA, [L * N, w.shape[0]]), reshape(hPrev, [L * N, H]), true, false);
   }
+  const bias = (d: T): T => sum(reshape(d, [L * N, d.shape[2]]), 0);
+  const db = bIh.requiresGrad || (bHh.requiresGrad && dA === dX) ? bias(dX) : null; // b_ih's and b_hh's, unless a GRU's
   return [
     xp.requiresGrad ? dX : null, dw,
-    bIh.requiresGrad ? sum(dX, [0, 1]) : null, bHh.requiresGrad ? sum(dA, [0, 1]) : null,
+    bIh.requiresGrad ? db : null, bHh.requiresGrad ? (dA === dX ? db : bias(dA)) : null,
     h0.requiresGrad ? dh0 : null, c0?.requiresGrad ? dc0 : null,
   ];
 }
@@ -122,29 +125,29 @@ function rnnThroughTime(g: T, ins: readonly T[], y: T, s: Steps): ThroughTime {
 }
 
 // Applied only while nothing is recorded (see rulesOf), so it never joins a graph and has no rules of its own.
-const RNN_BACKWARD: OpDef<Steps> = makeOp({
+const RNN_BACKWARD: OpDef<Steps & { initial: boolean }> = makeOp({
   name: 'rnnRecurrenceBackward',
-  forward: (out, [g, y, ...ins], s) => rnnStepsBack(recurrence(ins, s), s.relu, y, g, out),
+  forward: (out, [g, y, ...ins], s) => rnnStepsBack(recurrence(ins, s), s.relu, y, g, out, s.initial),
   grads: [],
 });
 
 const RNN_RECURRENCE: OpDef<Steps> = makeOp({
   name: 'rnnRecurrence',
   forward: (y, ins, s) => rnnSteps(recurrence(ins, s), s.relu, y),
-  grads: rulesOf(5, { ops: rnnThroughTime, kernel: RNN_BACKWARD, rows: (L) => L + 1 }),
+  grads: rulesOf(5, { ops: rnnThroughTime, kernel: RNN_BACKWARD, rows: (L) => L }),
 });
 
-// ——— LSTM: saved y [6, L, N, H] = h, c, i, f, g, o (the gates after σ or tanh). ———
+// ——— LSTM: saved y [7, L, N, H] = h, c, i, f, g, o (the gates after σ or tanh) and tanh(c). ———
 
 function lstmThroughTime(grad: T, ins: readonly T[], y: T, s: Steps): ThroughTime {
   const w = ins[1], c0 = ins[5], dX: T[] = [];
-  const [gh, gc, gi, gf, gg, go] = planes(grad, 6), [, cs, is, fs, gs, os] = planes(y, 6), tcs = tanh(cs);
+  const [gh, gc, gi, gf, gg, go, gtc] = planes(grad, 7), [, cs, is, fs, gs, os, tcs] = planes(y, 7);
   let dh: T | null = null, dc: T | null = null; // ∂/∂h_t and ∂/∂c_t arriving from step t + 1
   for (const [t, p] of backwards(s)) {
     const at = (v: T): T => select(v, 0, t);
     const i = at(is), f = at(fs), g = at(gs), o = at(os), tc = at(tcs), cPrev = p < 0 ? c0 : select(cs, 0, p);
     const dht = plus(at(gh), dh);
-    const dct: T = add(plus(at(gc), dc), tanhBackward(mul(dht, o), tc)); // h = o·tanh(c)
+    const dct: T = add(plus(at(gc), dc), tanhBackward(add(mul(dht, o), at(gtc)), tc)); // h = o·tanh(c), and tanh(c)
     dX[t] = cat([
       sigmoidBackward(add(mul(dct, g), at(gi)), i), // c = f·c_prev + i·g
       sigmoidBackward(add(mul(dct, cPrev), at(gf)), f),
@@ -158,16 +161,16 @@ function lstmThroughTime(grad: T, ins: readonly T[], y: T, s: Steps): ThroughTim
   return { dX: dx, dA: dx, dh0: dh!, dc0: dc };
 }
 
-const LSTM_BACKWARD: OpDef<Steps> = makeOp({
+const LSTM_BACKWARD: OpDef<Steps & { initial: boolean }> = makeOp({
   name: 'lstmRecurrenceBackward',
-  forward: (out, [g, y, ...ins], s) => lstmStepsBack(recurrence(ins, s), ins[5], y, g, out),
+  forward: (out, [g, y, ...ins], s) => lstmStepsBack(recurrence(ins, s), ins[5], y, g, out, s.initial),
   grads: [],
 });
 
 const LSTM_RECURRENCE: OpDef<Steps> = makeOp({
   name: 'lstmRecurrence',
   forward: (y, ins, s) => lstmSteps(recurrence(ins, s), ins[5], y),
-  grads: rulesOf(6, { ops: lstmThroughTime, kernel: LSTM_BACKWARD, rows: (L) => L + 1 }),
+  grads: rulesOf(6, { ops: lstmThroughTime, kernel: LSTM_BACKWARD, rows: (L) => L }),
 });
 
 // ——— GRU: saved y [5, L, N, H] = h, r, z, n and a_n (n's hidden part, which r scales). ———
@@ -191,16 +194,16 @@ function gruThroughTime(grad: T, ins: readonly T[], y: T, s: Steps): ThroughTime
   return { dX: stack(dX), dA: stack(dA), dh0: dh!, dc0: null };
 }
 
-const GRU_BACKWARD: OpDef<Steps> = makeOp({
+const GRU_BACKWARD: OpDef<Steps & { initial: boolean }> = makeOp({
   name: 'gruRecurrenceBackward',
-  forward: (out, [g, y, ...ins], s) => gruStepsBack(recurrence(ins, s), y, g, out),
+  forward: (out, [g, y, ...ins], s) => gruStepsBack(recurrence(ins, s), y, g, out, s.initial),
   grads: [],
 });
 
 const GRU_RECURRENCE: OpDef<Steps> = makeOp({
   name: 'gruRecurrence',
   forward: (y, ins, s) => gruSteps(recurrence(ins, s), y),
-  grads: rulesOf(5, { ops: gruThroughTime, kernel: GRU_BACKWARD, rows: (L) => 2 * L + 1 }),
+  grads: rulesOf(5, { ops: gruThroughTime, kernel: GRU_BACKWARD, rows: (L) => 2 * L }),
 });
 
 /** The weights of one layer and direction, in PyTorch's layout (gates·H rows); a bias may be null. */
@@ -219,7 +222,7 @@ export function recurrentLayer<X extends T>(kind: 'rnnTanh' | 'rnnRelu' | 'lstm'
   const zero = (b: T | null): T => b ?? x.make([G], G); // a layer without biases adds zeros
   const ins = [xp, p.wHh, zero(p.bIh), zero(p.bHh), h0];
   const s: Steps = { L, N, H, reverse, relu: kind === 'rnnRelu' };
-  const y = kind === 'lstm' ? apply(LSTM_RECURRENCE, x, [...ins, c0!], [6, L, N, H], s)
+  const y = kind === 'lstm' ? apply(LSTM_RECURRENCE, x, [...ins, c0!], [7, L, N, H], s)
     : kind === 'gru' ? apply(GRU_RECURRENCE, x, ins, [5, L, N, H], s)
     : apply(RNN_RECURRENCE, x, ins, [1, L, N, H], s);
   const last = reverse ? 0 : L - 1; // the step walked last
