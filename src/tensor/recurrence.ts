@@ -1,7 +1,7 @@
-// The recurrences of the recurrent layers (RNN, LSTM, GRU), forward only: over all steps of one layer and
-// direction, each step one product h·W_hhᵀ (gemm) and the gate arithmetic in one plain loop. The input's part of
-// every step, x·W_ihᵀ, comes in already computed for the whole sequence (one product). The arithmetic is
-// PyTorch's, in its order (aten/src/ATen/native/RNN.cpp): gates = (h·W_hhᵀ + b_hh) + (x·W_ihᵀ + b_ih).
+// The recurrences of the recurrent layers (RNN, LSTM, GRU), forward and back through time: over all steps of one
+// layer and direction, each step one product with W_hh (gemm) and the gate arithmetic in one plain loop. The
+// input's part of every step, x·W_ihᵀ, comes in already computed for the whole sequence (one product). The forward
+// arithmetic is PyTorch's, in its order (aten/src/ATen/native/RNN.cpp): gates = (h·W_hhᵀ + b_hh) + (x·W_ihᵀ + b_ih).
 import { gemm } from './gemm.ts';
 
 /** Values from `off` in `buf` (a tensor's storage; src/tensor knows nothing of tensors). */
@@ -27,23 +27,23 @@ const sigmoid = (x: number): number => {
  * t − 1 (t + 1 reversed) wrote into y. Returns where h_prev is, for the caller's own use of it.
  */
 function hiddenPart(r: Recurrence, G: number, t: number, first: boolean, y: Run, a: Float64Array): [Float64Array, number] {
-  const { N, H, w, bHh } = r;
+  const { N, H, w } = r, b = r.bHh.buf, bo = r.bHh.off;
   const hp = first ? r.h0.buf : y.buf, hpo = first ? r.h0.off : y.off + (r.reverse ? t + 1 : t - 1) * N * H;
-  for (let n = 0; n < N; n++) for (let j = 0; j < G; j++) a[n * G + j] = bHh.buf[bHh.off + j];
+  for (let n = 0; n < N; n++) for (let j = 0; j < G; j++) a[n * G + j] = b[bo + j];
   gemm(N, G, H, hp, hpo, H, 1, w.buf, w.off, 1, H, a, 0);
   return [hp, hpo];
 }
 
 /** An Elman RNN: h_t = act((h_{t−1}·W_hhᵀ + b_hh) + (xp_t + b_ih)), act tanh or ReLU. Writes y [L, N, H], every h. */
 export function rnnSteps(r: Recurrence, relu: boolean, y: Run): void {
-  const { L, N, H, xp, bIh } = r, a = new Float64Array(N * H), x = xp.buf, b = bIh.buf, yb = y.buf;
+  const { L, N, H, xp, bIh } = r, a = new Float64Array(N * H), x = xp.buf, b = bIh.buf, bo = bIh.off, yb = y.buf;
   for (let k = 0; k < L; k++) {
     const t = r.reverse ? L - 1 - k : k;
     hiddenPart(r, H, t, k === 0, y, a);
     const xo = xp.off + t * N * H, yo = y.off + t * N * H;
     for (let n = 0; n < N; n++) {
       for (let j = 0; j < H; j++) {
-        const at = n * H + j, v = a[at] + (x[xo + at] + b[bIh.off + j]);
+        const at = n * H + j, v = a[at] + (x[xo + at] + b[bo + j]);
         yb[yo + at] = relu ? (v > 0 ? v : 0) : Math.tanh(v);
       }
     }
