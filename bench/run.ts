@@ -19,6 +19,7 @@ import * as xorStep from './xor-step.ts';
 import * as mlpStep from './mlp-step.ts';
 import * as matmul from './matmul.ts';
 import * as graphOverhead from './graph-overhead.ts';
+import * as jvpSuite from './jvp.ts';
 import * as soak from './soak.ts';
 import * as lstm from './lstm.ts';
 import { profile } from './engine.ts'; // issue #9: memory over 100,000 steps with batch sizes 1–1024 (child process)
@@ -54,6 +55,7 @@ const SUITES: Record<string, () => Promise<SuiteReport>> = {
   'mlp-step-1': mlpStep.runBatch1,
   matmul: matmul.run,
   'graph-overhead': graphOverhead.run,
+  jvp: jvpSuite.run, // issue #20: forward mode's cost
   memory,
   soak: soak.run, // issue #9
   lstm: lstm.run, // issue 19

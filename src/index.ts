@@ -3,3 +3,4 @@
 export * from './autograd/index.ts';
 export * as nn from './nn/index.ts';
 export * as optim from './nn/optim.ts';
+export * as data from './nn/data.ts'; // datasets and batches (torch.utils.data)

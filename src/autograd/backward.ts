@@ -4,7 +4,7 @@
 // can; with it they are recorded like any forward op, so the gradients can be differentiated again.
 import { fmt, sameShape } from '../tensor/shape.ts';
 import { TensorBase, type RuleInto } from './tensor-base.ts';
-import { lastWrite, lend, setGradMode, setPhase, tick, watch } from './state.ts';
+import { lastWrite, lend, setGradMode, setPhase, tangents, tick, watch } from './state.ts';
 import { describe } from './op.ts';
 import { add } from './ops/elementwise.ts';
 import { add_ } from './ops/inplace.ts';
@@ -180,7 +180,7 @@ class Claims {
  * One walk's state: per position in the order, the gradient pending there and its flags (whether the walk
  * may add into it in place: storage it made and handed to no one else), and the storage it has claimed.
  */
-interface Walk { createGraph: boolean; pending: (TensorBase | null)[]; info: Int32Array; claims: Claims }
+interface Walk { inPlace: boolean; pending: (TensorBase | null)[]; info: Int32Array; claims: Claims }
 
 // Per position of a walk's order, in one Int32Array: leads to a wanted gradient; the walk owns its pending
 // gradient (may add into it in place); and, above these bits, how many of the walk's edges lead into it.
@@ -192,7 +192,7 @@ function receive(w: Walk, k: number, g: TensorBase, owned = false): void {
   if (p === null) {
     w.pending[k] = g;
     if (owned || w.claims.take(g)) w.info[k] |= OWNED;
-  } else if ((w.info[k] & OWNED) !== 0 && !w.createGraph) {
+  } else if ((w.info[k] & OWNED) !== 0 && w.inPlace) {
     add_(p, g);
   } else {
     const sum = w.pending[k] = add(p, g);
@@ -204,8 +204,8 @@ function receive(w: Walk, k: number, g: TensorBase, owned = false): void {
  *  when this walk owns it; otherwise it is copied, so no two gradients ever share storage. */
 function keep(w: Walk, t: TensorBase, g: TensorBase, owned: boolean): void {
   if (t.grad === null) t.grad = owned || w.claims.take(g) ? g : clone(g);
-  else if (w.createGraph) t.grad = add(t.grad, g);
-  else add_(t.grad, g);
+  else if (w.inPlace) add_(t.grad, g);
+  else t.grad = add(t.grad, g);
 }
 
 // The state of the last walk, reused by the next (a walk that starts inside another, a custom op's rule calling
@@ -242,9 +242,12 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
   // Seeds were made before the walk began: never its own, so never written over (compile replays a step without
   // the 1 that seedFor writes by hand).
   claims.clear(tick());
-  const w: Walk = { createGraph, pending, info, claims };
+  // Sums may be made in place, over gradients the walk owns, unless each is recorded (createGraph) or followed by
+  // forward mode (a jvp over this walk carries a tangent for every value).
+  const inPlace = !createGraph && tangents === null;
+  const w: Walk = { inPlace, pending, info, claims };
   const got: (TensorBase | null)[] = targets === null ? [] : targets.map(() => null);
-  const intoLeaves = targets === null && !createGraph;
+  const intoLeaves = targets === null && inPlace;
 
   const wasEnabled = setGradMode(createGraph), lentBefore = lend(null), phaseBefore = setPhase('backward');
   walking = true;
@@ -280,7 +283,7 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
         if (op.grads[i] !== null && p >= 0 && (info[p] & NEEDED) !== 0) rules++;
       }
       // When one rule is all that reads g, and g is the walk's own, the rule may write over g (see `lend`).
-      const lent = !createGraph && rules === 1 && (flags & OWNED) !== 0 && !given && op.fast.rulesReadGradOnce === true ? g : null;
+      const lent = inPlace && rules === 1 && (flags & OWNED) !== 0 && !given && op.fast.rulesReadGradOnce === true ? g : null;
       for (let i = 0; i < inputs.length; i++) {
         const x = inputs[i], rule = op.grads[i], p = i === 0 ? p0 : i === 1 ? p1 : positionOf(positions, x);
         if (rule === null || p < 0 || (info[p] & NEEDED) === 0) continue;

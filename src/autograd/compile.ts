@@ -4,7 +4,7 @@
 import { copyRun } from '../tensor/kernels.ts';
 import { fmt, sameShape } from '../tensor/shape.ts';
 import { TensorBase, type Step } from './tensor-base.ts';
-import { setTape, tick, watch } from './state.ts';
+import { setTape, tangents, tick, watch } from './state.ts';
 import { describe } from './op.ts';
 import { Tensor } from './tensor.ts';
 import { generate, type Program } from './replay.ts';
@@ -150,6 +150,7 @@ export function compile<A extends Tensor[], R extends StepResult>(fn: (...args: 
       throw new Error('compile: a compiled step replays its ops without the op door, so profile() and anomaly mode cannot see them; ' +
         'call the function itself (without compile) to profile it or to find a NaN');
     }
+    if (tangents !== null) throw new Error('compile: a compiled step replays its ops without the op door, so jvp cannot carry tangents through it; call the function itself');
     for (let i = 0; i < args.length; i++) {
       const x: unknown = args[i];
       if (!(x instanceof Tensor)) throw new Error(`compile: argument ${i} must be a tensor, got ${describe(x)}`);

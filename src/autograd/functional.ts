@@ -1,10 +1,12 @@
-// Derivatives of a function, like torch.autograd.functional: vector-Jacobian products and the Jacobian (reverse
-// mode), the Hessian (for small problems) and Hessian-vector products, from gradients taken with createGraph and
-// differentiated again.
+// Derivatives of a function, like torch.autograd.functional and torch.func: Jacobian-vector products (forward mode,
+// one pass carrying tangents), vector-Jacobian products (reverse mode), the Jacobian by either, the Hessian (for
+// small problems) and Hessian-vector products, from gradients taken with createGraph and differentiated again.
 import { fmt, sameShape } from '../tensor/shape.ts';
 import { Tensor } from './tensor.ts';
 import { describe } from './op.ts';
 import { grad } from './backward.ts';
+import { reshape } from './ops/movement.ts';
+import { setTangents, tangents as carried, tape } from './state.ts';
 
 type Fn = (...xs: Tensor[]) => Tensor;
 
@@ -140,19 +142,31 @@ export function vjp(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor | Tensor[]):
   return [out.detach(), vjpFn];
 }
 
+/** Options of {@link jacobian}. */
+export interface JacobianOptions {
+  /** 'reverse' (the default, torch's jacrev: one backward pass per output element) or 'forward' (jacfwd: one jvp
+   *  per input element); the cheaper is the one with fewer passes. */
+  mode?: 'reverse' | 'forward';
+}
+
 /**
- * The Jacobian of fn at `inputs` by reverse mode, like `torch.autograd.functional.jacobian`: for one input of shape
- * S and an output of shape O, a tensor of shape [...O, ...S]; for an array of inputs, one such block per input. One
- * backward pass per output element, so for small outputs.
+ * The Jacobian of fn at `inputs`, like `torch.autograd.functional.jacobian`: for one input of shape S and an output
+ * of shape O, a tensor of shape [...O, ...S]; for an array of inputs, one such block per input. By reverse mode (one
+ * backward pass per output element) unless `{ mode: 'forward' }` (one jvp per input element), so for small problems.
  *
  * @example
  * ```ts
  * jacobian((x) => x.square(), tensor([1, 2])) // [[2, 0], [0, 4]]
+ * jacobian((x) => x.square().sum(), tensor([1, 2]), { mode: 'forward' }) // [2, 4]
  * ```
  */
-export function jacobian(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor): Tensor;
-export function jacobian(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[]): Tensor[];
-export function jacobian(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor | Tensor[]): Tensor | Tensor[] {
+export function jacobian(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor, opts?: JacobianOptions): Tensor;
+export function jacobian(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts?: JacobianOptions): Tensor[];
+export function jacobian(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor | Tensor[], opts: JacobianOptions = {}): Tensor | Tensor[] {
+  if (typeof opts !== 'object' || opts === null) throw new Error(`jacobian: options must be an object, got ${describe(opts)}`);
+  const { mode = 'reverse' } = opts;
+  if (mode !== 'reverse' && mode !== 'forward') throw new Error(`jacobian: mode must be 'reverse' or 'forward', got ${describe(mode)}`);
+  if (mode === 'forward') return jacobianForward(fn, inputs);
   const xs = leavesOf('jacobian', inputs);
   const out = tensorOutput('jacobian', fn, xs);
   const blocks = xs.map((x) => new Float64Array(out.size * x.size));
@@ -165,4 +179,76 @@ export function jacobian(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor | Tenso
   }
   const J = blocks.map((b, i) => Tensor.from(b, [...out.shape, ...xs[i].shape]));
   return Array.isArray(inputs) ? J : J[0];
+}
+
+/** jacobian by forward mode: column k of block i is the jvp along the k-th unit vector of input i. */
+function jacobianForward(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor | Tensor[]): Tensor | Tensor[] {
+  const xs = Array.isArray(inputs) ? inputs : [inputs];
+  const zeros = listOf('jacobian', 'input', xs).map(zerosLike);
+  let outShape: readonly number[] = [];
+  const blocks = xs.map((x, i) => {
+    let block: Float64Array | null = null;
+    for (let k = 0; k < x.size; k++) {
+      const e = zerosLike(x);
+      e.data[k] = 1;
+      const [out, column] = jvp(fn, xs, zeros.map((z, j) => (j === i ? e : z)));
+      if (Array.isArray(out) || Array.isArray(column)) throw new Error('jacobian: fn must return one tensor');
+      outShape = out.shape;
+      block ??= new Float64Array(out.size * x.size);
+      const c = column.data;
+      for (let o = 0; o < c.length; o++) block[o * x.size + k] = c[o];
+    }
+    return block;
+  });
+  if (xs.some((x) => x.size === 0)) outShape = tensorOutput('jacobian', fn, xs).shape; // no column to learn it from
+  const J = blocks.map((b, i) => Tensor.from(b ?? new Float64Array(0), [...outShape, ...xs[i].shape]));
+  return Array.isArray(inputs) ? J : J[0];
+}
+
+function listOf(op: string, what: string, ts: unknown[]): Tensor[] {
+  ts.forEach((t, i) => { if (!(t instanceof Tensor)) throw new Error(`${op}: ${what} ${i} must be a tensor, got ${describe(t)}`); });
+  return ts as Tensor[];
+}
+
+/**
+ * fn's output at `primals` and its Jacobian-vector product along `tangents` (one per primal, of its shape), like
+ * `torch.func.jvp`: the directional derivative ∂fn·t, computed in the same forward pass, each op carrying the
+ * tangent of its output beside its value (forward mode; an op without a tangent rule is refused by name). fn may
+ * return one tensor or an array; the tangents come back in the same form. It composes with reverse mode: a jvp of a
+ * gradient is a Hessian-vector product (forward-over-reverse), and the result can be differentiated by backward.
+ *
+ * @example
+ * ```ts
+ * const [y, dy] = jvp((x) => x.square().sum(), [tensor([1, 2])], [tensor([1, 0])]);
+ * y.item() // 5
+ * dy.item() // 2
+ * ```
+ */
+export function jvp(fn: (...xs: Tensor[]) => Tensor, primals: Tensor | Tensor[], tangents: Tensor | Tensor[]): [Tensor, Tensor];
+/** jvp of a function returning several tensors: their tangents, in the same order. */
+export function jvp(fn: (...xs: Tensor[]) => Tensor[], primals: Tensor | Tensor[], tangents: Tensor | Tensor[]): [Tensor[], Tensor[]];
+export function jvp(fn: (...xs: Tensor[]) => Tensor | Tensor[], primals: Tensor | Tensor[], tangents: Tensor | Tensor[]): [Tensor | Tensor[], Tensor | Tensor[]] {
+  if (typeof fn !== 'function') throw new Error(`jvp: fn must be a function, got ${describe(fn)}`);
+  if (carried !== null) throw new Error('jvp: jvp inside jvp (forward over forward) is not supported; nest jvp with grad instead');
+  if (tape !== null) throw new Error('jvp: cannot run while compile() traces a step (a replay would not carry tangents)');
+  const xs = listOf('jvp', 'primal', Array.isArray(primals) ? primals : [primals]);
+  const ts = listOf('jvp', 'tangent', Array.isArray(tangents) ? tangents : [tangents]);
+  if (ts.length !== xs.length) throw new Error(`jvp: got ${ts.length} tangents for ${xs.length} primals`);
+  ts.forEach((t, i) => {
+    if (!sameShape(t.shape, xs[i].shape)) throw new Error(`jvp: tangent ${i} has shape ${fmt(t.shape)}, but its primal has shape ${fmt(xs[i].shape)}`);
+  });
+  // Each primal enters as a view of itself (in the graph, so reverse mode still reaches the user's tensor), which
+  // alone carries the tangent: the same tensor captured by fn from outside is a constant, as in torch.func.
+  const views = xs.map((x) => reshape(x, x.shape));
+  const known = new Map<object, unknown>(views.map((v, i) => [v, ts[i]]));
+  const prev = setTangents(known);
+  let out: unknown;
+  try {
+    out = fn(...views);
+  } finally {
+    setTangents(prev);
+  }
+  const outs = Array.isArray(out) ? out : [out];
+  const dOut = listOf('jvp', 'output', outs).map((o) => (known.get(o) as Tensor | undefined) ?? zerosLike(o));
+  return [out as Tensor | Tensor[], Array.isArray(out) ? dOut : dOut[0]];
 }

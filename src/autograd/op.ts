@@ -3,7 +3,7 @@
 // Also here: grad mode for users (noGrad), number operands, and the checks ops share.
 import { fmt, sizeOf, type Shape } from '../tensor/shape.ts';
 import { TensorBase, type OpDef, type Step } from './tensor-base.ts';
-import { gradEnabled, lent, scratchFor, setGradMode, stamp, tape, watch } from './state.ts';
+import { gradEnabled, lent, scratchFor, setGradMode, setTangents, stamp, tangents, tape, watch } from './state.ts';
 
 export type Operand = TensorBase | number;
 
@@ -14,7 +14,8 @@ export const IN_PLACE = null;
  * Apply `op` to `inputs`: its output is a new tensor of `shape` made like `like` (a view of input 0 for a view
  * op; scratch lent by the backward walk for an elementwise op reading it), or `like` itself for IN_PLACE. The
  * application is appended to compile()'s tape when one records; a new output joins the graph when grad mode is on
- * and an input with a rule requires grad; an in-place write stamps the target's version.
+ * and an input with a rule requires grad; an in-place write stamps the target's version. While jvp runs, the output
+ * also gets its tangent, by the op's tangent rule.
  */
 export function apply<T extends TensorBase, A>(op: OpDef<A>, like: T, inputs: readonly TensorBase[], shape: Shape | typeof IN_PLACE, attrs: A): T {
   if (watch !== null) return watch.op(op, inputs, attrs, () => applyUnwatched(op, like, inputs, shape, attrs)) as T; // profiler, anomaly mode
@@ -28,6 +29,7 @@ function applyUnwatched<T extends TensorBase, A>(op: OpDef<A>, like: T, inputs: 
       throw new Error(`${op.name}: cannot change a tensor that requires grad (shape ${fmt(like.shape)}) in place while the graph ` +
         'is being recorded; do it inside noGrad (as optimizers do)');
     }
+    if (tangents !== null) refuseTangentInPlace(op, like, inputs);
     out = like;
     op.forward(out, inputs, attrs);
     stamp(out);
@@ -46,7 +48,37 @@ function applyUnwatched<T extends TensorBase, A>(op: OpDef<A>, like: T, inputs: 
       }
     }
   }
+  if (tangents !== null && shape !== IN_PLACE) carryTangent(op, inputs, out, attrs, tangents);
   return out;
+}
+
+/** Forward mode: out's tangent from its inputs' (those without one are zero), by the op's tangent rule. */
+function carryTangent<A>(op: OpDef<A>, inputs: readonly TensorBase[], out: TensorBase, attrs: A, known: Map<object, unknown>): void {
+  let ts: (TensorBase | null)[] | null = null;
+  for (let i = 0; i < inputs.length; i++) {
+    const t = known.get(inputs[i]);
+    if (t !== undefined && op.grads[i] != null) (ts ??= inputs.map(() => null))[i] = t as TensorBase;
+  }
+  if (ts === null) return; // a constant of the primals (or of inputs through which no derivative flows)
+  if (op.tangent === undefined) {
+    throw new Error(`jvp: ${op.name} has no tangent rule (forward mode), so its output's tangent cannot be computed; ` +
+      'use vjp or jacobian (reverse mode) for a function that uses it');
+  }
+  const prev = setTangents(null); // the rule's own ops are not differentiated forward again
+  let t: TensorBase | null;
+  try {
+    t = op.tangent(ts, inputs, out, attrs);
+  } finally {
+    setTangents(prev);
+  }
+  if (t !== null) known.set(out, t);
+}
+
+function refuseTangentInPlace(op: OpDef<any>, target: TensorBase, inputs: readonly TensorBase[]): void {
+  if (tangents!.has(target) || inputs.some((x) => tangents!.has(x))) {
+    throw new Error(`jvp: ${op.name} would change a tensor in place (shape ${fmt(target.shape)}) where a tangent is carried; ` +
+      'forward mode needs the out-of-place op');
+  }
 }
 
 const AsyncFunction = (async () => {}).constructor;

@@ -82,6 +82,17 @@ export function setWatch(w: Watch, on: boolean): void {
   }, null);
 }
 
+/**
+ * Forward mode: while jvp runs, the tangent of each tensor that carries one (a primal given a tangent, or an op's
+ * output computed from one); the door computes each new output's tangent by the op's tangent rule. Null otherwise.
+ */
+export let tangents: Map<object, unknown> | null = null;
+export function setTangents(m: Map<object, unknown> | null): Map<object, unknown> | null {
+  const prev = tangents;
+  tangents = m;
+  return prev;
+}
+
 /** Which part of a training step is running, for the profiler: set by the backward walk and by optimizers. */
 export type Phase = 'forward' | 'backward' | 'optimizer';
 export let phase: Phase = 'forward';

@@ -17,6 +17,12 @@ function readable(what: string): void {
 export type Rule<A = never> = (g: TensorBase, inputs: readonly TensorBase[], out: TensorBase, attrs: A) => TensorBase;
 
 /**
+ * The output's tangent in forward mode (jvp) from the tangents of the inputs (null where an input carries none, a
+ * zero tangent): J·t, the directional derivative, in tensor ops. Null for a zero tangent.
+ */
+export type Tangent<A = never> = (ts: readonly (TensorBase | null)[], inputs: readonly TensorBase[], out: TensorBase, attrs: A) => TensorBase | null;
+
+/**
  * An op: a name, its forward, and the derivative rule of each input. Ops are applied through one door, `apply`
  * (op.ts), which runs the forward and records the application; everything an op needs to say beyond its math is
  * in `fast`.
@@ -27,6 +33,9 @@ export interface OpDef<A = never> {
   readonly forward: (out: TensorBase, ins: readonly TensorBase[], attrs: A) => void;
   /** One rule per input; null where no gradient flows (an index, a mask). */
   readonly grads: readonly (Rule<A> | null)[];
+  /** Its forward-mode rule (see Tangent); undefined when it has none, and jvp then refuses the op by name. An op
+   *  whose rules are all null (an index, a mask, a comparison) needs none: its output carries no tangent. */
+  readonly tangent: Tangent<A> | undefined;
   /** Optional fast paths, each an equivalent of the forward or a rule that the engine may use instead. */
   readonly fast: FastPaths<A>;
 }
@@ -65,10 +74,10 @@ const NO_FAST_PATHS: FastPaths<any> = Object.freeze({ map: undefined, rulesReadG
  * An op from its parts, every optional part present and in one order: all ops then share one shape, so the
  * backward walk and the replay read their fields without a lookup per op kind.
  */
-export function makeOp<A>(spec: { name: string; forward: OpDef<A>['forward']; grads: OpDef<A>['grads']; fast?: FastPaths<A> }): OpDef<A> {
+export function makeOp<A>(spec: { name: string; forward: OpDef<A>['forward']; grads: OpDef<A>['grads']; tangent?: Tangent<A>; fast?: FastPaths<A> }): OpDef<A> {
   const f = spec.fast ?? NO_FAST_PATHS;
   const fast: FastPaths<A> = f === NO_FAST_PATHS ? f : { map: f.map, rulesReadGradOnce: f.rulesReadGradOnce ?? false, view: f.view ?? false, into: f.into, source: f.source };
-  return { name: spec.name, forward: spec.forward, grads: spec.grads, fast };
+  return { name: spec.name, forward: spec.forward, grads: spec.grads, tangent: spec.tangent, fast };
 }
 
 /** An op of any settings type, as the graph stores it. */

@@ -11,6 +11,7 @@ import * as sl from './ops/slice.ts';
 import * as join from './ops/join.ts';
 import * as idx from './ops/gather.ts';
 import { logSoftmax, softmax } from './ops/softmax.ts';
+import { softplus, type SoftplusOptions } from './ops/activations.ts';
 import { expand } from './ops/broadcast.ts';
 import { matmul } from './ops/matmul.ts';
 import { encodeNpy } from '../tensor/npy.ts';
@@ -236,14 +237,15 @@ export class Tensor extends TensorBase {
    */
   expm1(): Tensor { return ew.expm1(this); }
   /**
-   * log(1 + e^x), elementwise, computed as max(x, 0) + log1p(e^−|x|) so that it never overflows; its derivative is σ(x).
+   * log(1 + e^(βx))/β, elementwise ({@link softplus}: β = 1 and threshold 20 unless `opts` says otherwise), computed
+   * so that it never overflows; its derivative is σ(βx).
    *
    * @example
    * ```ts
    * tensor([0, 1000]).softplus() // [0.693147, 1000]
    * ```
    */
-  softplus(): Tensor { return ew.softplus(this); }
+  softplus(opts?: SoftplusOptions): Tensor { return softplus(this, opts); }
   /**
    * Each value limited to [min, max] (either bound may be omitted: ±Infinity); NaN stays NaN. The gradient
    * passes where min ≤ x ≤ max (at the bounds too, as PyTorch) and is 0 elsewhere.

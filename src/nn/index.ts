@@ -4,5 +4,8 @@ export { Linear, type Init, type LinearOptions } from './linear.ts';
 export { saveSafetensors, loadSafetensors, type SafetensorsOptions } from './serialize.ts';
 export { mseLoss, bceLoss, bceWithLogitsLoss, crossEntropyLoss, nllLoss, type Reduction, type LossOptions, type CrossEntropyOptions } from './losses.ts';
 export { clipGradNorm } from './clip.ts';
+export { GELU, SiLU, LogSigmoid, LeakyReLU, ELU, Softplus, Hardtanh, Identity } from './activations.ts';
+export { LayerNorm, type LayerNormOptions } from './layer-norm.ts';
+export { Embedding, type EmbeddingModuleOptions } from './embedding.ts';
 export { RNNCell, LSTMCell, GRUCell, type CellOptions, type RNNCellOptions, type Nonlinearity } from './recurrent-cells.ts';
 export { RNN, LSTM, GRU, type RecurrentOptions, type RNNOptions } from './recurrent.ts';

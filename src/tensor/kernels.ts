@@ -172,6 +172,28 @@ export function stridedCopy(w: Walk, x: Float64Array, xo: number, y: Float64Arra
 }
 
 /**
+ * Padding: row r of y (cols.length elements) reads x at rows[r] + cols[j], or is v where either offset is −1 (outside a
+ * constant pad). The offsets map each output element to its source in x (see pad.ts), reflected or replicated.
+ */
+export function padRows(x: Float64Array, xo: number, rows: Int32Array, cols: Int32Array, v: number, y: Float64Array, yo: number): void {
+  const n = cols.length;
+  for (let r = 0, o = yo; r < rows.length; r++, o += n) {
+    const b = rows[r];
+    if (b < 0) fillRun(n, v, y, o);
+    else for (let j = 0; j < n; j++) y[o + j] = cols[j] < 0 ? v : x[xo + b + cols[j]];
+  }
+}
+
+/** The adjoint of padRows: each element of g that was read from x is added back at its source in y. */
+export function unpadRows(g: Float64Array, go: number, rows: Int32Array, cols: Int32Array, y: Float64Array, yo: number): void {
+  const n = cols.length;
+  for (let r = 0, o = go; r < rows.length; r++, o += n) {
+    const b = rows[r];
+    if (b >= 0) for (let j = 0; j < n; j++) if (cols[j] >= 0) y[yo + b + cols[j]] += g[o + j];
+  }
+}
+
+/**
  * For each line along the middle dim of an [outer, n, inner] view of x, the index (from xo) of its largest (sign 1)
  * or smallest (sign −1) element: the first one on ties; a NaN wins (as in NumPy and PyTorch).
  */
@@ -223,6 +245,45 @@ export function logSoftmaxAlong(x: Float64Array, xo: number, outer: number, n: n
   }
 }
 
+/** The mean of x[from], …, x[from + n − 1]. */
+function rowMean(x: Float64Array, from: number, n: number): number {
+  let s = 0;
+  for (let k = 0; k < n; k++) s += x[from + k];
+  return s / n;
+}
+
+/** 1/√(var + eps) of a row of n values with mean m, var the biased variance Σ(x − m)²/n (two passes: no cancellation). */
+function rowRstd(x: Float64Array, from: number, n: number, m: number, eps: number): number {
+  let s = 0;
+  for (let k = 0; k < n; k++) s += (x[from + k] - m) * (x[from + k] - m);
+  return 1 / Math.sqrt(s / n + eps);
+}
+
+/** r[i] = 1/√(var + eps) of row i, for `rows` rows of n elements of x. */
+export function rstdRows(x: Float64Array, xo: number, rows: number, n: number, eps: number, r: Float64Array, ro: number): void {
+  for (let i = 0, p = xo; i < rows; i++, p += n) r[ro + i] = rowRstd(x, p, n, rowMean(x, p, n), eps);
+}
+
+/** Each row of n elements of x normalized: y = (x − mean)/√(var + eps). */
+export function normalizeRows(x: Float64Array, xo: number, rows: number, n: number, eps: number, y: Float64Array, yo: number): void {
+  for (let i = 0; i < rows; i++) {
+    const p = xo + i * n, q = yo + i * n, m = rowMean(x, p, n), r = rowRstd(x, p, n, m, eps);
+    for (let k = 0; k < n; k++) y[q + k] = (x[p + k] - m) * r;
+  }
+}
+
+/** normalizeRows' backward, per row: out = r·(g − mean(g) − y·mean(g·y)), from g, the output y and r = 1/√(var + eps). */
+export function normalizeRowsBackward(g: Float64Array, go: number, y: Float64Array, yo: number, r: Float64Array, ro: number,
+  rows: number, n: number, out: Float64Array, oo: number): void {
+  for (let i = 0; i < rows; i++) {
+    const a = go + i * n, b = yo + i * n, c = oo + i * n;
+    let sg = 0, sgy = 0;
+    for (let k = 0; k < n; k++) { sg += g[a + k]; sgy += g[a + k] * y[b + k]; }
+    const mg = sg / n, mgy = sgy / n, ri = r[ro + i];
+    for (let k = 0; k < n; k++) out[c + k] = ri * (g[a + k] - mg - y[b + k] * mgy);
+  }
+}
+
 /** The position of the first of `len` values (from `off`) that is not an integer in [0, n), or −1 if all are. */
 export function firstBadIndex(v: ArrayLike<number>, off: number, len: number, n: number): number {
   for (let k = 0; k < len; k++) {
@@ -267,6 +328,24 @@ export function takeAt(n: number, pos: Float64Array, po: number, x: Float64Array
 /** y[pos[k]] += x[k] for n positions: repeated positions add up. */
 export function addAt(n: number, pos: Float64Array, po: number, x: Float64Array, xo: number, y: Float64Array, yo: number): void {
   for (let k = 0; k < n; k++) y[yo + pos[po + k]] += x[xo + k];
+}
+
+/** Row k of y = row idx[k] of x, rows of n elements, for len indices; row `skip` gives zeros (−1: none does). */
+export function takeRows(idx: ArrayLike<number>, io: number, len: number, n: number, x: Float64Array, xo: number, skip: number, y: Float64Array, yo: number): void {
+  for (let k = 0; k < len; k++) {
+    const i = idx[io + k];
+    if (i === skip) fillRun(n, 0, y, yo + k * n);
+    else copyRun(n, x, xo + i * n, y, yo + k * n);
+  }
+}
+
+/** The adjoint of takeRows: row k of g added into row idx[k] of y (repeats add up), except into row `skip`. */
+export function addRows(idx: ArrayLike<number>, io: number, len: number, n: number, g: Float64Array, go: number, skip: number, y: Float64Array, yo: number): void {
+  for (let k = 0; k < len; k++) {
+    const i = idx[io + k];
+    if (i === skip) continue;
+    for (let j = 0, a = go + k * n, b = yo + i * n; j < n; j++) y[b + j] += g[a + j];
+  }
 }
 
 /** Copy the `outer` rows of `block` elements of x into rows of `rowLen` elements of y, starting `at` into each row. */

@@ -10,6 +10,7 @@ const EXPAND: OpDef<Walk> = makeOp({
   name: 'expand',
   forward: (out, [x], w) => stridedCopy(w, x.buf, x.off, out.buf, out.off),
   grads: [(g, [x]) => sumTo(g, x.shape)], // sum in reverse
+  tangent: ([t], _x, y, w) => apply(EXPAND, t!, [t!], y.shape, w), // linear: the op itself, on the tangent
   fast: { source: (io) => (io.size(1) === 1 ? `for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} = ${io.at(1, '0')};` : null) },
 });
 
@@ -17,6 +18,7 @@ const SUM_TO: OpDef<Walk> = makeOp({
   name: 'sumTo',
   forward: (out, [x], w) => reduceSum(w, x.buf, x.off, out.buf, out.off),
   grads: [(g, [x]) => expand(g, x.shape)],
+  tangent: ([t], _x, y, w) => apply(SUM_TO, t!, [t!], y.shape, w),
 });
 
 /** x broadcast to `shape`, as a new tensor (tensors stay contiguous); x itself when the shape is already right. */

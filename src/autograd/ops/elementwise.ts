@@ -22,10 +22,12 @@ export type UnaryFn = <X extends T>(x: X) => X;
 export type BinaryFn = <X extends T>(a: X | number, b: X | number) => X;
 
 // Every rule of these tables reads g once, so the backward walk may lend g to it as scratch.
+// An elementwise op's Jacobian is diagonal, so a rule applied to a tangent instead of g gives that input's share of
+// the output's tangent (forward mode): J·t = Jᵀ·t. The shares add up, broadcast to the output's shape.
 const elementwise = (f: (...xs: number[]) => number) => ({ map: f, rulesReadGradOnce: true });
 
 /** One function per entry of a table of unary ops, named by its key. */
-function unaryOps<K extends string>(defs: Record<K, UnaryDef>): Record<K, UnaryFn> {
+export function unaryOps<K extends string>(defs: Record<K, UnaryDef>): Record<K, UnaryFn> {
   const fns = {} as Record<K, UnaryFn>;
   for (const name of Object.keys(defs) as K[]) {
     const { f, dx } = defs[name];
@@ -34,6 +36,7 @@ function unaryOps<K extends string>(defs: Record<K, UnaryDef>): Record<K, UnaryF
       name,
       forward: (out, ins) => unaryMap(out.size, ins[0].buf, ins[0].off, out.buf, out.off),
       grads: [(g, ins, y) => dx(g, ins[0], y)],
+      tangent: ([t], ins, y) => dx(t!, ins[0], y),
       fast: elementwise(f),
     });
     fns[name] = <X extends T>(x: X): X => {
@@ -57,6 +60,7 @@ export function binaryOps<K extends string>(defs: Record<K, BinaryDef>): Record<
         da && ((g, ins, y) => sumTo(da(g, ins[0], ins[1], y), ins[0].shape)),
         db && ((g, ins, y) => sumTo(db(g, ins[0], ins[1], y), ins[1].shape)),
       ],
+      tangent: ([ta, tb], [a, b], y) => tangentOf([ta && da && da(ta, a, b, y), tb && db && db(tb, a, b, y)], y),
       fast: elementwise(f),
     });
     fns[name] = <X extends T>(a: X | number, b: X | number): X => {
@@ -78,6 +82,13 @@ export function binaryOps<K extends string>(defs: Record<K, BinaryDef>): Record<
   return fns;
 }
 
+/** The sum of an output's tangent terms (null: zero), broadcast to the output's shape; null if all are zero. */
+export function tangentOf(terms: readonly (T | null | undefined)[], out: T): T | null {
+  let s: T | null = null;
+  for (const t of terms) if (t != null) s = s === null ? t : add(s, t);
+  return s === null || sameShape(s.shape, out.shape) ? s : expand(s, out.shape);
+}
+
 // Stable for any x: exp is only ever taken of a non-positive number, so it cannot overflow.
 const sigmoidOf = (x: number): number => {
   if (x >= 0) return 1 / (1 + Math.exp(-x));
@@ -85,7 +96,7 @@ const sigmoidOf = (x: number): number => {
   return e / (1 + e);
 };
 
-export const { neg, exp, log, sigmoid, tanh, relu, abs, sign, sqrt, square, sin, cos, log1p, expm1, softplus } = unaryOps({
+export const { neg, exp, log, sigmoid, tanh, relu, abs, sign, sqrt, square, sin, cos, log1p, expm1 } = unaryOps({
   neg: { f: (x) => -x, dx: (g): T => neg(g) },
   exp: { f: Math.exp, dx: (g, _x, y): T => mul(g, y) },
   log: { f: Math.log, dx: (g, x): T => div(g, x) },
@@ -100,8 +111,6 @@ export const { neg, exp, log, sigmoid, tanh, relu, abs, sign, sqrt, square, sin,
   cos: { f: Math.cos, dx: (g, x): T => neg(mul(g, sin(x))) },
   log1p: { f: Math.log1p, dx: (g, x): T => div(g, add(x, 1)) },
   expm1: { f: Math.expm1, dx: (g, _x, y): T => mul(g, add(y, 1)) },
-  // log(1 + eˣ) = max(x, 0) + log1p(e^−|x|): no overflow for large |x|.
-  softplus: { f: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))), dx: (g, x): T => mul(g, sigmoid(x)) },
 });
 
 export const { add, sub, mul, div, pow, sigmoidBackward, tanhBackward } = binaryOps({
@@ -187,6 +196,7 @@ const CLAMP: OpDef<readonly [number, number]> = makeOp({
   name: 'clamp',
   forward: (out, [x], [lo, hi]) => clampValues(lo, hi, x.size, x.buf, x.off, out.buf, out.off),
   grads: [(g, [x], _y, [lo, hi]) => mul(g, mul(ge(x, lo), le(x, hi)))], // passes at the bounds too, as PyTorch
+  tangent: ([t], [x], _y, [lo, hi]) => mul(t!, mul(ge(x, lo), le(x, hi))),
   fast: { rulesReadGradOnce: true },
 });
 
@@ -211,7 +221,7 @@ const fits = (t: T, shape: readonly number[]): boolean => sameShape(t.shape, sha
 const stride = (t: T, out: T): number => (t.size === 1 && out.size !== 1 ? 0 : 1);
 
 /** Like binaryOps, for ops of three operands (where, and fused backward ops). */
-function ternaryOps<K extends string>(defs: Record<K, TernaryDef>): Record<K, TernaryFn> {
+export function ternaryOps<K extends string>(defs: Record<K, TernaryDef>): Record<K, TernaryFn> {
   const fns = {} as Record<K, TernaryFn>;
   for (const name of Object.keys(defs) as K[]) {
     const { f, da, db, dc } = defs[name];
@@ -223,6 +233,7 @@ function ternaryOps<K extends string>(defs: Record<K, TernaryDef>): Record<K, Te
       forward: (out, [a, b, c]) => ternaryMap(out.size, a.buf, a.off, stride(a, out), b.buf, b.off, stride(b, out),
         c.buf, c.off, stride(c, out), out.buf, out.off),
       grads: [reduced(da, 0), reduced(db, 1), reduced(dc, 2)],
+      tangent: ([ta, tb, tc], [a, b, c], y) => tangentOf([ta && da && da(ta, a, b, c, y), tb && db && db(tb, a, b, c, y), tc && dc && dc(tc, a, b, c, y)], y),
       fast: elementwise(f),
     });
     fns[name] = <X extends T>(a: X | number, b: X | number, c: X | number): X => {

@@ -42,11 +42,13 @@ const GATHER: OpDef<undefined> = makeOp({
   name: 'gather',
   forward: (out, [x, pos]) => takeAt(out.size, pos.buf, pos.off, x.buf, x.off, out.buf, out.off),
   grads: [(g, [x, pos]) => apply(SCATTER_ADD, g, [g, pos], x.shape, undefined), null],
+  tangent: ([t], [, pos], y) => apply(GATHER, t!, [t!, pos], y.shape, undefined),
 });
 const SCATTER_ADD: OpDef<undefined> = makeOp({
   name: 'scatterAdd',
   forward: (out, [src, pos]) => addAt(src.size, pos.buf, pos.off, src.buf, src.off, out.buf, out.off),
   grads: [(g, [src, pos]) => apply(GATHER, g, [g, pos], src.shape, undefined), null],
+  tangent: ([t], [, pos], y) => apply(SCATTER_ADD, t!, [t!, pos], y.shape, undefined),
 });
 
 /** The index as a tensor (an array becomes a 1-D constant); refuses anything else, naming the op. */

@@ -20,6 +20,7 @@ const CAT: OpDef<Joint> = makeOp({
     });
   },
   grads: [], // one rule per input, made in cat (their number varies)
+  tangent: (ts, ins, _y, j) => cat(ts.map((t, i) => t ?? ins[i].make(ins[i].shape, ins[i].size)), j.axis), // zeros for none
 });
 
 /** The rule of input i of a cat: its stretch of the gradient. */

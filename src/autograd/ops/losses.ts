@@ -1,7 +1,7 @@
 // The losses: the documents' three as elementwise ops of (prediction, target), each carrying its derivation so the output
 // delta of each loss can be read off the rule, and the loss functions nn exports (checks, then a reduction).
 import { fmt, sameShape } from '../../tensor/shape.ts';
-import { add, bceWithLogitsBackward, binaryOps, clamp, div, log, mul, neg, squaredErrorBackward, sub, type BinaryDef } from './elementwise.ts';
+import { add, bceWithLogitsBackward, binaryOps, tangentOf, clamp, div, log, mul, neg, squaredErrorBackward, sub, type BinaryDef } from './elementwise.ts';
 import { sumOfMapOf } from '../../tensor/kernels.ts';
 import { mean, sum } from './reduce.ts';
 import { logSoftmax } from './softmax.ts';
@@ -112,6 +112,8 @@ function summed(name: string, { f, dp, dy }: LossDef): (p: T, y: T, mean: boolea
       out.buf[out.off] = mean ? s / p.size : s;
     },
     grads: [(g, [p, y], _l, r) => dp(share(g, p, r), p, y), (g, [p, y], _l, r) => dy(share(g, p, r), p, y)],
+    // Σ of each element's share, ∂ℓ/∂p·tp + ∂ℓ/∂y·ty (the rules are linear in g), ÷ n for a mean.
+    tangent: ([tp, ty], [p, y], _l, r) => share(sum(tangentOf([tp && dp(tp, p, y), ty && dy(ty, p, y)], p)!), p, r),
     fast: { rulesReadGradOnce: true },
   });
   return (p, y, mean) => apply(op, p, [p, y], [], { mean });

@@ -6,6 +6,7 @@ import { makeOp, type OpDef, type SourceIO, type TensorBase } from '../tensor-ba
 import { apply, expectTensor, IN_PLACE } from '../op.ts';
 import { sumTo } from './broadcast.ts';
 import { reshape } from './movement.ts';
+import { tangentOf } from './elementwise.ts';
 
 interface Product {
   M: number; N: number; K: number;
@@ -64,6 +65,7 @@ const MATMUL: OpDef<Product> = makeOp({
     (g, [a, b], _c, { ta, tb }) => sumTo(ta ? mm(b, g, tb, true) : mm(g, b, false, !tb), a.shape),
     (g, [a, b], _c, { ta, tb }) => sumTo(tb ? mm(g, a, true, ta) : mm(a, g, !ta, false), b.shape),
   ],
+  tangent: ([tA, tB], [a, b], c, { ta, tb }) => tangentOf([tA && mm(tA, b, ta, tb), tB && mm(a, tB, ta, tb)], c), // ∂(AB) = ∂A·B + A·∂B
   fast: {
     source: (io, p) => (p.ao.length === 1 ? tinyProduct(io, p, '=') : null),
     into: [ // the same products, added into a 2-D operand's .grad by the kernel itself
@@ -105,9 +107,15 @@ const LINEAR: OpDef<Rows> = makeOp({
     (g, [x]) => mm(asRows(x), asRows(g), true, false),
     (g, [, , b]) => sumTo(g, b.shape),
   ],
+  // ∂x·W + x·∂W + ∂b; with the input a constant (tangents of the weights only) that is linear(x, ∂W, ∂b), one op.
+  tangent: ([tx, tw, tb], [x, w], y) => (tx === null && tw !== null && tb !== null ? linear(x, tw, tb)
+    : tangentOf([tx && rowsTimes(tx, w), tw && rowsTimes(x, tw), tb], y)),
   fast: { into: [null, (acc, g, [x]) => !!addmm_(acc, asRows(x), asRows(g), true, false), null] },
 });
 const asRows = (t: TensorBase): TensorBase => (t.ndim === 2 ? t : reshape(t, [-1, t.shape[t.ndim - 1]]));
+/** x·W for x [..., K] and W [K, N]: the product of linear without its bias. */
+const rowsTimes = (x: TensorBase, w: TensorBase): TensorBase =>
+  (x.ndim === 2 ? mm(x, w, false, false) : reshape(mm(asRows(x), w, false, false), [...x.shape.slice(0, -1), w.shape[1]]));
 
 /**
  * x·W + b for x of shape [..., K], a weight W of shape [K, N] and a bias b of shape [N] (what {@link nn.Linear}

@@ -8,6 +8,7 @@ const RESHAPE: OpDef<undefined> = makeOp({
   name: 'reshape',
   forward: () => {}, // a view: the output shares the input's storage
   grads: [(g, [x]) => reshape(g, x.shape)],
+  tangent: ([t], _x, y) => reshape(t!, y.shape),
   fast: { view: true },
 });
 
@@ -36,6 +37,7 @@ const PERMUTE: OpDef<Permutation> = makeOp({
   name: 'permute',
   forward: (out, [x], p) => stridedCopy(p.walk, x.buf, x.off, out.buf, out.off),
   grads: [(g, _x, _y, p) => permute(g, p.inverse)],
+  tangent: ([t], _x, y, p) => apply(PERMUTE, t!, [t!], y.shape, p),
 });
 
 /** The axes reordered (a copy, so every tensor stays contiguous). */
@@ -65,6 +67,7 @@ const CLONE: OpDef<undefined> = makeOp({
   name: 'clone',
   forward: (out, [x]) => out.buf.set(x.values(), out.off),
   grads: [(g) => g],
+  tangent: ([t]) => t,
 });
 
 /** A copy of x in new storage, in the graph. */

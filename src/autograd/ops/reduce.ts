@@ -27,6 +27,7 @@ const SUM: OpDef<Sum> = makeOp({
   name: 'sum',
   forward: (out, [x], s) => reduceSum(s.walk, x.buf, x.off, out.buf, out.off),
   grads: [(g, [x], _y, s) => spread(g, x, s.kept)],
+  tangent: ([t], _x, y, s) => apply(SUM, t!, [t!], y.shape, s),
   fast: {
     source: (io, s) => (io.size(0) === 1 && s.walk.outer.length === 0 // everything into one value, in reduceSum's order
       ? `{ let s = 0; for (let i = 0; i < ${io.size(1)}; i++) s += ${io.at(1, 'i')}; ${io.at(0, '0')} = s; }` : null),
@@ -78,6 +79,8 @@ const extremeOp = (name: 'max' | 'min'): OpDef<Lines> => makeOp({
     for (let k = 0; k < at.length; k++) y[yo + k] = v[xo + at[k]];
   },
   grads: [(g, [x], _y, l) => mul(spread(g, x, l.kept), apply(CHOSEN, x, [x], x.shape, l))],
+  // The tangent of the element each line chose: the lines' sums of t times the 1 at that element.
+  tangent: ([t], [x], y, l) => reshape(sum(reshape(mul(t!, apply(CHOSEN, x, [x], x.shape, l)), [l.outer, l.n, l.inner]), 1), y.shape),
 });
 const MAX = extremeOp('max'), MIN = extremeOp('min');
 

@@ -21,12 +21,14 @@ const SLICE: OpDef<Box> = makeOp({
   name: 'slice',
   forward: (out, [x], b) => stridedCopy(b.read, x.buf, x.off + b.offset, out.buf, out.off),
   grads: [(g, _x, _y, b) => apply(SLICE_BACKWARD, g, [g], b.from, b)],
+  tangent: ([t], _x, y, b) => apply(SLICE, t!, [t!], y.shape, b),
 });
 
 const SLICE_BACKWARD: OpDef<Box> = makeOp({
   name: 'sliceBackward',
   forward: (out, [g], b) => reduceSum(b.write, g.buf, g.off, out.buf, out.off + b.offset), // into zeros: += is =
   grads: [(gg, [g], _y, b) => apply(SLICE, gg, [gg], g.shape, b)],
+  tangent: ([t], _g, y, b) => apply(SLICE_BACKWARD, t!, [t!], y.shape, b),
 });
 
 /** The box of x with these starts, steps and lengths, as a tensor of `shape` (the lengths, maybe less some 1s). */

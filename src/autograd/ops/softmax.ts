@@ -15,6 +15,7 @@ const SOFTMAX: OpDef<Lines> = makeOp({
   forward: (out, [x], l) => softmaxAlong(x.buf, x.off, l.outer, l.n, l.inner, out.buf, out.off),
   // ∂x = y·(g − Σ g·y): the Jacobian diag(y) − y·yᵀ applied to g.
   grads: [(g, _x, y, l) => mul(y, sub(g, sum(mul(g, y), l.axis, true)))],
+  tangent: ([t], _x, y, l) => mul(y, sub(t!, sum(mul(t!, y), l.axis, true))), // the Jacobian is symmetric
 });
 
 const LOG_SOFTMAX: OpDef<Lines> = makeOp({
@@ -22,6 +23,7 @@ const LOG_SOFTMAX: OpDef<Lines> = makeOp({
   forward: (out, [x], l) => logSoftmaxAlong(x.buf, x.off, l.outer, l.n, l.inner, out.buf, out.off),
   // ∂x = g − softmax(x)·Σ g, with softmax(x) = e^y (y ≤ 0: no overflow).
   grads: [(g, _x, y, l) => sub(g, mul(exp(y), sum(g, l.axis, true)))],
+  tangent: ([t], _x, y, l) => sub(t!, sum(mul(exp(y), t!), l.axis, true)), // t − Σ softmax(x)·t
 });
 
 function along<T extends TensorBase>(op: OpDef<Lines>, x: T, axis: number): T {
