@@ -7,8 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compile, grad, gradcheck, gradgradcheck, manualSeed, nn, ones, optim, RandomState, randn, Tensor, tensor, zeros } from '../src/index.ts';
+import { cat, compile, grad, gradcheck, gradgradcheck, manualSeed, nn, ones, optim, RandomState, randn, Tensor, tensor, zeros } from '../src/index.ts';
 import { expectClose, maxAbs } from './expect-close.ts';
+import { expectForwardOverReverse, expectJvp } from './jvp-check.ts';
 
 type Nested = number | Nested[];
 interface Case {
@@ -131,6 +132,38 @@ describe('backpropagation through time, two ways', () => {
       plain.forEach((g, k) => expectClose(g!, recorded[k]!, { atol: 0 }, `${m.constructor.name} gradient ${k}`));
       expect(recorded.every((g) => g!.requiresGrad)).toBe(true); // recorded: a graph to differentiate again
     }
+  });
+});
+
+describe('forward mode (jvp)', () => {
+  /** fn of the module run with `params` in place of its own (so jvp and the differences can move them). */
+  const withParams = (m: nn.AnyModule, params: Tensor[], fn: () => Tensor): Tensor => {
+    const names = m.namedParameters().map(([n]) => n), own = names.map((n) => (m as unknown as Record<string, Tensor>)[n]!);
+    names.forEach((n, k) => ((m as unknown as Record<string, Tensor>)[n] = params[k]!));
+    try { return fn(); } finally { names.forEach((n, k) => ((m as unknown as Record<string, Tensor>)[n] = own[k]!)); }
+  };
+  const outputs = (m: nn.RNN | nn.LSTM | nn.GRU, x: Tensor, h: Tensor, c: Tensor): Tensor => {
+    if (m instanceof nn.LSTM) { const [out, [hN, cN]] = m.call(x, [h, c]); return cat([out.flatten(), hN.flatten(), cN.flatten()]); }
+    const [out, hN] = m.call(x, h);
+    return cat([out.flatten(), hN.flatten()]);
+  };
+
+  it.each([
+    ['LSTM', { numLayers: 2, bidirectional: true }], ['GRU', { bidirectional: true }], ['GRU', { numLayers: 2, bias: false }],
+    ['RNN', { numLayers: 2 }], ['RNN', { nonlinearity: 'relu' as const, bidirectional: true }],
+  ] as const)('%s %j: the tangent of the output and final states along every input, state and parameter', (name, opts) => {
+    const m = new nn[name](3, 2, { ...opts, rng: new RandomState(3) }), rng = new RandomState(4);
+    const states = ((opts as { numLayers?: number }).numLayers ?? 1) * ((opts as { bidirectional?: boolean }).bidirectional ? 2 : 1);
+    const x = randn([4, 2, 3], { rng }), h = randn([states, 2, 2], { rng }), c = randn([states, 2, 2], { rng });
+    const f = (xs: Tensor, hs: Tensor, cs: Tensor, ...ps: Tensor[]): Tensor => withParams(m, ps, () => outputs(m, xs, hs, cs));
+    expectJvp(f, [x, h, c, ...m.parameters().map((p) => p.detach())], 30);
+  });
+
+  it.each(['LSTM', 'GRU', 'RNN'] as const)('%s: forward over reverse (jvp of a gradient) equals hvp', (name) => {
+    const m = new nn[name](2, 3, { rng: new RandomState(5) }), x = randn([3, 2, 2], { rng: new RandomState(6) });
+    const w = randn([3, 2, 3], { rng: new RandomState(7) });
+    x.requiresGrad = true;
+    expectForwardOverReverse((xs) => (m.call(xs) as [Tensor, unknown])[0].tanh().mul(w).sum(), x, 40);
   });
 });
 

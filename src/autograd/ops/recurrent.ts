@@ -10,8 +10,9 @@
 import { gruSteps, gruStepsBack, lstmSteps, lstmStepsBack, rnnSteps, rnnStepsBack, type Recurrence } from '../../tensor/recurrence.ts';
 import { makeOp, type OpDef, type Rule, type TensorBase } from '../tensor-base.ts';
 import { apply } from '../op.ts';
-import { gradEnabled } from '../state.ts';
+import { gradEnabled, tangents } from '../state.ts';
 import { add, gt, mul, sigmoidBackward, sub, tanhBackward } from './elementwise.ts';
+import { expand } from './broadcast.ts';
 import { cat, stack } from './join.ts';
 import { mm } from './matmul.ts';
 import { reshape, unsqueeze } from './movement.ts';
@@ -68,8 +69,9 @@ const pending = new WeakMap<T, { g: T; grads: (T | null)[] }>();
 
 /** One rule per input, each taking its gradient from the list backpropagation through time gives for (output, g). */
 function rulesOf(inputs: number, b: Backward): Rule<Steps>[] {
+  // The kernel's op has no rules and no tangent: the ops' way whenever something is recorded or carried (jvp).
   const all = (g: T, ins: readonly T[], y: T, s: Steps): (T | null)[] =>
-    inputGrads(ins, y, gradEnabled ? b.ops(g, ins, y, s) : fromKernel(b, g, ins, y, s), s);
+    inputGrads(ins, y, gradEnabled || tangents !== null ? b.ops(g, ins, y, s) : fromKernel(b, g, ins, y, s), s);
   return Array.from({ length: inputs }, (_, i): Rule<Steps> => (g, ins, y, s) => {
     let p = pending.get(y);
     if (p === undefined || p.g !== g || p.grads[i] === null) pending.set(y, p = { g, grads: all(g, ins, y, s) });
@@ -90,6 +92,45 @@ const plus = (a: T, b: T | null): T => (b === null ? a : add(a, b));
 
 /** The `n` planes of a packed [n, L, N, H] tensor (a recurrence's saved values, or their gradients). */
 const planes = (y: T, n: number): T[] => Array.from({ length: n }, (_, k) => select(y, 0, k));
+
+// ——— Forward mode: the recurrence's tangent, step by step in the forward's order (null terms are zero). ———
+
+/** The steps in the forward's order: [t, the step before t or −1]. */
+function* forwards({ L, reverse }: Steps): Generator<[number, number]> {
+  for (let k = 0; k < L; k++) yield reverse ? [L - 1 - k, k === 0 ? -1 : L - k] : [k, k - 1];
+}
+
+/** a·b, zero (null) when a is. */
+const times = (a: T | null, b: T): T | null => (a === null ? null : mul(a, b));
+
+/** The sum of the terms, zero (null) when all are, broadcast to `shape` (a bias's tangent is one row). */
+function total(terms: readonly (T | null)[], shape: readonly number[]): T | null {
+  let s: T | null = null;
+  for (const t of terms) if (t !== null) s = s === null ? t : add(s, t);
+  return s === null || s.ndim === shape.length ? s : expand(s, shape);
+}
+
+/** The tangent t through an activation whose derivative is read from its output y (σ' or tanh'), zero if t is. */
+const through = (t: T | null, y: T, back: (t: T, y: T) => T): T | null => (t === null ? null : back(t, y));
+
+/**
+ * The tangents of step t's pre-activations from those of the inputs: ∂(xp_t + b_ih), and ∂(h_prev·W_hhᵀ + b_hh) =
+ * ∂h_prev·W_hhᵀ + h_prev·∂W_hhᵀ + ∂b_hh, each [N, G] (or null for zero).
+ */
+function preActivations(ts: readonly (T | null)[], ins: readonly T[], t: number, hPrev: T, thPrev: T | null): [T | null, T | null] {
+  const [txp, tw, tbi, tbh] = ts, w = ins[1], shape = [hPrev.shape[0], w.shape[0]];
+  return [
+    total([txp && select(txp, 0, t), tbi], shape),
+    total([thPrev && mm(thPrev, w, false, true), tw && mm(hPrev, tw, false, true), tbh], shape),
+  ];
+}
+
+/** The packed tangent [planes, L, N, H] from each plane's tangent at each step (null: zero); null if all are. */
+function packed(steps: (T | null)[][], y: T): T | null {
+  if (steps.every((p) => p.every((t) => t === null))) return null;
+  const zero = (): T => y.make([y.shape[2], y.shape[3]], y.shape[2] * y.shape[3]);
+  return stack(steps.map((p) => stack(p.map((t) => t ?? zero()))));
+}
 
 /**
  * The gradients of the inputs [xp, W_hh, b_ih, b_hh, h0(, c0)] from those through time. W_hh's is
@@ -126,17 +167,30 @@ function rnnThroughTime(g: T, ins: readonly T[], y: T, s: Steps): ThroughTime {
   return { dX: dx, dA: dx, dh0: dh!, dc0: null };
 }
 
-// Applied only while nothing is recorded (see rulesOf), so it never joins a graph and has no rules of its own.
+// Applied only while nothing is recorded or carried (see rulesOf), so it never joins a graph and has no rules of
+// its own.
 const RNN_BACKWARD: OpDef<Steps & { initial: boolean }> = makeOp({
   name: 'rnnRecurrenceBackward',
   forward: (out, [g, y, ...ins], s) => rnnStepsBack(recurrence(ins, s), s.relu, y, g, out, s.initial),
   grads: [],
 });
 
+// h_t = act(a): ∂h_t = act'·(∂x + ∂a).
+function rnnTangent(ts: readonly (T | null)[], ins: readonly T[], y: T, s: Steps): T | null {
+  const [hs] = planes(y, 1), th: (T | null)[] = [];
+  for (const [t, p] of forwards(s)) {
+    const h = select(hs, 0, t), hPrev = p < 0 ? ins[4] : select(hs, 0, p);
+    const ta = total(preActivations(ts, ins, t, hPrev, p < 0 ? ts[4] : th[p]), h.shape);
+    th[t] = s.relu ? times(ta, gt(h, 0)) : through(ta, h, tanhBackward);
+  }
+  return packed([th], y);
+}
+
 const RNN_RECURRENCE: OpDef<Steps> = makeOp({
   name: 'rnnRecurrence',
   forward: (y, ins, s) => rnnSteps(recurrence(ins, s), s.relu, y),
   grads: rulesOf(5, { ops: rnnThroughTime, kernel: RNN_BACKWARD, rows: (L) => L }),
+  tangent: rnnTangent,
 });
 
 // ——— LSTM: saved y [7, L, N, H] = h, c, i, f, g, o (the gates after σ or tanh) and tanh(c). ———
@@ -169,10 +223,29 @@ const LSTM_BACKWARD: OpDef<Steps & { initial: boolean }> = makeOp({
   grads: [],
 });
 
+// The gates' tangents through σ' and tanh'; ∂c = ∂f·c_prev + f·∂c_prev + ∂i·g + i·∂g; ∂h = ∂o·tanh(c) + o·∂tanh(c).
+function lstmTangent(ts: readonly (T | null)[], ins: readonly T[], y: T, s: Steps): T | null {
+  const [hs, cs, is, fs, gs, os, tcs] = planes(y, 7), H = s.H, tp: (T | null)[][] = Array.from({ length: 7 }, () => []);
+  for (const [t, p] of forwards(s)) {
+    const at = (v: T): T => select(v, 0, t), i = at(is), f = at(fs), g = at(gs), o = at(os), tc = at(tcs);
+    const hPrev = p < 0 ? ins[4] : select(hs, 0, p), cPrev = p < 0 ? ins[5] : select(cs, 0, p);
+    const ta = total(preActivations(ts, ins, t, hPrev, p < 0 ? ts[4] : tp[0][p]), [s.N, 4 * H]);
+    const gate = (q: number): T | null => ta && narrow(ta, 1, q * H, H);
+    const di = through(gate(0), i, sigmoidBackward), df = through(gate(1), f, sigmoidBackward);
+    const dg = through(gate(2), g, tanhBackward), dout = through(gate(3), o, sigmoidBackward);
+    const dc = total([times(df, cPrev), times(p < 0 ? ts[5] : tp[1][p], f), times(di, g), times(dg, i)], i.shape);
+    const dtc = through(dc, tc, tanhBackward);
+    const dh = total([times(dout, tc), times(dtc, o)], i.shape);
+    [dh, dc, di, df, dg, dout, dtc].forEach((d, k) => (tp[k][t] = d));
+  }
+  return packed(tp, y);
+}
+
 const LSTM_RECURRENCE: OpDef<Steps> = makeOp({
   name: 'lstmRecurrence',
   forward: (y, ins, s) => lstmSteps(recurrence(ins, s), ins[5], y),
   grads: rulesOf(6, { ops: lstmThroughTime, kernel: LSTM_BACKWARD, rows: (L) => L }),
+  tangent: lstmTangent,
 });
 
 // ——— GRU: saved y [5, L, N, H] = h, r, z, n and a_n (n's hidden part, which r scales). ———
@@ -202,10 +275,28 @@ const GRU_BACKWARD: OpDef<Steps & { initial: boolean }> = makeOp({
   grads: [],
 });
 
+// ∂r, ∂z through σ'; ∂n = tanh'·(∂x_n + ∂r·a_n + r·∂a_n); ∂h = ∂h_prev·z + ∂n·(1 − z) + (h_prev − n)·∂z.
+function gruTangent(ts: readonly (T | null)[], ins: readonly T[], y: T, s: Steps): T | null {
+  const [hs, rs, zs, ns, ans] = planes(y, 5), H = s.H, tp: (T | null)[][] = Array.from({ length: 5 }, () => []);
+  for (const [t, p] of forwards(s)) {
+    const at = (v: T): T => select(v, 0, t), r = at(rs), z = at(zs), n = at(ns), an = at(ans);
+    const hPrev = p < 0 ? ins[4] : select(hs, 0, p), thPrev = p < 0 ? ts[4] : tp[0][p];
+    const [tx, ta] = preActivations(ts, ins, t, hPrev, thPrev);
+    const part = (v: T | null, q: number): T | null => v && narrow(v, 1, q * H, H);
+    const dr = through(total([part(tx, 0), part(ta, 0)], r.shape), r, sigmoidBackward);
+    const dz = through(total([part(tx, 1), part(ta, 1)], r.shape), z, sigmoidBackward), dan = part(ta, 2);
+    const dn = through(total([part(tx, 2), times(dr, an), times(dan, r)], r.shape), n, tanhBackward);
+    const dh = total([times(thPrev, z), times(dn, sub(1, z)), times(dz, sub(hPrev, n))], r.shape);
+    [dh, dr, dz, dn, dan].forEach((d, k) => (tp[k][t] = d));
+  }
+  return packed(tp, y);
+}
+
 const GRU_RECURRENCE: OpDef<Steps> = makeOp({
   name: 'gruRecurrence',
   forward: (y, ins, s) => gruSteps(recurrence(ins, s), y),
   grads: rulesOf(5, { ops: gruThroughTime, kernel: GRU_BACKWARD, rows: (L) => 2 * L }),
+  tangent: gruTangent,
 });
 
 /** The weights of one layer and direction, in PyTorch's layout (gates·H rows); a bias may be null. */
