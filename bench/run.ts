@@ -23,6 +23,7 @@ import * as jvpSuite from './jvp.ts';
 import * as soak from './soak.ts';
 import * as lenet from './lenet.ts';
 import * as perExample from './per-example.ts'; // issue 20: vmap
+import * as lstm from './lstm.ts';
 import { profile } from './engine.ts'; // issue #9: memory over 100,000 steps with batch sizes 1–1024 (child process)
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -61,6 +62,7 @@ const SUITES: Record<string, () => Promise<SuiteReport>> = {
   soak: soak.run, // issue #9
   lenet: lenet.run, // issue #19
   'per-example': perExample.run, // issue 20
+  lstm: lstm.run, // issue 19
 };
 
 // --profile: after each suite, one engine step of it profiled (profile()), its table printed and its Chrome trace
@@ -72,6 +74,7 @@ const ENGINE_STEPS: Record<string, () => () => void> = {
   'mlp-step-1': () => { const { x, y } = mlpStep.mlpData(1); return mlpStep.engineMlp(1, x, y).step; },
   'graph-overhead': () => graphOverhead.engineChain().step,
   lenet: () => { const { x, y } = lenet.lenetData(); return lenet.engineLenet(x, y).step; },
+  lstm: () => lstm.engineLstm().step,
 };
 function profileSuite(name: string): void {
   const make = ENGINE_STEPS[name];

@@ -14,7 +14,8 @@ export type TorchJob =
   | { kind: 'training_step'; sizes: number[]; weights: ArrayLike<number>[]; biases: ArrayLike<number>[] | null; x: ArrayLike<number>; y: ArrayLike<number>; lr: number }
   | { kind: 'matmul'; n: number; a: ArrayLike<number>; b: ArrayLike<number> }
   | { kind: 'chain'; pairs: number; x0: number; m: number; a: number }
-  | { kind: 'lenet'; params: ArrayLike<number>[]; x: ArrayLike<number>; y: number[]; lr: number };
+  | { kind: 'lenet'; params: ArrayLike<number>[]; x: ArrayLike<number>; y: number[]; lr: number }
+  | { kind: 'lstm_step'; sizes: [input: number, hidden: number, steps: number, batch: number]; params: ArrayLike<number>[]; x: ArrayLike<number>; y: ArrayLike<number>; lr: number };
 
 export interface TorchResult {
   first: { loss?: number; params?: number[][]; c?: number[]; value?: number; grad?: number };

@@ -136,7 +136,29 @@ def lenet(job, options):
     return {"loss": loss, "params": params}, samples(step, options)
 
 
-WORK = {"training_step": training_step, "matmul": matmul, "chain": chain, "lenet": lenet}
+def lstm_step(job, options):
+    """nn.LSTM (params in PyTorch's layout and order, as the engine's), mse_loss of every step's output, SGD."""
+    n_in, hidden, steps, batch = job["sizes"]
+    model = torch.nn.LSTM(n_in, hidden)
+    with torch.no_grad():
+        for p, values in zip(model.parameters(), job["params"]):
+            p.copy_(tensor(values, p.shape))
+    opt = torch.optim.SGD(model.parameters(), lr=job["lr"])
+    x, y = tensor(job["x"], (steps, batch, n_in)), tensor(job["y"], (steps, batch, hidden))
+
+    def step():
+        opt.zero_grad()
+        out, _ = model(x)
+        loss = torch.nn.functional.mse_loss(out, y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    loss = step().item()
+    return {"loss": loss, "params": [flat(p) for p in model.parameters()]}, samples(step, options)
+
+
+WORK = {"training_step": training_step, "matmul": matmul, "chain": chain, "lenet": lenet, "lstm_step": lstm_step}
 
 request = json.load(sys.stdin)
 results = []

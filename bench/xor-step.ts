@@ -53,7 +53,7 @@ export function engineXor(compiled = false, plain = false): Trainer {
 }
 
 /** A compiled step called until it replays, with the model's weights then put back as they were. */
-export function warm<S extends (x: Tensor, y: Tensor) => Tensor>(step: S, model: nn.Module, x: Tensor, y: Tensor): S {
+export function warm<S extends (x: Tensor, y: Tensor) => Tensor>(step: S, model: nn.AnyModule, x: Tensor, y: Tensor): S {
   const initial = model.stateDict();
   for (let i = 0; i < 3; i++) step(x, y);
   model.loadStateDict(initial);

@@ -12,3 +12,5 @@ export { type LoadSafetensorsOptions, type LinearLayout } from './serialize.ts';
 export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './batch-norm.ts';
 export { Conv1d, Conv2d, type ConvLayerOptions } from './conv.ts';
 export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool2d } from './pool.ts';
+export { RNNCell, LSTMCell, GRUCell, type CellOptions, type RNNCellOptions, type Nonlinearity } from './recurrent-cells.ts';
+export { RNN, LSTM, GRU, type RecurrentOptions, type RNNOptions } from './recurrent.ts';

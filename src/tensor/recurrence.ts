@@ -1,0 +1,211 @@
+// The recurrences of the recurrent layers (RNN, LSTM, GRU), forward and back through time: over all steps of one
+// layer and direction, each step one product with W_hh (gemm) and the gate arithmetic in one plain loop. The
+// input's part of every step, x·W_ihᵀ, comes in already computed for the whole sequence (one product). The forward
+// arithmetic is PyTorch's, in its order (aten/src/ATen/native/RNN.cpp): gates = (h·W_hhᵀ + b_hh) + (x·W_ihᵀ + b_ih).
+import { gemm } from './gemm.ts';
+
+/** Values from `off` in `buf` (a tensor's storage; src/tensor knows nothing of tensors). */
+export interface Run { readonly buf: Float64Array; readonly off: number }
+
+/**
+ * The sizes of a recurrence, L steps of a batch of N with hidden size H, walked from the last step to the first
+ * when reverse; and its operands: xp [L, N, G] = x·W_ihᵀ for G = gates·H, W_hh [G, H], the biases b_ih and b_hh
+ * [G] (zeros for a layer without them), h0 [N, H].
+ */
+export interface Recurrence { L: number; N: number; H: number; reverse: boolean; xp: Run; w: Run; bIh: Run; bHh: Run; h0: Run }
+
+// As the engine's sigmoid op: exp only of a non-positive number.
+const sigmoid = (x: number): number => {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+};
+
+/**
+ * a[N, G] = b_hh + h_prev·W_hhᵀ, the hidden state's part of step t's gates (as PyTorch's linear_hh, the bias the
+ * product's starting value, as in addmm), h_prev being h0 at the first step walked and otherwise the h that step
+ * t − 1 (t + 1 reversed) wrote into y. Returns where h_prev is, for the caller's own use of it.
+ */
+function hiddenPart(r: Recurrence, G: number, t: number, first: boolean, y: Run, a: Float64Array): [Float64Array, number] {
+  const { N, H, w } = r, b = r.bHh.buf, bo = r.bHh.off;
+  const hp = first ? r.h0.buf : y.buf, hpo = first ? r.h0.off : y.off + (r.reverse ? t + 1 : t - 1) * N * H;
+  for (let n = 0; n < N; n++) for (let j = 0; j < G; j++) a[n * G + j] = b[bo + j];
+  gemm(N, G, H, hp, hpo, H, 1, w.buf, w.off, 1, H, a, 0);
+  return [hp, hpo];
+}
+
+/** An Elman RNN: h_t = act((h_{t−1}·W_hhᵀ + b_hh) + (xp_t + b_ih)), act tanh or ReLU. Writes y [L, N, H], every h. */
+export function rnnSteps(r: Recurrence, relu: boolean, y: Run): void {
+  const { L, N, H, xp, bIh } = r, a = new Float64Array(N * H), x = xp.buf, b = bIh.buf, bo = bIh.off, yb = y.buf;
+  for (let k = 0; k < L; k++) {
+    const t = r.reverse ? L - 1 - k : k;
+    hiddenPart(r, H, t, k === 0, y, a);
+    const xo = xp.off + t * N * H, yo = y.off + t * N * H;
+    for (let n = 0; n < N; n++) {
+      for (let j = 0; j < H; j++) {
+        const at = n * H + j, v = a[at] + (x[xo + at] + b[bo + j]);
+        yb[yo + at] = relu ? (v > 0 ? v : 0) : Math.tanh(v);
+      }
+    }
+  }
+}
+
+/**
+ * An LSTM: gates [i, f, g, o] = (h·W_hhᵀ + b_hh) + (xp_t + b_ih), i, f and o through σ, g through tanh;
+ * c_t = f·c_{t−1} + i·g and h_t = o·tanh(c_t), from c0 [N, H]. Writes y [7, L, N, H]: h, c, i, f, g, o and
+ * tanh(c) at every step (what the backward reads).
+ */
+export function lstmSteps(r: Recurrence, c0: Run, y: Run): void {
+  const { L, N, H, xp, bIh } = r, G = 4 * H, a = new Float64Array(N * G), plane = L * N * H;
+  const x = xp.buf, b = bIh.buf, bo = bIh.off, yb = y.buf;
+  for (let k = 0; k < L; k++) {
+    const t = r.reverse ? L - 1 - k : k;
+    hiddenPart(r, G, t, k === 0, y, a);
+    const cp = k === 0 ? c0.buf : yb, cpo = k === 0 ? c0.off : y.off + plane + (r.reverse ? t + 1 : t - 1) * N * H;
+    const xo = xp.off + t * N * G, yo = y.off + t * N * H;
+    for (let n = 0; n < N; n++) {
+      for (let j = 0; j < H; j++) {
+        const q = n * G + j, at = n * H + j;
+        const i = sigmoid(a[q] + (x[xo + q] + b[bo + j]));
+        const f = sigmoid(a[q + H] + (x[xo + q + H] + b[bo + H + j]));
+        const g = Math.tanh(a[q + 2 * H] + (x[xo + q + 2 * H] + b[bo + 2 * H + j]));
+        const o = sigmoid(a[q + 3 * H] + (x[xo + q + 3 * H] + b[bo + 3 * H + j]));
+        const c = f * cp[cpo + at] + i * g, tc = Math.tanh(c);
+        yb[yo + at] = o * tc;
+        yb[yo + plane + at] = c;
+        yb[yo + 2 * plane + at] = i;
+        yb[yo + 3 * plane + at] = f;
+        yb[yo + 4 * plane + at] = g;
+        yb[yo + 5 * plane + at] = o;
+        yb[yo + 6 * plane + at] = tc;
+      }
+    }
+  }
+}
+
+/**
+ * A GRU: with a = h·W_hhᵀ + b_hh and x = xp_t + b_ih, each in parts [r, z, n]: r = σ(x_r + a_r),
+ * z = σ(x_z + a_z), n = tanh(x_n + r·a_n) and h_t = (h_{t−1} − n)·z + n. Writes y [5, L, N, H]: h, r, z, n and
+ * a_n at every step (what the backward reads).
+ */
+export function gruSteps(r: Recurrence, y: Run): void {
+  const { L, N, H, xp, bIh } = r, G = 3 * H, a = new Float64Array(N * G), plane = L * N * H;
+  const x = xp.buf, b = bIh.buf, bo = bIh.off, yb = y.buf;
+  for (let k = 0; k < L; k++) {
+    const t = r.reverse ? L - 1 - k : k;
+    const [hp, hpo] = hiddenPart(r, G, t, k === 0, y, a);
+    const xo = xp.off + t * N * G, yo = y.off + t * N * H;
+    for (let n = 0; n < N; n++) {
+      for (let j = 0; j < H; j++) {
+        const q = n * G + j, at = n * H + j;
+        const reset = sigmoid(a[q] + (x[xo + q] + b[bo + j]));
+        const update = sigmoid(a[q + H] + (x[xo + q + H] + b[bo + H + j]));
+        const an = a[q + 2 * H], candidate = Math.tanh((x[xo + q + 2 * H] + b[bo + 2 * H + j]) + an * reset);
+        yb[yo + at] = (hp[hpo + at] - candidate) * update + candidate;
+        yb[yo + plane + at] = reset;
+        yb[yo + 2 * plane + at] = update;
+        yb[yo + 3 * plane + at] = candidate;
+        yb[yo + 4 * plane + at] = an;
+      }
+    }
+  }
+}
+
+// ——— Backward: backpropagation through time, for a walk that records nothing (src/autograd/ops/recurrent.ts
+// writes the same sums in tensor ops, for one that does). g is the gradient arriving at y, laid out as y. Each
+// writes, per step, dX_t = ∂/∂(xp_t + b_ih) [N, G] into out[t]; and when `initial`, ∂/∂h0 (and ∂/∂c0) into the
+// row after those, [dh0 | dc0 | …] along G. The arithmetic is the tensor ops' own, in their order
+// (sigmoidBackward g·(y·(1 − y)), tanhBackward g·(1 − y·y)), so both ways give the same values. ———
+
+/** dh_prev += dA_t·W_hh for dA_t [N, G] at `ao` in `a` (the hidden part's gradient), W_hh [G, H]. */
+function intoPrevious(r: Recurrence, G: number, a: Float64Array, ao: number, dh: Float64Array): void {
+  gemm(r.N, r.H, G, a, ao, G, 1, r.w.buf, r.w.off, r.H, 1, dh, 0);
+}
+
+/** States [N, H] written as the first columns of row `row` of out [·, N, G], at column `col`. */
+function initialState(out: Run, row: number, G: number, col: number, N: number, H: number, v: Float64Array): void {
+  const o = out.buf, at = out.off + row * N * G + col;
+  for (let n = 0; n < N; n++) for (let j = 0; j < H; j++) o[at + n * G + j] = v[n * H + j];
+}
+
+/** The RNN's: dX_t = dh_t·act′, dh_{t−1} = dX_t·W_hh. out [L (+ 1), N, H]. */
+export function rnnStepsBack(r: Recurrence, relu: boolean, y: Run, g: Run, out: Run, initial: boolean): void {
+  const { L, N, H } = r, S = N * H, dh = new Float64Array(S), yb = y.buf, gb = g.buf, o = out.buf;
+  for (let k = L - 1; k >= 0; k--) {
+    const t = r.reverse ? L - 1 - k : k, yo = y.off + t * S, go = g.off + t * S, oo = out.off + t * S;
+    for (let i = 0; i < S; i++) {
+      const h = yb[yo + i], d = gb[go + i] + dh[i];
+      o[oo + i] = relu ? d * (h > 0 ? 1 : 0) : d * (1 - h * h);
+    }
+    if (k === 0 && !initial) break;
+    dh.fill(0);
+    intoPrevious(r, H, o, oo, dh);
+  }
+  if (initial) initialState(out, L, H, 0, N, H, dh);
+}
+
+/** The LSTM's, from y = [h, c, i, f, g, o, tanh c] and c0. out [L (+ 1), N, 4H]. */
+export function lstmStepsBack(r: Recurrence, c0: Run, y: Run, g: Run, out: Run, initial: boolean): void {
+  const { L, N, H } = r, G = 4 * H, S = N * H, P = L * S, yb = y.buf, gb = g.buf, o = out.buf;
+  const dh = new Float64Array(S), dc = new Float64Array(S);
+  for (let k = L - 1; k >= 0; k--) {
+    const t = r.reverse ? L - 1 - k : k, first = k === 0;
+    const yo = y.off + t * S, go = g.off + t * S, oo = out.off + t * N * G;
+    const cp = first ? c0.buf : yb, cpo = first ? c0.off : y.off + P + (r.reverse ? t + 1 : t - 1) * S;
+    for (let n = 0; n < N; n++) {
+      for (let j = 0; j < H; j++) {
+        const at = n * H + j, q = oo + n * G + j;
+        const i = yb[yo + 2 * P + at], f = yb[yo + 3 * P + at], cg = yb[yo + 4 * P + at], og = yb[yo + 5 * P + at], tc = yb[yo + 6 * P + at];
+        const dht = gb[go + at] + dh[at];
+        // c feeds h = o·tanh(c), its own plane tanh(c), and the next step
+        const dct = (gb[go + P + at] + dc[at]) + (dht * og + gb[go + 6 * P + at]) * (1 - tc * tc);
+        o[q] = (dct * cg + gb[go + 2 * P + at]) * (i * (1 - i)); // c = f·c_prev + i·g
+        o[q + H] = (dct * cp[cpo + at] + gb[go + 3 * P + at]) * (f * (1 - f));
+        o[q + 2 * H] = (dct * i + gb[go + 4 * P + at]) * (1 - cg * cg);
+        o[q + 3 * H] = (dht * tc + gb[go + 5 * P + at]) * (og * (1 - og));
+        dc[at] = dct * f;
+      }
+    }
+    if (first && !initial) break;
+    dh.fill(0);
+    intoPrevious(r, G, o, oo, dh);
+  }
+  if (initial) {
+    initialState(out, L, G, 0, N, H, dh);
+    initialState(out, L, G, H, N, H, dc);
+  }
+}
+
+/**
+ * The GRU's, from y = [h, r, z, n, a_n]: dX_t into out[t] and the hidden part's gradient dA_t (which differs in
+ * n's third: ∂/∂a_n = ∂/∂(x_n)·r) into out[L + t]. out [2L (+ 1), N, 3H].
+ */
+export function gruStepsBack(r: Recurrence, y: Run, g: Run, out: Run, initial: boolean): void {
+  const { L, N, H } = r, G = 3 * H, S = N * H, P = L * S, yb = y.buf, gb = g.buf, o = out.buf;
+  const dh = new Float64Array(S), viaW = new Float64Array(S), h0 = r.h0;
+  for (let k = L - 1; k >= 0; k--) {
+    const t = r.reverse ? L - 1 - k : k, first = k === 0;
+    const yo = y.off + t * S, go = g.off + t * S, xo = out.off + t * N * G, ao = out.off + (L + t) * N * G;
+    const hp = first ? h0.buf : yb, hpo = first ? h0.off : y.off + (r.reverse ? t + 1 : t - 1) * S;
+    for (let n = 0; n < N; n++) {
+      for (let j = 0; j < H; j++) {
+        const at = n * H + j, q = n * G + j;
+        const reset = yb[yo + P + at], update = yb[yo + 2 * P + at], cand = yb[yo + 3 * P + at], an = yb[yo + 4 * P + at];
+        const dht = gb[go + at] + dh[at];
+        const dxn = ((dht - dht * update) + gb[go + 3 * P + at]) * (1 - cand * cand); // h = (h_prev − n)·z + n
+        const dxr = (dxn * an + gb[go + P + at]) * (reset * (1 - reset)); // n = tanh(x_n + r·a_n)
+        const dxz = (dht * (hp[hpo + at] - cand) + gb[go + 2 * P + at]) * (update * (1 - update));
+        o[xo + q] = o[ao + q] = dxr;
+        o[xo + q + H] = o[ao + q + H] = dxz;
+        o[xo + q + 2 * H] = dxn;
+        o[ao + q + 2 * H] = dxn * reset + gb[go + 4 * P + at];
+        dh[at] = dht * update;
+      }
+    }
+    if (first && !initial) break;
+    viaW.fill(0);
+    intoPrevious(r, G, o, ao, viaW);
+    for (let i = 0; i < S; i++) dh[i] += viaW[i]; // dh_prev = dh·z + dA·W_hh
+  }
+  if (initial) initialState(out, 2 * L, G, 0, N, H, dh);
+}
