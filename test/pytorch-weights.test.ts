@@ -124,3 +124,29 @@ describe("linearLayout: nn.Linear's weight as PyTorch lays it out", () => {
     expect(() => nn.loadSafetensors(m, nn.saveSafetensors(m), 'pytorch' as never)).toThrow("loadSafetensors: options must be an object ({ … }), got the string 'pytorch'");
   });
 });
+
+describe('the whole PyTorch model (Conv2d, BatchNorm2d, ReLU, MaxPool2d, LSTM, Linear), loaded by name from its file', () => {
+  class Net extends nn.Module {
+    conv = new nn.Conv2d(1, 4, 3, { padding: 1 });
+    bn = new nn.BatchNorm2d(4);
+    relu = new nn.ReLU();
+    pool = new nn.MaxPool2d(2);
+    lstm = new nn.LSTM(16, 8, { batchFirst: true });
+    fc = new nn.Linear(8, 3);
+    forward(x: Tensor): Tensor {
+      const h = this.pool.call(this.relu.call(this.bn.call(this.conv.call(x)))); // [N, 4, 4, 4]
+      const [out] = this.lstm.call(h.flatten(1).reshape([x.shape[0]!, 4, 16])); // the channels as 4 steps of 16
+      return this.fc.call(out.select(1, -1)); // the last step
+    }
+  }
+
+  it("reproduces PyTorch's eval-mode output to 1e-12, with the state_dict's names in its order", () => {
+    const net = new Net();
+    expect(Object.keys(net.stateDict())).toEqual(model.stateDict.map((e) => e.name));
+    expect(nn.loadSafetensors(net, bytes, { linearLayout: 'pytorch' })).toEqual({ format: 'pt' });
+    const y = net.eval().call(load(model.input));
+    expectClose(y, load(model.output), { rtol: 1e-12, atol: 1e-12 * maxAbs(model.output.data) }, 'model output');
+    // and saved back in PyTorch's layout, the file is PyTorch's, byte for byte
+    expect(nn.saveSafetensors(net, { linearLayout: 'pytorch', metadata: { format: 'pt' } })).toEqual(bytes);
+  });
+});
