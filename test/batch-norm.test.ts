@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { batchNorm, compile, enableGrad, grad, gradcheck, gradgradcheck, nn, optim, RandomState, Tensor, tensor, type Shape } from '../src/index.ts';
 import { expectClose, maxAbs } from './expect-close.ts';
 import { input } from './op-inputs.ts';
+import { expectForwardOverReverse, expectJvp } from './jvp-check.ts';
 
 interface Stored { shape: number[]; data: number[] }
 interface FunctionalCase {
@@ -137,6 +138,19 @@ describe('gradcheck and gradgradcheck', () => {
   it('through a small network with a BatchNorm1d in training mode', () => {
     const bn = new nn.BatchNorm1d(4, { trackRunningStats: false });
     both((x, w) => bn.call(x.matmul(w)).tanh(), [input([6, 3], -1, 1, 10), input([3, 4], -1, 1, 11)]);
+  });
+});
+
+describe('forward mode: jvp against differences and reverse mode, and forward over reverse', () => {
+  const shapes: Shape[] = [[5, 3], [3, 2, 4], [2, 3, 2, 2]];
+  it.each(shapes)('training and evaluation, along x, weight, bias and the running statistics: %j', (...shape) => {
+    const C = shape[1]!;
+    expectJvp((x, w, b) => batchNorm(x, null, null, w, b, true), [input(shape, -2, 2, 21), input([C], 0.5, 1.5, 22), input([C], -1, 1, 23)], 30);
+    expectJvp((x) => batchNorm(x, null, null, null, null, true, 0.1, 0.1), [input(shape, -2, 2, 24)], 40);
+    expectJvp((x, w, b, mean, variance) => batchNorm(x, mean, variance, w, b),
+      [input(shape, -2, 2, 25), input([C], 0.5, 1.5, 26), input([C], -1, 1, 27), input([C], -0.5, 0.5, 28), input([C], 0.5, 2, 29)], 50);
+    const G = input(shape, -1, 1, 31).detach();
+    expectForwardOverReverse((x) => batchNorm(x, null, null, null, null, true).mul(G).sum(), input(shape, -2, 2, 32), 60);
   });
 });
 

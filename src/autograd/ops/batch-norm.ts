@@ -11,7 +11,8 @@ import { channelAffine as affineKernel, channelDot as dotKernel, channelMoments 
 import { fmt, sizeOf } from '../../tensor/shape.ts';
 import { makeOp, TensorBase, type OpDef } from '../tensor-base.ts';
 import { apply, describe, expectTensor, noGrad, operand } from '../op.ts';
-import { add, div, mul, neg, sqrt } from './elementwise.ts';
+import { add, div, mul, neg, sqrt, tangentOf } from './elementwise.ts';
+import { stack } from './join.ts';
 import { sum } from './reduce.ts';
 import { select } from './slice.ts';
 import { add_, mul_ } from './inplace.ts';
@@ -36,6 +37,11 @@ const MOMENTS: OpDef<Channels> = makeOp({
     const n = c.N * c.S;
     return affine(x, select(y, 0, 0), mul(select(g, 0, 1), 2 / n), div(select(g, 0, 0), n), c);
   }],
+  // dμ = Σ t/n, dσ² = 2·Σ t·(x − μ)/n (the dμ term is 0: Σ(x − μ) = 0).
+  tangent: ([t], [x], y, c) => {
+    const n = c.N * c.S;
+    return stack([div(sum(t!, c.axes), n), mul(dot(t!, x, select(y, 0, 0), c), 2 / n)]);
+  },
 });
 
 const AFFINE: OpDef<Channels> = makeOp({
@@ -48,6 +54,11 @@ const AFFINE: OpDef<Channels> = makeOp({
     (g, [x, m], _y, c) => dot(g, x, m, c), // ∂s = Σ g·(x − m)
     (g, _ins, _y, c) => sum(g, c.axes), // ∂t = Σ g
   ],
+  // d((x − m)·s + t) = (dx − dm)·s + (x − m)·ds + dt, as (at most) two affine passes.
+  tangent: ([tx, tm, ts, tt], [x, m, s], y, c) => tangentOf([
+    tx || tm ? affine(tx ?? zeros(x), tm ?? zeros(m), s, null, c) : null,
+    ts || tt ? affine(x, m, ts ?? zeros(m), tt ?? null, c) : null,
+  ], y),
 });
 
 const DOT: OpDef<Channels> = makeOp({
@@ -58,7 +69,12 @@ const DOT: OpDef<Channels> = makeOp({
     (d, [g], _y, c) => scaled(g, d, c), // ∂x = g·d
     (d, [g], _y, c) => neg(mul(sum(g, c.axes), d)), // ∂m = −d·Σ g
   ],
+  // d Σ g·(x − m) = Σ dg·(x − m) + Σ g·dx − dm·Σ g.
+  tangent: ([tg, tx, tm], [g, x, m], y, c) => tangentOf([
+    tg && dot(tg, x, m, c), tx && dot(g, tx, zeros(m), c), tm && neg(mul(tm, sum(g, c.axes))),
+  ], y),
 });
+const zeros = (t: TensorBase): TensorBase => t.make(t.shape, t.size);
 
 /** Throw unless `t` is absent (null or undefined) or a tensor of shape [C]: one value per channel of x. */
 function perChannel(which: string, t: unknown, x: TensorBase): TensorBase | null {
