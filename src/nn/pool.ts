@@ -21,17 +21,68 @@ function slidingSettings(name: string, dims: number, kernelSize: SpatialSize, o:
   };
 }
 
-const maxSettings = (name: string, dims: number, kernelSize: SpatialSize, opts: MaxPoolOptions | undefined) =>
-  slidingSettings(name, dims, kernelSize, knownOptionsOf(name, opts, ['stride', 'padding', 'dilation', 'ceilMode']));
-const maxRepr = (m: MaxPool1d | MaxPool2d): string =>
-  `kernelSize=${show(m.kernelSize)}, stride=${show(m.stride)}, padding=${show(m.padding)}, dilation=${show(m.dilation)}, ceilMode=${m.ceilMode}`;
+/**
+ * What MaxPool1d and MaxPool2d share (PyTorch's _MaxPoolNd): the settings, checked; each subclass calls its own
+ * functional op.
+ */
+abstract class MaxPoolNd extends Module {
+  /** The window's size. */
+  readonly kernelSize: SpatialSize;
+  /** The step between windows (the kernel size unless given). */
+  readonly stride: SpatialSize;
+  /** Implicit −∞ on both sides of each spatial dim. */
+  readonly padding: SpatialSize;
+  /** The distance between the window's taps. */
+  readonly dilation: SpatialSize;
+  /** Whether the output's size is rounded up (see {@link MaxPoolOptions}). */
+  readonly ceilMode: boolean;
 
-function avgSettings(name: string, dims: number, kernelSize: SpatialSize, opts: AvgPoolOptions | undefined) {
-  const o = knownOptionsOf(name, opts, ['stride', 'padding', 'ceilMode', 'countIncludePad']);
-  const { dilation: _, ...s } = slidingSettings(name, dims, kernelSize, o);
-  return { ...s, countIncludePad: flagOf(name, 'countIncludePad', o.countIncludePad, true) };
+  constructor(name: string, dims: number, kernelSize: SpatialSize, opts: MaxPoolOptions | undefined) {
+    super();
+    ({ kernelSize: this.kernelSize, stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode } =
+      slidingSettings(name, dims, kernelSize, knownOptionsOf(name, opts, ['stride', 'padding', 'dilation', 'ceilMode'])));
+  }
+
+  override extraRepr(): string {
+    return `kernelSize=${show(this.kernelSize)}, stride=${show(this.stride)}, padding=${show(this.padding)}, dilation=${show(this.dilation)}, ceilMode=${this.ceilMode}`;
+  }
+
+  /** The pool's options, as the functional op takes them. */
+  protected get options(): MaxPoolOptions {
+    return { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode };
+  }
 }
-const avgRepr = (m: AvgPool1d | AvgPool2d): string => `kernelSize=${show(m.kernelSize)}, stride=${show(m.stride)}, padding=${show(m.padding)}`;
+
+/**
+ * What AvgPool1d and AvgPool2d share (PyTorch's _AvgPoolNd): the settings, checked; each subclass calls its own
+ * functional op.
+ */
+abstract class AvgPoolNd extends Module {
+  /** The window's size. */
+  readonly kernelSize: SpatialSize;
+  /** The step between windows (the kernel size unless given). */
+  readonly stride: SpatialSize;
+  /** Zeros on both sides of each spatial dim. */
+  readonly padding: SpatialSize;
+  /** Whether the output's size is rounded up (see {@link MaxPoolOptions}). */
+  readonly ceilMode: boolean;
+  /** Whether the padding's zeros count in each window's divisor. */
+  readonly countIncludePad: boolean;
+
+  constructor(name: string, dims: number, kernelSize: SpatialSize, opts: AvgPoolOptions | undefined) {
+    super();
+    const o = knownOptionsOf(name, opts, ['stride', 'padding', 'ceilMode', 'countIncludePad']);
+    ({ kernelSize: this.kernelSize, stride: this.stride, padding: this.padding, ceilMode: this.ceilMode } = slidingSettings(name, dims, kernelSize, o));
+    this.countIncludePad = flagOf(name, 'countIncludePad', o.countIncludePad, true);
+  }
+
+  override extraRepr(): string { return `kernelSize=${show(this.kernelSize)}, stride=${show(this.stride)}, padding=${show(this.padding)}`; }
+
+  /** The pool's options, as the functional op takes them. */
+  protected get options(): AvgPoolOptions {
+    return { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad };
+  }
+}
 
 /**
  * Max pooling over the last dim, as PyTorch's nn.MaxPool1d: {@link maxPool1d} with the layer's settings.
@@ -42,30 +93,15 @@ const avgRepr = (m: AvgPool1d | AvgPool2d): string => `kernelSize=${show(m.kerne
  * new nn.MaxPool1d(3, { stride: 2, padding: 1 }).toString() // 'MaxPool1d(kernelSize=3, stride=2, padding=1, dilation=1, ceilMode=false)'
  * ```
  */
-export class MaxPool1d extends Module {
-  /** The window's size. */
-  readonly kernelSize: SpatialSize;
-  /** The step between windows (the kernel size unless given). */
-  readonly stride: SpatialSize;
-  /** Implicit −∞ on both sides. */
-  readonly padding: SpatialSize;
-  /** The distance between the window's taps. */
-  readonly dilation: SpatialSize;
-  /** Whether the output's size is rounded up (see {@link MaxPoolOptions}). */
-  readonly ceilMode: boolean;
-
+export class MaxPool1d extends MaxPoolNd {
   /** Windows of `kernelSize`, with `opts` as {@link maxPool1d} takes them. */
   constructor(kernelSize: SpatialSize, opts?: MaxPoolOptions) {
-    super();
-    ({ kernelSize: this.kernelSize, stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode } =
-      maxSettings('MaxPool1d', 1, kernelSize, opts));
+    super('MaxPool1d', 1, kernelSize, opts);
   }
-
-  override extraRepr(): string { return maxRepr(this); }
 
   /** maxPool1d(x) with the layer's settings. */
   forward(x: Tensor): Tensor {
-    return maxPool1d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode });
+    return maxPool1d(x, this.kernelSize, this.options);
   }
 }
 
@@ -79,30 +115,15 @@ export class MaxPool1d extends Module {
  * new nn.MaxPool2d([3, 2], { stride: 1, ceilMode: true }).toString() // 'MaxPool2d(kernelSize=[3, 2], stride=1, padding=0, dilation=1, ceilMode=true)'
  * ```
  */
-export class MaxPool2d extends Module {
-  /** The window's size. */
-  readonly kernelSize: SpatialSize;
-  /** The step between windows (the kernel size unless given). */
-  readonly stride: SpatialSize;
-  /** Implicit −∞ on both sides of each spatial dim. */
-  readonly padding: SpatialSize;
-  /** The distance between the window's taps. */
-  readonly dilation: SpatialSize;
-  /** Whether the output's size is rounded up (see {@link MaxPoolOptions}). */
-  readonly ceilMode: boolean;
-
+export class MaxPool2d extends MaxPoolNd {
   /** Windows of `kernelSize` (a number for both dims, or a pair), with `opts` as {@link maxPool2d} takes them. */
   constructor(kernelSize: SpatialSize, opts?: MaxPoolOptions) {
-    super();
-    ({ kernelSize: this.kernelSize, stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode } =
-      maxSettings('MaxPool2d', 2, kernelSize, opts));
+    super('MaxPool2d', 2, kernelSize, opts);
   }
-
-  override extraRepr(): string { return maxRepr(this); }
 
   /** maxPool2d(x) with the layer's settings. */
   forward(x: Tensor): Tensor {
-    return maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode });
+    return maxPool2d(x, this.kernelSize, this.options);
   }
 }
 
@@ -115,30 +136,15 @@ export class MaxPool2d extends Module {
  * new nn.AvgPool1d(3, { stride: 2, padding: 1 }).toString() // 'AvgPool1d(kernelSize=3, stride=2, padding=1)'
  * ```
  */
-export class AvgPool1d extends Module {
-  /** The window's size. */
-  readonly kernelSize: SpatialSize;
-  /** The step between windows (the kernel size unless given). */
-  readonly stride: SpatialSize;
-  /** Zeros on both sides. */
-  readonly padding: SpatialSize;
-  /** Whether the output's size is rounded up (see {@link MaxPoolOptions}). */
-  readonly ceilMode: boolean;
-  /** Whether the padding's zeros count in each window's divisor. */
-  readonly countIncludePad: boolean;
-
+export class AvgPool1d extends AvgPoolNd {
   /** Windows of `kernelSize`, with `opts` as {@link avgPool1d} takes them. */
   constructor(kernelSize: SpatialSize, opts?: AvgPoolOptions) {
-    super();
-    ({ kernelSize: this.kernelSize, stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad } =
-      avgSettings('AvgPool1d', 1, kernelSize, opts));
+    super('AvgPool1d', 1, kernelSize, opts);
   }
-
-  override extraRepr(): string { return avgRepr(this); }
 
   /** avgPool1d(x) with the layer's settings. */
   forward(x: Tensor): Tensor {
-    return avgPool1d(x, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad });
+    return avgPool1d(x, this.kernelSize, this.options);
   }
 }
 
@@ -151,30 +157,15 @@ export class AvgPool1d extends Module {
  * new nn.AvgPool2d([2, 3], { padding: 1 }).toString() // 'AvgPool2d(kernelSize=[2, 3], stride=[2, 3], padding=1)'
  * ```
  */
-export class AvgPool2d extends Module {
-  /** The window's size. */
-  readonly kernelSize: SpatialSize;
-  /** The step between windows (the kernel size unless given). */
-  readonly stride: SpatialSize;
-  /** Zeros on both sides of each spatial dim. */
-  readonly padding: SpatialSize;
-  /** Whether the output's size is rounded up (see {@link MaxPoolOptions}). */
-  readonly ceilMode: boolean;
-  /** Whether the padding's zeros count in each window's divisor. */
-  readonly countIncludePad: boolean;
-
+export class AvgPool2d extends AvgPoolNd {
   /** Windows of `kernelSize` (a number for both dims, or a pair), with `opts` as {@link avgPool2d} takes them. */
   constructor(kernelSize: SpatialSize, opts?: AvgPoolOptions) {
-    super();
-    ({ kernelSize: this.kernelSize, stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad } =
-      avgSettings('AvgPool2d', 2, kernelSize, opts));
+    super('AvgPool2d', 2, kernelSize, opts);
   }
-
-  override extraRepr(): string { return avgRepr(this); }
 
   /** avgPool2d(x) with the layer's settings. */
   forward(x: Tensor): Tensor {
-    return avgPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad });
+    return avgPool2d(x, this.kernelSize, this.options);
   }
 }
 
