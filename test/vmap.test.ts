@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  adaptiveAvgPool2d, avgPool1d, avgPool2d, conv1d, conv2d, embedding, fold, layerNorm, maxPool1d, maxPool2d, pad, unfold,
   cat, compile, defineOp, detectAnomaly, dropout, grad, jacobian, linear, maximum, minimum, nn, rand, randn, RandomState, stack, Tensor, tensor, vjp, vmap, where, zeros,
 } from '../src/index.ts';
 import { expectClose, maxAbs } from './expect-close.ts';
@@ -201,6 +202,56 @@ describe('vmap: every op with a batching rule against a loop, values and gradien
     agrees({ f: sc, xs: [r(3, 4, 2), indices(3, 5, 4, 2), r(4, 5, 2)], dims: [1, 1, 0], diff: [true, false, true] });
   });
 
+  it('convolutions: a batch of inputs to shared weights (one convolution of more samples), weights or biases per example, groups, strides, 1-D', () => {
+    const c2 = (x: Tensor, w: Tensor, b: Tensor): Tensor => conv2d(x, w, b, { padding: 1, stride: [2, 1] });
+    agrees({ f: c2, xs: [r(3, 2, 4, 5), r(3, 2, 3, 3), r(3)], dims: [0, null, null] }); // unbatched [C, H, W] examples
+    agrees({ f: c2, xs: [r(2, 3, 2, 4, 5), r(3, 2, 3, 3), r(3)], dims: [1, null, null], out: 1 }); // [N, C, H, W] examples
+    agrees({ f: c2, xs: [r(2, 4, 5), r(4, 3, 2, 3, 3), r(3)], dims: [null, 0, null] }); // a weight per example
+    agrees({ f: c2, xs: [r(3, 2, 4, 5), r(3, 2, 3, 3), r(3, 3)], dims: [0, null, 0] }); // a bias per example
+    agrees({ f: (x, w) => conv2d(x, w, null, { groups: 2, dilation: 2, padding: 'same' }), xs: [r(3, 1, 4, 5, 5), r(4, 2, 2, 2)], dims: [0, null] });
+    agrees({ f: (x, w, b) => conv1d(x, w, b, { stride: 2 }), xs: [r(4, 2, 7), r(3, 2, 3), r(3)], dims: [0, null, null] });
+    agrees({ f: (x, w) => conv1d(x, w), xs: [r(2, 2, 7), r(3, 4, 2, 3)], dims: [null, 1] });
+  });
+
+  it('unfold and fold', () => {
+    agrees({ f: (x) => unfold(x, 2, { padding: 1 }), xs: [r(3, 2, 3, 4)], dims: [0] });
+    agrees({ f: (x) => unfold(x, [2, 3], { stride: 2 }), xs: [r(2, 3, 2, 5, 5)], dims: [1], out: 2 });
+    agrees({ f: (x) => fold(x, [3, 4], 2), xs: [r(3, 8, 6)], dims: [0] });
+    agrees({ f: (x) => fold(x, 3, 2), xs: [r(2, 3, 4, 4)], dims: [1] });
+  });
+
+  it('pooling: max (the gradient to each example\'s own maxima) and average, 1-D and 2-D, adaptive', () => {
+    agrees({ f: (x) => maxPool2d(x, 2), xs: [r(4, 2, 4, 5)], dims: [0] });
+    agrees({ f: (x) => maxPool2d(x, 3, { stride: 1, padding: 1, ceilMode: true }), xs: [r(2, 3, 2, 4, 4)], dims: [1], out: 1 });
+    agrees({ f: (x) => maxPool2d(x, 2), xs: [ints(3, 2, 4, 4)], dims: [0] }); // ties: the first maximum of each window
+    agrees({ f: (x) => maxPool1d(x, 2, { dilation: 2 }), xs: [r(3, 2, 7)], dims: [0] });
+    agrees({ f: (x) => avgPool2d(x, 2, { padding: 1, countIncludePad: false }), xs: [r(3, 2, 4, 5)], dims: [0] });
+    agrees({ f: (x) => avgPool1d(x, 3, { stride: 2 }), xs: [r(2, 7, 3)], dims: [2] });
+    agrees({ f: (x) => adaptiveAvgPool2d(x, [2, 3]), xs: [r(3, 2, 5, 7)], dims: [0] });
+  });
+
+  it.each(['constant', 'reflect', 'replicate'] as const)('pad (%s), and negative padding', (mode) => {
+    agrees({ f: (x) => pad(x, [1, 2, 2, 1], mode), xs: [r(3, 2, 4, 5)], dims: [0] });
+    agrees({ f: (x) => pad(x, [2, -1], mode), xs: [r(3, 5, 2)], dims: [2] });
+  });
+
+  it('layerNorm, with and without weight and bias, batched or shared', () => {
+    agrees({ f: (x) => layerNorm(x, [3]), xs: [r(4, 2, 3)], dims: [0] });
+    agrees({ f: (x, w, b) => layerNorm(x, [2, 3], w, b), xs: [r(2, 4, 3), r(2, 3), r(2, 3)], dims: [1, null, null] });
+    agrees({ f: (x, w) => layerNorm(x, 3, w), xs: [r(2, 3), r(4, 3)], dims: [null, 0] });
+    // second order: the rules' ops (the fused backward, the r op) batched in turn
+    const hv = (x: Tensor): Tensor => { const [l] = leaves([x]); return grad(grad(layerNorm(l, [3]).pow(3).sum(), [l], { createGraph: true })[0]!.square().sum(), [l])[0]!; };
+    const x = r(4, 2, 3);
+    same(vmap(hv)(x), stack(eachExample(hv, [x], [0])), 'second-order gradient');
+  });
+
+  it('embedding: batched indices into a shared weight; a weight per example; paddingIdx', () => {
+    agrees({ f: (i, w) => embedding(i, w), xs: [indices(5, 4, 2, 3), r(5, 2)], dims: [0, null], diff: [false, true] });
+    agrees({ f: (i, w) => embedding(i, w, { paddingIdx: 1 }), xs: [indices(5, 3, 4), r(5, 2)], dims: [1, null], diff: [false, true] });
+    agrees({ f: (i, w) => embedding(i, w), xs: [indices(5, 3), r(4, 5, 2)], dims: [null, 0], diff: [false, true] });
+    agrees({ f: (i, w) => embedding(i, w), xs: [indices(5, 4, 3), r(4, 5, 2)], dims: [0, 0], diff: [false, true] });
+  });
+
   it.each(['mean', 'sum', 'none'] as const)('mseLoss, bceLoss, bceWithLogitsLoss (reduction %s), the target batched or shared', (reduction) => {
     const t = r(4, 3).sigmoid(), shared = r(3).sigmoid();
     for (const [loss, p] of [[nn.mseLoss, (x: Tensor) => x], [nn.bceLoss, (x: Tensor) => x.sigmoid()], [nn.bceWithLogitsLoss, (x: Tensor) => x]] as const) {
@@ -376,6 +427,27 @@ describe('vmap: per-example gradients of MLPs', () => {
   });
 });
 
+describe('vmap: per-example gradients of a CNN', () => {
+  it('conv, batch norm in eval mode, ReLU, max pool, layer norm, linear and cross-entropy: equal to a loop to 1e-12, and to second order', () => {
+    const g = new RandomState(6);
+    const model = new nn.Sequential(new nn.Conv2d(1, 4, 3, { padding: 1, rng: g }), new nn.BatchNorm2d(4), new nn.ReLU(), new nn.MaxPool2d(2),
+      new nn.Flatten(), new nn.LayerNorm(36), new nn.Linear(36, 3, { rng: g }));
+    model.eval(); // batch statistics would mix the examples; running ones are the same for each
+    const params = model.parameters(), X = r(5, 1, 6, 6), Y = indices(3, 5);
+    const perExample = (x: Tensor, y: Tensor): Tensor[] => grad(nn.crossEntropyLoss(model.call(x.unsqueeze(0)), y.unsqueeze(0)), params) as Tensor[];
+    const got = vmap(perExample)(X, Y), loop = eachExample(perExample, [X, Y], [0, 0]);
+    expect(got.map((t) => t.shape)).toEqual(params.map((p) => [5, ...p.shape]));
+    got.forEach((t, k) => same(t, stack(loop.map((l) => l[k])), `parameter ${k}`));
+    // the per-example gradient of the squared gradient norm: every rule's ops batched in turn
+    const second = (x: Tensor, y: Tensor): Tensor[] => {
+      const gs = grad(nn.crossEntropyLoss(model.call(x.unsqueeze(0)), y.unsqueeze(0)), params, { createGraph: true }) as Tensor[];
+      return grad(gs.map((t) => t.square().sum()).reduce((a, b) => a.add(b)), params, { allowUnused: true }).map((t, k) => t ?? zeros([...params[k]!.shape]));
+    };
+    const got2 = vmap(second)(X, Y), loop2 = eachExample(second, [X, Y], [0, 0]);
+    got2.forEach((t, k) => same(t, stack(loop2.map((l) => l[k])), `second order, parameter ${k}`));
+  });
+});
+
 describe('vmap: bad input', () => {
   const x = r(3, 4);
   it('inDims out of range, or of the wrong kind or length; a 0-d input batched', () => {
@@ -417,6 +489,11 @@ describe('vmap: bad input', () => {
     expect(() => vmap((v: Tensor) => cube(v))(x)).toThrow(/^vmap: cube has no batching rule \(inputs of shapes \[4\], per example\)/);
     expect(() => vmap((v: Tensor) => v.add_(1))(x)).toThrow(/^vmap: add_ has no batching rule \(in place on a tensor of shape \[4\], per example\)/);
     expect(() => vmap((v: Tensor) => zeros([4]).copy_(v))(x)).toThrow(/^vmap: copy_ has no batching rule/);
+    // batch statistics would mix the examples (functorch refuses them too): batch norm in training mode is refused
+    const bn = new nn.BatchNorm1d(2);
+    expect(() => vmap((v: Tensor) => bn.call(v))(r(3, 4, 2))).toThrow(/^vmap: channelMoments has no batching rule \(inputs of shapes \[4, 2\], per example\)/);
+    bn.eval();
+    expect(vmap((v: Tensor) => bn.call(v))(r(3, 4, 2)).shape).toEqual([3, 4, 2]);
   });
 
   it('drawing random numbers inside is refused (one draw would serve every example); dropout draws per example', () => {

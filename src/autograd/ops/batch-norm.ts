@@ -16,6 +16,7 @@ import { stack } from './join.ts';
 import { sum } from './reduce.ts';
 import { select } from './slice.ts';
 import { add_, mul_ } from './inplace.ts';
+import { eachExample } from './per-example.ts';
 
 /** x viewed as [N, C, S], and the axes of x but 1 (those a channel's values run along). */
 interface Channels { N: number; C: number; S: number; axes: number[] }
@@ -59,6 +60,12 @@ const AFFINE: OpDef<Channels> = makeOp({
     tx || tm ? affine(tx ?? zeros(x), tm ?? zeros(m), s, null, c) : null,
     ts || tt ? affine(x, m, ts ?? zeros(m), tt ?? null, c) : null,
   ], y),
+  // A batch of inputs with shared statistics (eval mode) is more samples; statistics per example, a pass per example.
+  batch: (xs, batched, c, shape) => {
+    if (batched.slice(1).some((b) => b)) return eachExample(AFFINE, xs, batched, c, shape);
+    const B = xs[0].shape[0];
+    return apply(AFFINE, xs[0], xs, [B, ...shape], { ...c, N: c.N * B, axes: [0, ...c.axes.map((d) => d + 1)] });
+  },
 });
 
 const DOT: OpDef<Channels> = makeOp({
@@ -73,6 +80,7 @@ const DOT: OpDef<Channels> = makeOp({
   tangent: ([tg, tx, tm], [g, x, m], y, c) => tangentOf([
     tg && dot(tg, x, m, c), tx && dot(g, tx, zeros(m), c), tm && neg(mul(tm, sum(g, c.axes))),
   ], y),
+  batch: (xs, batched, c, shape) => eachExample(DOT, xs, batched, c, shape), // each example's own sums
 });
 const zeros = (t: TensorBase): TensorBase => t.make(t.shape, t.size);
 

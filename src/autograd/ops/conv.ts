@@ -12,6 +12,7 @@ import { knownOptionsOf, spatialOf, what } from '../options.ts';
 import { sumTo } from './broadcast.ts';
 import { tangentOf } from './elementwise.ts';
 import { reshape } from './movement.ts';
+import { eachExample } from './per-example.ts';
 
 /**
  * A convolution: its windows, groups and output channels, and the shapes of its input, weight and output; M, N, K
@@ -31,6 +32,8 @@ const CONV: OpDef<Conv> = makeOp({
   // ∂conv(x, w) + ∂b = conv(∂x, w) + conv(x, ∂w) + ∂b, the bias broadcast over the batch and the windows
   tangent: ([tx, tw, tb], [x, w], y, c) => tangentOf([tx && apply(CONV, tx, [tx, w], c.y, c), tw && apply(CONV, x, [x, tw], c.y, c),
     tb && reshape(tb, [c.OC, ...c.weight.slice(2).map(() => 1)])], y),
+  // A batch of inputs to one weight and bias is more samples; a weight or bias per example, a convolution per example.
+  batch: (xs, batched, c, shape) => (batched[0] && !batched[1] && !batched[2] ? samples(CONV, xs, c, 'x', 'y', shape) : eachExample(CONV, xs, batched, c, shape)),
 });
 // convInput(g, w) is conv's ∂x (a transposed convolution); as a function of g it is conv(·, w)'s adjoint.
 const CONV_INPUT: OpDef<Conv> = makeOp({
@@ -41,6 +44,7 @@ const CONV_INPUT: OpDef<Conv> = makeOp({
     (gg, [g], _y, c) => apply(CONV_WEIGHT, gg, [gg, g], c.weight, c),
   ],
   tangent: ([tg, tw], [g, w], y, c) => tangentOf([tg && apply(CONV_INPUT, tg, [tg, w], c.x, c), tw && apply(CONV_INPUT, g, [g, tw], c.x, c)], y),
+  batch: (xs, batched, c, shape) => (batched[1] ? eachExample(CONV_INPUT, xs, batched, c, shape) : samples(CONV_INPUT, xs, c, 'y', 'x', shape)),
 });
 // convWeight(x, g) is conv's ∂w, the correlation of the input with g summed over the batch.
 const CONV_WEIGHT: OpDef<Conv> = makeOp({
@@ -51,20 +55,40 @@ const CONV_WEIGHT: OpDef<Conv> = makeOp({
     (gw, [x], _y, c) => apply(CONV, x, [x, gw], c.y, c),
   ],
   tangent: ([tx, tg], [x, g], y, c) => tangentOf([tx && apply(CONV_WEIGHT, tx, [tx, g], c.weight, c), tg && apply(CONV_WEIGHT, x, [x, tg], c.weight, c)], y),
+  batch: (xs, batched, c, shape) => eachExample(CONV_WEIGHT, xs, batched, c, shape), // each example's own sum over its samples
 });
+
+/**
+ * Op `op` of a batch of B examples (vmap) whose first input, of c's shape `from`, is the only one batched: the B·N
+ * samples of the examples taken as one convolution's, for an output of c's shape `to`.
+ */
+function samples(op: OpDef<Conv>, xs: readonly TensorBase[], c: Conv, from: 'x' | 'y', to: 'x' | 'y', shape: Shape): TensorBase {
+  const B = xs[0].shape[0], N = B * c.w.N, dims = c.weight.length - 1; // channels and spatial dims
+  const f: Conv = { ...c, w: { ...c.w, N }, x: [N, ...c.x.slice(-dims)], y: [N, ...c.y.slice(-dims)], M: c.M * B };
+  const x = reshape(xs[0], f[from]);
+  return reshape(apply(op, x, [x, ...xs.slice(1)], f[to], f), [B, ...shape]);
+}
 
 const UNFOLD: OpDef<Windows> = makeOp({
   name: 'unfold',
   forward: (out, [x], w) => im2col(w, x.buf, x.off, out.buf, out.off),
   grads: [(g, _x, _y, w) => apply(FOLD, g, [g], [w.N, w.C, w.H, w.W], w)],
   tangent: ([t], _x, y, w) => apply(UNFOLD, t!, [t!], y.shape, w), // linear: the op itself, on the tangent
+  batch: ([x], _b, w, shape) => windowsOfBatch(UNFOLD, x, w, shape),
 });
 const FOLD: OpDef<Windows> = makeOp({
   name: 'fold',
   forward: (out, [cols], w) => col2im(w, cols.buf, cols.off, out.buf, out.off),
   grads: [(g, _cols, _y, w) => apply(UNFOLD, g, [g], [w.N, w.C * w.KH * w.KW, w.OH * w.OW], w)],
   tangent: ([t], _cols, y, w) => apply(FOLD, t!, [t!], y.shape, w),
+  batch: ([cols], _b, w, shape) => windowsOfBatch(FOLD, cols, w, shape),
 });
+
+/** Unfold or fold of a batch of B examples of N samples each (vmap), as one of B·N samples. */
+function windowsOfBatch(op: OpDef<Windows>, x: TensorBase, w: Windows, shape: Shape): TensorBase {
+  const B = x.shape[0], N = B * w.N, x1 = reshape(x, [N, ...x.shape.slice(2)]);
+  return reshape(apply(op, x1, [x1], [N, ...shape.slice(1)], { ...w, N }), [B, ...shape]);
+}
 
 /** A size for each spatial dim: one number for all of them, or a list of one per dim (`[height, width]`). */
 export type SpatialSize = number | readonly number[];

@@ -7,6 +7,7 @@ import { fmt, show } from '../../tensor/shape.ts';
 import { makeOp, type OpDef, type TensorBase } from '../tensor-base.ts';
 import { apply, expectTensor } from '../op.ts';
 import { optionsOf } from '../options.ts';
+import { eachExample } from './per-example.ts';
 
 /** The row that gets no gradient (−1: none), and the row the lookup reads as zeros (−1: none; paddingIdx in the adjoint). */
 interface Rows { paddingIdx: number; zeroRow: number }
@@ -30,12 +31,15 @@ const LOOKUP: OpDef<Rows> = makeOp({
   },
   grads: [(g, [w, idx], _y, a) => apply(SCATTER_ROWS, g, [g, idx], w.shape, a), null],
   tangent: ([t], [, idx], y, a) => apply(LOOKUP, t!, [t!, idx], y.shape, a), // linear in the weight (PyTorch's auto_linear)
+  // A batch of indices into one weight is more indices; a weight per example, a lookup per example.
+  batch: (xs, batched, a, shape) => (batched[0] ? eachExample(LOOKUP, xs, batched, a, shape) : apply(LOOKUP, xs[0], xs, [xs[1].shape[0], ...shape], a)),
 });
 const SCATTER_ROWS: OpDef<Rows> = makeOp({
   name: 'embeddingBackward',
   forward: (out, [g, idx], a) => addRows(idx.buf, idx.off, idx.size, out.shape[1], g.buf, g.off, a.paddingIdx, out.buf, out.off),
   grads: [(gg, [g, idx], _y, a) => apply(LOOKUP, gg, [gg, idx], g.shape, { paddingIdx: a.paddingIdx, zeroRow: a.paddingIdx }), null],
   tangent: ([t], [, idx], y, a) => apply(SCATTER_ROWS, t!, [t!, idx], y.shape, a),
+  batch: (xs, batched, a, shape) => eachExample(SCATTER_ROWS, xs, batched, a, shape), // each example's gradient of the weight
 });
 
 /** Options of {@link embedding}. */

@@ -44,12 +44,12 @@ const POSITIONS: OpDef<Geometry> = makeOp({
     const idx = gathers ? index : expand(reshape(index, [B, 1, -1, 1]), [B, g.outer, index.ndim === 1 ? 1 : index.shape[1], g.inner]);
     const from = gathers ? [B, ...g.from] : [B, g.outer, g.n, g.inner];
     const pos = apply(POSITIONS, idx, [idx], idx.shape, { ...g, op: `${g.op} (batched by vmap)`, kind: 'gather', from, axis: gathers ? g.axis + 1 : 2 });
-    return reshape(sub(pos, offsets(B, sizeOf(g.from), idx.ndim - 1, idx)), [B, ...shape]);
+    return reshape(sub(pos, exampleOffsets(B, sizeOf(g.from), idx.ndim - 1, idx)), [B, ...shape]);
   },
 });
 
 /** b·size for example b, shaped [B, 1 × rank]: added to positions in one example of that size, positions in the batch. */
-function offsets(B: number, size: number, rank: number, like: TensorBase): TensorBase {
+export function exampleOffsets(B: number, size: number, rank: number, like: TensorBase): TensorBase {
   const t = like.make([B, ...new Array<number>(rank).fill(1)], B);
   for (let b = 0; b < B; b++) t.buf[t.off + b] = b * size;
   return t;
@@ -63,7 +63,7 @@ const GATHER: OpDef<undefined> = makeOp({
   tangent: ([t], [, pos], y) => apply(GATHER, t!, [t!, pos], y.shape, undefined),
   batch: ([x, pos], [bx, bp], _a, shape) => {
     if (!bx) return apply(GATHER, x, [x, pos], [pos.shape[0], ...shape], undefined); // a batch of positions in one x
-    const B = x.shape[0], at = add(pos, offsets(B, sizeOf(x.shape.slice(1)), pos.ndim - (bp ? 1 : 0), x));
+    const B = x.shape[0], at = add(pos, exampleOffsets(B, sizeOf(x.shape.slice(1)), pos.ndim - (bp ? 1 : 0), x));
     return apply(GATHER, x, [x, at], [B, ...shape], undefined);
   },
 });
@@ -74,7 +74,7 @@ const SCATTER_ADD: OpDef<undefined> = makeOp({
   tangent: ([t], [, pos], y) => apply(SCATTER_ADD, t!, [t!, pos], y.shape, undefined),
   batch: ([src, pos], [bs, bp], _a, shape) => {
     const B = (bs ? src : pos).shape[0], s = bs ? src : expand(src, [B, ...src.shape]);
-    const at = add(pos, offsets(B, sizeOf(shape), pos.ndim - (bp ? 1 : 0), pos));
+    const at = add(pos, exampleOffsets(B, sizeOf(shape), pos.ndim - (bp ? 1 : 0), pos));
     return apply(SCATTER_ADD, s, [s, at], [B, ...shape], undefined);
   },
 });

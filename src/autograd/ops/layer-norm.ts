@@ -9,6 +9,7 @@ import { apply, expectTensor } from '../op.ts';
 import { what } from '../options.ts';
 import { add, div, mul, neg, pow, sub, tangentOf } from './elementwise.ts';
 import { mean, sum } from './reduce.ts';
+import { everyExample } from './per-example.ts';
 
 /** x as rows of n elements (the normalized dims, `axes`), and the shape of r: x's with those dims 1. */
 interface Rows { rows: number; n: number; eps: number; axes: number[]; rShape: Shape }
@@ -19,6 +20,7 @@ const NORMALIZE: OpDef<Rows> = makeOp({
   grads: [(g, [x], y, a) => apply(NORMALIZE_BACKWARD, g, [g, y, apply(RSTD, x, [x], a.rShape, a)], g.shape, a)],
   // The Jacobian is symmetric (see NORMALIZE_BACKWARD): J·t is the rule applied to t.
   tangent: ([t], [x], y, a) => apply(NORMALIZE_BACKWARD, t!, [t!, y, apply(RSTD, x, [x], a.rShape, a)], y.shape, a),
+  batch: ([x], _b, a, shape) => apply(NORMALIZE, x, [x], [x.shape[0], ...shape], batchOf(a, x.shape[0])),
 });
 
 // r = 1/√(var + eps) per row; ∂r/∂x = −r³·(x − mean)/n.
@@ -27,6 +29,7 @@ const RSTD: OpDef<Rows> = makeOp({
   forward: (out, [x], a) => rstdRows(x.buf, x.off, a.rows, a.n, a.eps, out.buf, out.off),
   grads: [(g, [x], r, a) => mul(mul(g, mul(pow(r, 3), -1 / a.n)), sub(x, mean(x, a.axes, true)))],
   tangent: ([t], [x], r, a) => mul(mul(pow(r, 3), -1 / a.n), sum(mul(sub(x, mean(x, a.axes, true)), t!), a.axes, true)),
+  batch: ([x], _b, a, shape) => apply(RSTD, x, [x], [x.shape[0], ...shape], batchOf(a, x.shape[0])),
 });
 
 // ∂x = r·(g − mean(g) − y·mean(g·y)) per row: the Jacobian of y = (x − mean)·r, applied to g.
@@ -47,7 +50,14 @@ const NORMALIZE_BACKWARD: OpDef<Rows> = makeOp({
     ty && neg(mul(r, add(mul(ty, mean(mul(g, y), a.axes, true)), mul(y, mean(mul(g, ty), a.axes, true))))),
     tr && mul(tr, div(o, r)),
   ], o),
+  batch: (xs, batched, a, shape) => {
+    const B = xs[batched.indexOf(true)].shape[0], ins = everyExample(xs, batched, B);
+    return apply(NORMALIZE_BACKWARD, ins[0], ins, [B, ...shape], batchOf(a, B));
+  },
 });
+
+/** The rows of a batch of B examples (vmap): B times the rows, each example's axes one further along. */
+const batchOf = (a: Rows, B: number): Rows => ({ ...a, rows: a.rows * B, axes: a.axes.map((d) => d + 1), rShape: [B, ...a.rShape] });
 
 /**
  * Layer normalization (PyTorch's `F.layer_norm`): x normalized over its last dims, which must be `normalizedShape`,

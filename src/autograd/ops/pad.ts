@@ -4,7 +4,7 @@
 // derivative is the adjoint: the gradient added back where each element was read from (several times, for a
 // reflected or replicated edge). That adjoint is an op whose own rule is the padding again, with the constant 0.
 import { padRows, unpadRows } from '../../tensor/kernels.ts';
-import { fmt, show, stridesOf } from '../../tensor/shape.ts';
+import { fmt, show, sizeOf, stridesOf } from '../../tensor/shape.ts';
 import { makeOp, type OpDef, type TensorBase } from '../tensor-base.ts';
 import { apply, expectTensor } from '../op.ts';
 import { what } from '../options.ts';
@@ -20,13 +20,22 @@ const PAD: OpDef<Geometry> = makeOp({
   forward: (out, [x], a) => padRows(x.buf, x.off, a.rows, a.cols, a.value, out.buf, out.off),
   grads: [(g, [x], _y, a) => apply(UNPAD, g, [g], x.shape, a)],
   tangent: ([t], _x, y, a) => apply(PAD, t!, [t!], y.shape, { ...a, value: 0 }), // linear: t padded, with 0 for the constant
+  batch: ([x], _b, a, shape) => apply(PAD, x, [x], [x.shape[0], ...shape], batchOf(a, x.shape[0], sizeOf(x.shape.slice(1)))),
 });
 const UNPAD: OpDef<Geometry> = makeOp({
   name: 'padBackward',
   forward: (out, [g], a) => unpadRows(g.buf, g.off, a.rows, a.cols, out.buf, out.off),
   grads: [(gg, [g], _y, a) => apply(PAD, gg, [gg], g.shape, { ...a, value: 0 })],
   tangent: ([t], _g, y, a) => apply(UNPAD, t!, [t!], y.shape, a),
+  batch: ([g], _b, a, shape) => apply(UNPAD, g, [g], [g.shape[0], ...shape], batchOf(a, g.shape[0], sizeOf(shape))),
 });
+
+/** The geometry for a batch of B examples of `size` values each (vmap): every example's rows, at its offset. */
+function batchOf(a: Geometry, B: number, size: number): Geometry {
+  const rows = new Int32Array(B * a.rows.length);
+  for (let b = 0, k = 0; b < B; b++) for (const r of a.rows) rows[k++] = r < 0 ? -1 : r + b * size;
+  return { ...a, rows };
+}
 
 const MODES: readonly PadMode[] = ['constant', 'reflect', 'replicate'];
 

@@ -7,7 +7,8 @@ import { fmt, sizeOf, type Shape } from '../../tensor/shape.ts';
 import { makeOp, type OpDef, type TensorBase } from '../tensor-base.ts';
 import { apply, expectTensor } from '../op.ts';
 import { flagOf, knownOptionsOf, spatialOf, what } from '../options.ts';
-import { gatherAt, scatterAt } from './gather.ts';
+import { exampleOffsets, gatherAt, scatterAt } from './gather.ts';
+import { sub } from './elementwise.ts';
 import type { SpatialSize } from './conv.ts';
 
 /** Pooling seen as `planes` planes of H × W values (a 1-D signal: H = 1), each output reading the rows and columns of its taps. */
@@ -20,12 +21,22 @@ const MAX_POOL: OpDef<Pool> = makeOp({
   forward: (out, [x], p) => windowMax(p.planes, p.H, p.W, p.rows, p.cols, x.buf, x.off, out.buf, out.off, false),
   grads: [(g, [x], _y, p) => scatterAt(g, apply(MAX_POSITIONS, x, [x], p.outShape, p), p.inShape)],
   tangent: ([t], [x], _y, p) => gatherAt(t!, apply(MAX_POSITIONS, x, [x], p.outShape, p), p.outShape), // each window's maximum moves with its tangent
+  batch: ([x], _b, p) => apply(MAX_POOL, x, [x], [x.shape[0], ...p.outShape], batchOf(p, x.shape[0])),
 });
 const MAX_POSITIONS: OpDef<Pool> = makeOp({
   name: 'maxPoolPositions',
   forward: (out, [x], p) => windowMax(p.planes, p.H, p.W, p.rows, p.cols, x.buf, x.off, out.buf, out.off, true),
   grads: [null],
+  // Positions in the whole batch, less each example's offset: positions in its own example, as gatherAt and
+  // scatterAt take them inside vmap.
+  batch: ([x], _b, p) => {
+    const B = x.shape[0], pos = apply(MAX_POSITIONS, x, [x], [B, ...p.outShape], batchOf(p, B));
+    return sub(pos, exampleOffsets(B, sizeOf(p.inShape), p.outShape.length, x));
+  },
 });
+
+/** The pool of a batch of B examples (vmap): B times the planes. */
+const batchOf = <P extends Pool>(p: P, B: number): P => ({ ...p, planes: p.planes * B, inShape: [B, ...p.inShape], outShape: [B, ...p.outShape] });
 
 /** An average-pooling op and its adjoint (`name` and `name`Backward), each the other's rule. */
 function meanOps(name: string): OpDef<Mean> {
@@ -34,12 +45,14 @@ function meanOps(name: string): OpDef<Mean> {
     forward: (out, [x], m) => windowMeans(m.planes, m.H, m.W, m.rows, m.cols, m.rowDiv, m.colDiv, x.buf, x.off, out.buf, out.off),
     grads: [(g, _x, _y, m) => apply(spread, g, [g], m.inShape, m)],
     tangent: ([t], _x, _y, m) => apply(mean, t!, [t!], m.outShape, m), // linear: the op itself, on the tangent
+    batch: ([x], _b, m) => apply(mean, x, [x], [x.shape[0], ...m.outShape], batchOf(m, x.shape[0])),
   });
   const spread: OpDef<Mean> = makeOp({
     name: `${name}Backward`,
     forward: (out, [g], m) => spreadWindowMeans(m.planes, m.H, m.W, m.rows, m.cols, m.rowDiv, m.colDiv, g.buf, g.off, out.buf, out.off),
     grads: [(gg, _g, _y, m) => apply(mean, gg, [gg], m.outShape, m)],
     tangent: ([t], _g, _y, m) => apply(spread, t!, [t!], m.inShape, m),
+    batch: ([g], _b, m) => apply(spread, g, [g], [g.shape[0], ...m.inShape], batchOf(m, g.shape[0])),
   });
   return mean;
 }
