@@ -155,6 +155,31 @@ describe('jvp of each op against differences and reverse mode', () => {
   });
 });
 
+describe('a custom op (defineOp) with a tangent rule', () => {
+  // x·y², its rules and its tangent y²·dx + 2xy·dy written by hand
+  const spec = {
+    name: 'xyy',
+    forward: (out: Float64Array, a: Float64Array, b: Float64Array) => { for (let i = 0; i < out.length; i++) out[i] = a[i]! * b[i]! ** 2; },
+    grads: [(g: Tensor, [, b]: Tensor[]) => g.mul(b!.square()), (g: Tensor, [a, b]: Tensor[]) => g.mul(a!.mul(b!).mul(2))],
+  };
+  it('jvp through it agrees with differences and reverse mode, alone and inside a larger function', () => {
+    const xyy = defineOp({ ...spec, tangent: ([ta, tb], [a, b]) => {
+      const parts = [ta && ta.mul(b!.square()), tb && tb.mul(a!.mul(b!).mul(2))].filter((t): t is Tensor => t !== null);
+      return parts.reduce((p, q) => p.add(q));
+    } });
+    const [a, b] = [input([2, 3], -1, 1, 300), input([2, 3], -1, 1, 301)];
+    checkJvp((u, v) => xyy(u, v), [a, b]);
+    checkJvp((u, v) => xyy(u.tanh(), v.mul(u)).softmax(-1), [a, b]);
+    checkJvp((u) => xyy(u, b), [a]); // b carries no tangent: the rule sees null for it
+  });
+  it('a tangent rule that returns the wrong shape, or no tensor, is named', () => {
+    const bad = defineOp({ ...spec, tangent: ([ta]) => ta!.sum() });
+    const [a, b] = [input([2, 3], -1, 1, 302), input([2, 3], -1, 1, 303)];
+    expect(() => jvp((u) => bad(u, b), [a], [a])).toThrow('xyy: the tangent rule returned shape [], not a tensor of shape [2, 3]');
+    expect(() => defineOp({ ...spec, tangent: 3 as unknown as () => Tensor })).toThrow('defineOp: tangent must be a rule (tangents, inputs, out) => tensor, got number 3');
+  });
+});
+
 describe('forward mode through the public transforms', () => {
   it('jacobian by forward and by reverse mode agree, for one input and for several', () => {
     const f = (x: Tensor): Tensor => x.matmul(x.T).softmax(-1).logSoftmax(0).max(1).add(x.sigmoid().mean(1));
