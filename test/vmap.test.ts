@@ -13,6 +13,7 @@ import {
 } from '../src/index.ts';
 import { expectClose, maxAbs } from './expect-close.ts';
 import { programs, weights, type Program } from './random-programs.ts';
+import { recurrentLayer } from '../src/autograd/ops/recurrent.ts';
 
 const rng = new RandomState(20);
 const r = (...shape: number[]): Tensor => randn(shape, { rng });
@@ -245,6 +246,23 @@ describe('vmap: every op with a batching rule against a loop, values and gradien
     same(vmap(hv)(x), stack(eachExample(hv, [x], [0])), 'second-order gradient');
   });
 
+  it.each(['RNN', 'LSTM', 'GRU'] as const)('%s: a batch of sequences (unbatched or batched examples, batchFirst, bidirectional, two layers), initial states batched or shared', (kind) => {
+    const g = new RandomState(8);
+    const m = new nn[kind](3, 4, { numLayers: 2, bidirectional: true, rng: g }), mb = new nn[kind](3, 4, { batchFirst: true, rng: g });
+    const state = (h: Tensor): Tensor | [Tensor, Tensor] => (kind === 'LSTM' ? [h, h.mul(0.5)] : h);
+    agrees({ f: (x) => m.call(x)[0], xs: [r(3, 5, 3)], dims: [0] }); // examples [L, in]
+    agrees({ f: (x) => mb.call(x)[0], xs: [r(2, 4, 5, 3)], dims: [1], out: 1 }); // examples [N, L, in]
+    agrees({ f: (x, h) => m.call(x, state(h) as never)[0], xs: [r(3, 5, 2, 3), r(4, 3, 2, 4)], dims: [0, 1] }); // h0 batched
+    agrees({ f: (x, h) => m.call(x, state(h) as never)[0], xs: [r(3, 5, 2, 3), r(4, 2, 4)], dims: [0, null] }); // h0 shared
+  });
+
+  it('a recurrence whose weights differ per example (an ensemble) runs one recurrence per example', () => {
+    const x = r(5, 2, 3), h0 = r(2, 4), c0 = r(2, 4);
+    const layer = (wHh: Tensor, wIh: Tensor): Tensor => recurrentLayer('lstm', x, { wIh, wHh, bIh: null, bHh: null }, h0, c0, false).output;
+    agrees({ f: layer, xs: [r(3, 16, 4), r(3, 16, 3)], dims: [0, 0] });
+    agrees({ f: layer, xs: [r(3, 16, 4), r(16, 3)], dims: [0, null] });
+  });
+
   it('embedding: batched indices into a shared weight; a weight per example; paddingIdx', () => {
     agrees({ f: (i, w) => embedding(i, w), xs: [indices(5, 4, 2, 3), r(5, 2)], dims: [0, null], diff: [false, true] });
     agrees({ f: (i, w) => embedding(i, w, { paddingIdx: 1 }), xs: [indices(5, 3, 4), r(5, 2)], dims: [1, null], diff: [false, true] });
@@ -450,7 +468,17 @@ describe('vmap: a custom op (defineOp) with a batching rule', () => {
   });
 });
 
-describe('vmap: per-example gradients of a CNN', () => {
+describe('vmap: per-example gradients of a CNN and of an LSTM', () => {
+  it.each([false, true])('an LSTM and a linear layer on each step, mean squared error (the graph recorded: %s): equal to a loop', (createGraph) => {
+    const g = new RandomState(12), lstm = new nn.LSTM(3, 4, { rng: g }), head = new nn.Linear(4, 2, { rng: g });
+    const params = [...lstm.parameters(), ...head.parameters()], X = r(6, 5, 3), Y = r(6, 5, 2);
+    // createGraph records the walk: backpropagation through time in tensor ops, instead of the kernel
+    const perExample = (x: Tensor, y: Tensor): Tensor[] => grad(nn.mseLoss(head.call(lstm.call(x)[0]), y), params, { createGraph }) as Tensor[];
+    const got = vmap(perExample)(X, Y), loop = eachExample(perExample, [X, Y], [0, 0]);
+    expect(got.map((t) => t.shape)).toEqual(params.map((p) => [6, ...p.shape]));
+    got.forEach((t, k) => same(t, stack(loop.map((l) => l[k])), `parameter ${k}`));
+  });
+
   it('conv, batch norm in eval mode, ReLU, max pool, layer norm, linear and cross-entropy: equal to a loop to 1e-12, and to second order', () => {
     const g = new RandomState(6);
     const model = new nn.Sequential(new nn.Conv2d(1, 4, 3, { padding: 1, rng: g }), new nn.BatchNorm2d(4), new nn.ReLU(), new nn.MaxPool2d(2),

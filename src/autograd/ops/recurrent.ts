@@ -8,14 +8,15 @@
 // its gradient, so L selects would cost the backward L sequences of zeros to fill and add; here backpropagation
 // makes each step's gradient once and stacks them.
 import { gruSteps, gruStepsBack, lstmSteps, lstmStepsBack, rnnSteps, rnnStepsBack, type Recurrence } from '../../tensor/recurrence.ts';
-import { makeOp, type OpDef, type Rule, type TensorBase } from '../tensor-base.ts';
+import { makeOp, type BatchRule, type OpDef, type Rule, type TensorBase } from '../tensor-base.ts';
 import { apply } from '../op.ts';
 import { gradEnabled, tangents } from '../state.ts';
 import { add, gt, mul, sigmoidBackward, sub, tanhBackward } from './elementwise.ts';
 import { expand } from './broadcast.ts';
 import { cat, stack } from './join.ts';
 import { mm } from './matmul.ts';
-import { reshape, unsqueeze } from './movement.ts';
+import { permute, reshape, unsqueeze } from './movement.ts';
+import { eachExample } from './per-example.ts';
 import { sum } from './reduce.ts';
 import { narrow, select, slice } from './slice.ts';
 
@@ -27,6 +28,43 @@ interface Steps { L: number; N: number; H: number; reverse: boolean; relu: boole
 /** The kernel's view of an application: its sizes and its inputs [xp, W_hh, b_ih, b_hh, h0, …]. */
 const recurrence = (ins: readonly T[], s: Steps): Recurrence =>
   ({ L: s.L, N: s.N, H: s.H, reverse: s.reverse, xp: ins[0], w: ins[1], bIh: ins[2], bHh: ins[3], h0: ins[4] });
+
+// ——— vmap: a batch of B examples, each its own sequences, is one recurrence of B·N sequences (the kernels' N). ———
+
+/**
+ * The batching rule of a recurrence op (or its backward kernel), given where N is in each input (null for the
+ * weights and biases) and in the output. Weights shared by the batch: the examples' sequences, made one batch of
+ * B·N sequences, run as one recurrence; weights per example (an ensemble): a recurrence per example.
+ */
+function sequencesRule<S extends Steps>(op: () => OpDef<S>, nAxes: readonly (number | null)[], outN: number): BatchRule<S> {
+  return (xs, batched, s, shape) => {
+    if (xs.some((_, i) => batched[i] && nAxes[i] === null)) return eachExample(op(), xs, batched, s, shape);
+    const B = xs[batched.indexOf(true)].shape[0];
+    const ins = xs.map((x, i) => (nAxes[i] === null ? x : intoSequences(batched[i] ? x : expand(x, [B, ...x.shape]), nAxes[i]!)));
+    const out = apply(op(), ins[0], ins, shape.map((d, k) => (k === outN ? d * B : d)), { ...s, N: s.N * B });
+    return outOfSequences(out, outN, B);
+  };
+}
+
+/** x [B, ...] with B moved next to axis n of one example and merged into it: [..., B·N, ...]. */
+function intoSequences(x: T, n: number): T {
+  const order = x.shape.map((_, k) => k).slice(1);
+  order.splice(n, 0, 0);
+  const moved = permute(x, order), dims = moved.shape.slice();
+  dims.splice(n, 2, dims[n] * dims[n + 1]);
+  return reshape(moved, dims);
+}
+
+/** y [..., B·N at axis n, ...] back to the batch's [B, ..., N, ...]. */
+function outOfSequences(y: T, n: number, B: number): T {
+  const dims = y.shape.slice();
+  dims.splice(n, 1, B, y.shape[n] / B);
+  const order = dims.map((_, k) => k).filter((k) => k !== n);
+  return permute(reshape(y, dims), [n, ...order]);
+}
+
+// Where N is: xp [L, N, G] at 1, h0 and c0 [N, H] at 0; in y and its gradient [k, L, N, H] at 2.
+const FORWARD_N = [1, null, null, null, 0, 0], BACKWARD_N = [2, 2, ...FORWARD_N];
 
 /**
  * x·wᵀ + b for x [..., in], a weight w in PyTorch's layout [out, in] and a bias b [out] (or null): PyTorch's
@@ -173,6 +211,7 @@ const RNN_BACKWARD: OpDef<Steps & { initial: boolean }> = makeOp({
   name: 'rnnRecurrenceBackward',
   forward: (out, [g, y, ...ins], s) => rnnStepsBack(recurrence(ins, s), s.relu, y, g, out, s.initial),
   grads: [],
+  batch: sequencesRule(() => RNN_BACKWARD, BACKWARD_N, 1),
 });
 
 // h_t = act(a): ∂h_t = act'·(∂x + ∂a).
@@ -191,6 +230,7 @@ const RNN_RECURRENCE: OpDef<Steps> = makeOp({
   forward: (y, ins, s) => rnnSteps(recurrence(ins, s), s.relu, y),
   grads: rulesOf(5, { ops: rnnThroughTime, kernel: RNN_BACKWARD, rows: (L) => L }),
   tangent: rnnTangent,
+  batch: sequencesRule(() => RNN_RECURRENCE, FORWARD_N, 2),
 });
 
 // ——— LSTM: saved y [7, L, N, H] = h, c, i, f, g, o (the gates after σ or tanh) and tanh(c). ———
@@ -221,6 +261,7 @@ const LSTM_BACKWARD: OpDef<Steps & { initial: boolean }> = makeOp({
   name: 'lstmRecurrenceBackward',
   forward: (out, [g, y, ...ins], s) => lstmStepsBack(recurrence(ins, s), ins[5], y, g, out, s.initial),
   grads: [],
+  batch: sequencesRule(() => LSTM_BACKWARD, BACKWARD_N, 1),
 });
 
 // The gates' tangents through σ' and tanh'; ∂c = ∂f·c_prev + f·∂c_prev + ∂i·g + i·∂g; ∂h = ∂o·tanh(c) + o·∂tanh(c).
@@ -246,6 +287,7 @@ const LSTM_RECURRENCE: OpDef<Steps> = makeOp({
   forward: (y, ins, s) => lstmSteps(recurrence(ins, s), ins[5], y),
   grads: rulesOf(6, { ops: lstmThroughTime, kernel: LSTM_BACKWARD, rows: (L) => L }),
   tangent: lstmTangent,
+  batch: sequencesRule(() => LSTM_RECURRENCE, FORWARD_N, 2),
 });
 
 // ——— GRU: saved y [5, L, N, H] = h, r, z, n and a_n (n's hidden part, which r scales). ———
@@ -273,6 +315,7 @@ const GRU_BACKWARD: OpDef<Steps & { initial: boolean }> = makeOp({
   name: 'gruRecurrenceBackward',
   forward: (out, [g, y, ...ins], s) => gruStepsBack(recurrence(ins, s), y, g, out, s.initial),
   grads: [],
+  batch: sequencesRule(() => GRU_BACKWARD, BACKWARD_N, 1),
 });
 
 // ∂r, ∂z through σ'; ∂n = tanh'·(∂x_n + ∂r·a_n + r·∂a_n); ∂h = ∂h_prev·z + ∂n·(1 − z) + (h_prev − n)·∂z.
@@ -297,6 +340,7 @@ const GRU_RECURRENCE: OpDef<Steps> = makeOp({
   forward: (y, ins, s) => gruSteps(recurrence(ins, s), y),
   grads: rulesOf(5, { ops: gruThroughTime, kernel: GRU_BACKWARD, rows: (L) => 2 * L }),
   tangent: gruTangent,
+  batch: sequencesRule(() => GRU_RECURRENCE, FORWARD_N, 2),
 });
 
 /** The weights of one layer and direction, in PyTorch's layout (gates·H rows); a bias may be null. */
