@@ -189,6 +189,17 @@ describe('compile()', () => {
 });
 
 describe('layers and cells agree', () => {
+  // σ and tanh run in blocks of the WebAssembly module's lanes (131,072 of them, shared by a block's gates)
+  it.each([['LSTM', 200, 150], ['GRU', 300, 150], ['RNN', 400, 400]] as const)('%s: a step of %i × %i values, more than one block, is its cell\'s', (kind, N, H) => {
+    const rng = new RandomState(9), x = randn([2, N, 3], { rng }), layer = new nn[kind](3, H, { rng }), cell = new nn[`${kind}Cell`](3, H, { rng });
+    cell.loadStateDict(Object.fromEntries(Object.entries(layer.stateDict()).map(([k, v]) => [k.replace('_l0', ''), v])));
+    const [out] = layer.call(x);
+    let s: Tensor | [Tensor, Tensor] | undefined;
+    for (let t = 0; t < 2; t++) {
+      s = (cell.call as (x: Tensor, s?: unknown) => Tensor | [Tensor, Tensor])(x.select(0, t), s);
+      expectClose(out.select(0, t), Array.isArray(s) ? s[0] : s, { atol: 1e-15 }, `step ${t}`);
+    }
+  });
   it('a one-layer LSTM, GRU or RNN over L steps is its cell applied L times, values and gradients', () => {
     const rng = new RandomState(8), x = randn([6, 2, 3], { rng });
     for (const [Layer, Cell] of [[nn.LSTM, nn.LSTMCell], [nn.GRU, nn.GRUCell], [nn.RNN, nn.RNNCell]] as const) {

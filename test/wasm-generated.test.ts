@@ -1,10 +1,10 @@
-// The committed WebAssembly kernel must be the one gemm.wat compiles to (regenerate: npm run build:wasm).
+// The committed WebAssembly modules must be the ones their .wat files compile to (regenerate: npm run build:wasm).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { generate, GENERATED } from '../scripts/build-wasm.ts';
+import { generate, generated } from '../scripts/build-wasm.ts';
 
-describe('gemm-wasm.ts', () => {
-  it('is gemm.wat compiled, byte for byte', async () => {
-    expect(readFileSync(GENERATED, 'utf8')).toBe(await generate());
+describe('the generated WebAssembly modules', () => {
+  it.each(['gemm', 'activations'] as const)('%s-wasm.ts is %s.wat compiled, byte for byte', async (name) => {
+    expect(readFileSync(generated(name), 'utf8')).toBe(await generate(name));
   });
 });

@@ -2,6 +2,7 @@
 // between this thread and a helper thread when a block is large enough.
 import { GEMM_WASM, GEMM_WASM_SHARED } from './gemm-wasm.ts';
 import { finish, helperReady, post, SHARED } from './gemm-thread.ts';
+import { exportsOf, memoryOf, moduleOf } from './wasm.ts';
 
 /** Tile rows = tile columns = panel width of the tile kernel; V: the row kernel's column chunk. */
 export const R = 4, V = 16;
@@ -15,12 +16,6 @@ const END = C_AT + MC * NC;
  *  helper thread. */
 const SPLIT_MIN = 1 << 16;
 
-// The few WebAssembly types used here (TypeScript declares them only in its DOM library).
-interface Wasm {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Exports };
-  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => { buffer: ArrayBuffer };
-}
 interface Exports {
   kernel(mt: number, nt: number, kc: number, a: number, b: number, bts: number, bks: number, c: number, ldc: number): void;
   rows(n: number, kc: number, x: number, y: number, ldy: number, c: number): void;
@@ -29,11 +24,9 @@ interface Exports {
   packRows(np: number, kc: number, src: number, lds: number, dst: number): void;
   packColumns(nt: number, kc: number, src: number, lds: number, dst: number): void;
 }
-const { Module, Instance, Memory } = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
-const pages = Math.ceil((END * 8) / 65536);
-const memory = new Memory({ initial: pages, maximum: pages, shared: SHARED });
-const module = new Module(Uint8Array.from(atob(SHARED ? GEMM_WASM_SHARED : GEMM_WASM), (ch) => ch.charCodeAt(0)));
-export const { kernel, rows, dots, outer, packRows, packColumns } = new Instance(module, { env: { memory } }).exports;
+const memory = memoryOf(Math.ceil((END * 8) / 65536), SHARED);
+const module = moduleOf(SHARED ? GEMM_WASM_SHARED : GEMM_WASM);
+export const { kernel, rows, dots, outer, packRows, packColumns } = exportsOf<Exports>(module, memory);
 /** The memory as float64s; kernels take byte offsets (8 × an index into it). */
 export const heap = new Float64Array(memory.buffer);
 

@@ -1,6 +1,6 @@
 ;; The micro-kernel of gemm.ts: C += packed A · B over a block, in 4×4 tiles, with WebAssembly SIMD (two
 ;; float64 lanes per v128). Plain JavaScript has no SIMD; this runs the same loop ~3.5× faster.
-;; Compiled to gemm-wasm.ts by `npm run build:wasm`; test/gemm-wasm.test.ts checks the two agree. The build also
+;; Compiled to gemm-wasm.ts by `npm run build:wasm`; test/wasm-generated.test.ts checks the two agree. The build also
 ;; makes a variant whose imported memory is shared (the same code; two threads then split a product's tiles).
 ;;
 ;; Layout of the tile kernel's operands (byte offsets into the memory, float64 values):
