@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gemm } from '../src/tensor/gemm.ts';
+import { gemm, packedProduct } from '../src/tensor/gemm.ts';
 import { startHelper } from '../src/tensor/gemm-module.ts';
 import { useHelper } from '../src/tensor/gemm-thread.ts';
 import { expectClose } from './expect-close.ts';
@@ -216,5 +216,46 @@ describe('gemm split with the helper thread', () => {
       const one = run(false), two = run(true);
       expect(Array.from(two)).toEqual(Array.from(one));
     }
+  });
+});
+
+describe('packedProduct: one B packed once for many products', () => {
+  // op(B) [K×N] stored as B [K, N] (rows k) or as its transpose [N, K] (W_hh read as W_hhᵀ), against gemm.
+  const cases: [string, number, number, boolean][] = [
+    ['a recurrence step: K 64, N 256, B read transposed', 64, 256, true],
+    ['its backward: K 256, N 64', 256, 64, false],
+    ['K over two blocks (600), N not a multiple of 4 (37)', 600, 37, true],
+    ['N wider than a block (1030): a gemm each time', 8, 1030, false],
+    ['tiny (N·K ≤ 64): a gemm each time', 4, 8, true],
+  ];
+  it.each(cases)('%s: equal to gemm, bit for bit, for every A, with other products between', (_, K, N, transposed) => {
+    const rng = makeRng(K * 1000 + N), B = randomArray(K * N + 3, rng);
+    const [bRow, bCol] = transposed ? [1, K] : [N, 1];
+    const times = packedProduct(N, K, B, 3, bRow, bCol);
+    for (const M of [16, 1, 5, 300, 16]) {
+      const A = randomArray(M * K, rng), C0 = randomArray(M * N, rng);
+      const got = Float64Array.from(C0), want = Float64Array.from(C0);
+      times(M, A, 0, K, 1, got, 0);
+      gemm(M, N, K, A, 0, K, 1, B, 3, bRow, bCol, want, 0); // another product: the next call packs B again
+      expect(Array.from(got)).toEqual(Array.from(want));
+      times(M, A, 0, K, 1, got.fill(0), 0);
+      times(M, A, 0, K, 1, got, 0); // reusing the packing: twice the product
+      gemm(M, N, K, A, 0, K, 1, B, 3, bRow, bCol, want.fill(0), 0);
+      gemm(M, N, K, A, 0, K, 1, B, 3, bRow, bCol, want, 0);
+      expect(Array.from(got)).toEqual(Array.from(want));
+    }
+  });
+  it('two packed Bs in turn each pack again when the other has written over region B', () => {
+    const rng = makeRng(7), B1 = randomArray(64 * 32, rng), B2 = randomArray(64 * 32, rng), A = randomArray(16 * 64, rng);
+    const p1 = packedProduct(32, 64, B1, 0, 32, 1), p2 = packedProduct(32, 64, B2, 0, 32, 1);
+    const got1 = new Float64Array(16 * 32), got2 = new Float64Array(16 * 32), want1 = new Float64Array(16 * 32), want2 = new Float64Array(16 * 32);
+    p1(16, A, 0, 64, 1, got1, 0);
+    p2(16, A, 0, 64, 1, got2, 0);
+    p1(16, A, 0, 64, 1, got1, 0);
+    reference(16, 32, 64, A, 0, 64, 1, B1, 0, 32, 1, want1, 0);
+    reference(16, 32, 64, A, 0, 64, 1, B1, 0, 32, 1, want1, 0);
+    reference(16, 32, 64, A, 0, 64, 1, B2, 0, 32, 1, want2, 0);
+    expectClose(got1, want1, { atol: 1e-12 });
+    expectClose(got2, want2, { atol: 1e-12 });
   });
 });

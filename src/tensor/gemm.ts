@@ -35,6 +35,7 @@ export function gemm(M: number, N: number, K: number,
   B: Float64Array, bOff: number, bRow: number, bCol: number,
   C: Float64Array, cOff: number): void {
   if (M <= 0 || N <= 0 || K <= 0) return;
+  packedFor = null; // every path below may write region B
   if (M * N * K <= DIRECT_MAX) direct(M, N, K, A, aOff, aRow, aCol, B, bOff, bRow, bCol, C, cOff);
   else if (K === 1) outerProduct(M, N, A, aOff, aRow, B, bOff, bCol, C, cOff);
   else if (M === 1 && bCol === 1) combineRows(N, K, A, aOff, aCol, B, bOff, bRow, C, cOff);
@@ -110,7 +111,7 @@ function blocked(M: number, N: number, K: number,
   C: Float64Array, cOff: number): void {
   const rawB = bCol === 1 && M < RAW_B_ROWS;
   for (let n0 = 0; n0 < N; n0 += NC) {
-    const nc = Math.min(NC, N - n0), nt = Math.ceil(nc / R), ldc = nt * R;
+    const nc = Math.min(NC, N - n0), nt = Math.ceil(nc / R);
     for (let k0 = 0; k0 < K; k0 += KC) {
       const kc = Math.min(KC, K - k0);
       let bts = 8 * R * kc, bks = 8 * R;
@@ -120,17 +121,56 @@ function blocked(M: number, N: number, K: number,
       } else {
         panels(nt, nc, kc, B, bOff + k0 * bRow + n0 * bCol, bCol, bRow, B_AT);
       }
-      for (let m0 = 0; m0 < M; m0 += MC) {
-        const mc = Math.min(MC, M - m0), mt = Math.ceil(mc / R);
-        panels(mt, mc, kc, A, aOff + m0 * aRow + k0 * aCol, aRow, aCol, A_AT);
-        const c = cOff + m0 * N + n0;
-        copyRows(heap, C_AT, ldc, C, c, N, mc, nc);
-        clearPadding(mt * R, mc, ldc, nc);
-        tiles(mt, nt, kc, 8 * A_AT, 8 * B_AT, bts, bks, 8 * C_AT, 8 * ldc);
-        copyRows(C, c, N, heap, C_AT, ldc, mc, nc);
-      }
+      againstB(M, N, kc, nc, A, aOff + k0 * aCol, aRow, aCol, 8 * B_AT, bts, bks, C, cOff + n0);
     }
   }
+}
+
+/** C[:, n0 .. n0 + nc) += op(A)[:, k0 .. k0 + kc) · a B block in region B at byte b, by blocks of MC rows (A from aOff
+ *  at k0, C from cOff at n0; bts, bks: the B block's layout, as the tile kernel takes it). */
+function againstB(M: number, N: number, kc: number, nc: number, A: Float64Array, aOff: number, aRow: number, aCol: number,
+  b: number, bts: number, bks: number, C: Float64Array, cOff: number): void {
+  const nt = Math.ceil(nc / R), ldc = nt * R;
+  for (let m0 = 0; m0 < M; m0 += MC) {
+    const mc = Math.min(MC, M - m0), mt = Math.ceil(mc / R);
+    panels(mt, mc, kc, A, aOff + m0 * aRow, aRow, aCol, A_AT);
+    const c = cOff + m0 * N;
+    copyRows(heap, C_AT, ldc, C, c, N, mc, nc);
+    clearPadding(mt * R, mc, ldc, nc);
+    tiles(mt, nt, kc, 8 * A_AT, b, bts, bks, 8 * C_AT, 8 * ldc);
+    copyRows(C, c, N, heap, C_AT, ldc, mc, nc);
+  }
+}
+
+/** The packing that region B holds, for the products of {@link packedProduct}; null once another product wrote it. */
+let packedFor: object | null = null;
+
+/**
+ * The product C[M×N] += op(A)·op(B) for one op(B) [K×N] (element (k,j) at B[bOff + k*bRow + j*bCol], read when a
+ * product runs) and many A's, as a recurrence's W_hh at each step: op(B) is packed into the module at the first
+ * product, its blocks of KC rows one after another, and the next products reuse the packing until another product
+ * writes over it (then it is packed again). B's values must not change while the products run. A B wider than a
+ * block (N > NC) or larger than region B, and a single row of A, are a gemm each time.
+ */
+export function packedProduct(N: number, K: number, B: Float64Array, bOff: number, bRow: number, bCol: number):
+  (M: number, A: Float64Array, aOff: number, aRow: number, aCol: number, C: Float64Array, cOff: number) => void {
+  const nt = Math.ceil(N / R);
+  if (N > NC || nt * R * K > KC * NC || N * K <= DIRECT_MAX) {
+    return (M, A, aOff, aRow, aCol, C, cOff) => gemm(M, N, K, A, aOff, aRow, aCol, B, bOff, bRow, bCol, C, cOff);
+  }
+  const mine = {};
+  return (M, A, aOff, aRow, aCol, C, cOff) => {
+    if (M === 1) return gemm(M, N, K, A, aOff, aRow, aCol, B, bOff, bRow, bCol, C, cOff); // a vector product: no panels
+    if (M <= 0) return;
+    if (packedFor !== mine) {
+      for (let k0 = 0; k0 < K; k0 += KC) panels(nt, N, Math.min(KC, K - k0), B, bOff + k0 * bRow, bCol, bRow, B_AT + k0 * nt * R);
+      packedFor = mine;
+    }
+    for (let k0 = 0; k0 < K; k0 += KC) {
+      const kc = Math.min(KC, K - k0);
+      againstB(M, N, kc, N, A, aOff + k0 * aCol, aRow, aCol, 8 * (B_AT + k0 * nt * R), 8 * R * kc, 8 * R, C, cOff);
+    }
+  };
 }
 
 /**

@@ -1,10 +1,10 @@
 // The recurrences of the recurrent layers (RNN, LSTM, GRU), forward and back through time: over all steps of one
-// layer and direction, each step one product with W_hh (gemm) and the gate arithmetic in plain loops, its σ and
-// tanh in the activations module (WebAssembly SIMD, within 2 and 4 ulp of Math's: the forward was ~22% faster for
-// the LSTM of the bench). The input's part of every step, x·W_ihᵀ, comes in already computed for the whole sequence
-// (one product). The forward arithmetic is PyTorch's, in its order (aten/src/ATen/native/RNN.cpp):
-// gates = (h·W_hhᵀ + b_hh) + (x·W_ihᵀ + b_ih).
-import { gemm } from './gemm.ts';
+// layer and direction, each step one product with W_hh (packed into the gemm module once for all the steps) and
+// the gate arithmetic in plain loops, its σ and tanh in the activations module (WebAssembly SIMD, within 2 and 4 ulp
+// of Math's: the bench's LSTM step was ~20% faster). The input's part of every step, x·W_ihᵀ, comes in already
+// computed for the whole sequence (one product). The forward arithmetic is PyTorch's, in its order
+// (aten/src/ATen/native/RNN.cpp): gates = (h·W_hhᵀ + b_hh) + (x·W_ihᵀ + b_ih).
+import { packedProduct } from './gemm.ts';
 import { lanes, sigmoidLanes, tanhLanes } from './activations-simd.ts';
 
 /** Values from `off` in `buf` (a tensor's storage; src/tensor knows nothing of tensors). */
@@ -22,13 +22,19 @@ export interface Recurrence { L: number; N: number; H: number; reverse: boolean;
  * product's starting value, as in addmm), h_prev being h0 at the first step walked and otherwise the h that step
  * t − 1 (t + 1 reversed) wrote into y. Returns where h_prev is, for the caller's own use of it.
  */
-function hiddenPart(r: Recurrence, G: number, t: number, first: boolean, y: Run, a: Float64Array): [Float64Array, number] {
-  const { N, H, w } = r, b = r.bHh.buf, bo = r.bHh.off;
+function hiddenPart(r: Recurrence, G: number, t: number, first: boolean, y: Run, a: Float64Array, times: Product): [Float64Array, number] {
+  const { N, H } = r, b = r.bHh.buf, bo = r.bHh.off;
   const hp = first ? r.h0.buf : y.buf, hpo = first ? r.h0.off : y.off + (r.reverse ? t + 1 : t - 1) * N * H;
   for (let n = 0; n < N; n++) for (let j = 0; j < G; j++) a[n * G + j] = b[bo + j];
-  gemm(N, G, H, hp, hpo, H, 1, w.buf, w.off, 1, H, a, 0);
+  times(N, hp, hpo, H, 1, a, 0);
   return [hp, hpo];
 }
+
+type Product = ReturnType<typeof packedProduct>;
+/** X·W_hhᵀ for the steps' X [N, H] (a recurrence's one B, packed once for all its steps). */
+const byWT = (r: Recurrence, G: number): Product => packedProduct(G, r.H, r.w.buf, r.w.off, 1, r.H);
+/** D·W_hh for the steps' D [N, G]. */
+const byW = (r: Recurrence, G: number): Product => packedProduct(r.H, G, r.w.buf, r.w.off, r.H, 1);
 
 /**
  * A step's S values, taken in blocks through the activations module: `parts` runs of at most `size` values each
@@ -42,11 +48,12 @@ function blocks(parts: number, S: number): { size: number; stride: number } {
 
 /** An Elman RNN: h_t = act((h_{t−1}·W_hhᵀ + b_hh) + (xp_t + b_ih)), act tanh or ReLU. Writes y [L, N, H], every h. */
 export function rnnSteps(r: Recurrence, relu: boolean, y: Run): void {
+  const times = byWT(r, r.H);
   const { L, N, H, xp, bIh } = r, S = N * H, a = new Float64Array(S), x = xp.buf, b = bIh.buf, bo = bIh.off, yb = y.buf;
   const { size } = blocks(1, S);
   for (let k = 0; k < L; k++) {
     const t = r.reverse ? L - 1 - k : k;
-    hiddenPart(r, H, t, k === 0, y, a);
+    hiddenPart(r, H, t, k === 0, y, a, times);
     const xo = xp.off + t * S, yo = y.off + t * S;
     if (relu) {
       for (let at = 0, j = 0; at < S; at++) {
@@ -75,12 +82,13 @@ export function rnnSteps(r: Recurrence, relu: boolean, y: Run): void {
  * over a step's values in blocks: each gate's pre-activations written there, mapped, then c, then tanh(c).
  */
 export function lstmSteps(r: Recurrence, c0: Run, y: Run): void {
+  const times = byWT(r, 4 * r.H);
   const { L, N, H, xp, bIh } = r, G = 4 * H, S = N * H, a = new Float64Array(N * G), plane = L * S;
   const x = xp.buf, b = bIh.buf, bo = bIh.off, yb = y.buf, { size: B, stride: P } = blocks(5, S);
   const I = 0, F = P, GG = 2 * P, O = 3 * P, C = 4 * P; // where each part of a block is in the lanes
   for (let k = 0; k < L; k++) {
     const t = r.reverse ? L - 1 - k : k;
-    hiddenPart(r, G, t, k === 0, y, a);
+    hiddenPart(r, G, t, k === 0, y, a, times);
     const cp = k === 0 ? c0.buf : yb, cpo = k === 0 ? c0.off : y.off + plane + (r.reverse ? t + 1 : t - 1) * S;
     const xo = xp.off + t * N * G, yo = y.off + t * S;
     for (let e0 = 0; e0 < S; e0 += B) {
@@ -120,12 +128,13 @@ export function lstmSteps(r: Recurrence, c0: Run, y: Run): void {
  * a_n at every step (what the backward reads).
  */
 export function gruSteps(r: Recurrence, y: Run): void {
+  const times = byWT(r, 3 * r.H);
   const { L, N, H, xp, bIh } = r, G = 3 * H, S = N * H, a = new Float64Array(N * G), plane = L * S;
   const x = xp.buf, b = bIh.buf, bo = bIh.off, yb = y.buf, { size: B, stride: P } = blocks(3, S);
   const R = 0, Z = P, C = 2 * P; // where each part of a block is in the lanes: r, z and n's pre-activation, then n
   for (let k = 0; k < L; k++) {
     const t = r.reverse ? L - 1 - k : k;
-    const [hp, hpo] = hiddenPart(r, G, t, k === 0, y, a);
+    const [hp, hpo] = hiddenPart(r, G, t, k === 0, y, a, times);
     const xo = xp.off + t * N * G, yo = y.off + t * S;
     for (let e0 = 0; e0 < S; e0 += B) {
       const m = Math.min(B, S - e0);
@@ -160,9 +169,9 @@ export function gruSteps(r: Recurrence, y: Run): void {
 // row after those, [dh0 | dc0 | …] along G. The arithmetic is the tensor ops' own, in their order
 // (sigmoidBackward g·(y·(1 − y)), tanhBackward g·(1 − y·y)), so both ways give the same values. ———
 
-/** dh_prev += dA_t·W_hh for dA_t [N, G] at `ao` in `a` (the hidden part's gradient), W_hh [G, H]. */
-function intoPrevious(r: Recurrence, G: number, a: Float64Array, ao: number, dh: Float64Array): void {
-  gemm(r.N, r.H, G, a, ao, G, 1, r.w.buf, r.w.off, r.H, 1, dh, 0);
+/** dh_prev += dA_t·W_hh for dA_t [N, G] at `ao` in `a` (the hidden part's gradient), W_hh [G, H], by `times`. */
+function intoPrevious(r: Recurrence, G: number, a: Float64Array, ao: number, dh: Float64Array, times: Product): void {
+  times(r.N, a, ao, G, 1, dh, 0);
 }
 
 /** States [N, H] written as the first columns of row `row` of out [·, N, G], at column `col`. */
@@ -173,6 +182,7 @@ function initialState(out: Run, row: number, G: number, col: number, N: number, 
 
 /** The RNN's: dX_t = dh_t·act′, dh_{t−1} = dX_t·W_hh. out [L (+ 1), N, H]. */
 export function rnnStepsBack(r: Recurrence, relu: boolean, y: Run, g: Run, out: Run, initial: boolean): void {
+  const times = byW(r, r.H);
   const { L, N, H } = r, S = N * H, dh = new Float64Array(S), yb = y.buf, gb = g.buf, o = out.buf;
   for (let k = L - 1; k >= 0; k--) {
     const t = r.reverse ? L - 1 - k : k, yo = y.off + t * S, go = g.off + t * S, oo = out.off + t * S;
@@ -182,13 +192,14 @@ export function rnnStepsBack(r: Recurrence, relu: boolean, y: Run, g: Run, out: 
     }
     if (k === 0 && !initial) break;
     dh.fill(0);
-    intoPrevious(r, H, o, oo, dh);
+    intoPrevious(r, H, o, oo, dh, times);
   }
   if (initial) initialState(out, L, H, 0, N, H, dh);
 }
 
 /** The LSTM's, from y = [h, c, i, f, g, o, tanh c] and c0. out [L (+ 1), N, 4H]. */
 export function lstmStepsBack(r: Recurrence, c0: Run, y: Run, g: Run, out: Run, initial: boolean): void {
+  const times = byW(r, 4 * r.H);
   const { L, N, H } = r, G = 4 * H, S = N * H, P = L * S, yb = y.buf, gb = g.buf, o = out.buf;
   const dh = new Float64Array(S), dc = new Float64Array(S);
   for (let k = L - 1; k >= 0; k--) {
@@ -211,7 +222,7 @@ export function lstmStepsBack(r: Recurrence, c0: Run, y: Run, g: Run, out: Run, 
     }
     if (first && !initial) break;
     dh.fill(0);
-    intoPrevious(r, G, o, oo, dh);
+    intoPrevious(r, G, o, oo, dh, times);
   }
   if (initial) {
     initialState(out, L, G, 0, N, H, dh);
@@ -224,6 +235,7 @@ export function lstmStepsBack(r: Recurrence, c0: Run, y: Run, g: Run, out: Run, 
  * n's third: ∂/∂a_n = ∂/∂(x_n)·r) into out[L + t]. out [2L (+ 1), N, 3H].
  */
 export function gruStepsBack(r: Recurrence, y: Run, g: Run, out: Run, initial: boolean): void {
+  const times = byW(r, 3 * r.H);
   const { L, N, H } = r, G = 3 * H, S = N * H, P = L * S, yb = y.buf, gb = g.buf, o = out.buf;
   const dh = new Float64Array(S), viaW = new Float64Array(S), h0 = r.h0;
   for (let k = L - 1; k >= 0; k--) {
@@ -247,7 +259,7 @@ export function gruStepsBack(r: Recurrence, y: Run, g: Run, out: Run, initial: b
     }
     if (first && !initial) break;
     viaW.fill(0);
-    intoPrevious(r, G, o, ao, viaW);
+    intoPrevious(r, G, o, ao, viaW, times);
     for (let i = 0; i < S; i++) dh[i] += viaW[i]; // dh_prev = dh·z + dA·W_hh
   }
   if (initial) initialState(out, 2 * L, G, 0, N, H, dh);
