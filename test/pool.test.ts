@@ -45,6 +45,47 @@ describe('max pooling sends the gradient to the first largest value of each wind
   });
 });
 
+describe('max pooling over 2 × 2 windows agrees with the definition', () => {
+  // x's values and gradients against a loop written here: each window in row-major order, the first largest value,
+  // or the first NaN; ties and NaNs made common by drawing small integers and NaN.
+  const reference = (x: number[][][], k: number, s: number): { y: number[][][]; at: [number, number, number][][][] } => {
+    const C = x.length, H = x[0]!.length, W = x[0]![0]!.length, OH = Math.floor((H - k) / s) + 1, OW = Math.floor((W - k) / s) + 1;
+    const y: number[][][] = [], at: [number, number, number][][][] = [];
+    for (let c = 0; c < C; c++) {
+      y.push([]); at.push([]);
+      for (let i = 0; i < OH; i++) {
+        y[c]!.push([]); at[c]!.push([]);
+        for (let j = 0; j < OW; j++) {
+          let best = -Infinity, where: [number, number, number] = [c, i * s, j * s], found = false;
+          for (let a = 0; a < k && !found; a++) {
+            for (let b = 0; b < k; b++) {
+              const v = x[c]![i * s + a]![j * s + b]!;
+              if (Number.isNaN(v)) { best = v; where = [c, i * s + a, j * s + b]; found = true; break; }
+              if (v > best || (a === 0 && b === 0)) { best = v; where = [c, i * s + a, j * s + b]; }
+            }
+          }
+          y[c]![i]!.push(best); at[c]![i]!.push(where);
+        }
+      }
+    }
+    return { y, at };
+  };
+  it.each([[2, 2], [2, 1]])('kernel %i, stride %i: 200 random 3 × 5 × 6 inputs with ties and NaNs', (k, s) => {
+    const rng = new RandomState(k * 10 + s);
+    for (let trial = 0; trial < 200; trial++) {
+      const raw = Array.from(rng.random([3, 5, 6]), (u) => (u < 0.1 ? NaN : Math.floor(u * 4) - 2));
+      const nested = Array.from({ length: 3 }, (_, c) => Array.from({ length: 5 }, (_, i) => raw.slice(c * 30 + i * 6, c * 30 + i * 6 + 6)));
+      const x = tensor(nested, { requiresGrad: true }), y = maxPool2d(x, k, { stride: s });
+      const want = reference(nested, k, s);
+      expect(y.toArray()).toEqual(want.y);
+      y.sum().backward();
+      const grad = nested.map((p) => p.map((r) => r.map(() => 0)));
+      for (const plane of want.at) for (const row of plane) for (const [c, i, j] of row) grad[c]![i]![j]! += 1;
+      expect(x.grad!.toArray()).toEqual(grad);
+    }
+  });
+});
+
 describe('output sizes follow PyTorch, ceil mode included', () => {
   it.each([
     // input length, kernel, options, output length
