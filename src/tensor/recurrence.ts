@@ -46,6 +46,19 @@ function blocks(parts: number, S: number): { size: number; stride: number } {
   return { size, stride: size + (size & 1) };
 }
 
+/**
+ * lanes[at + e] = the pre-activation of gate k (its part of a, plus xp's and b_ih's) for element e0 + e of a step,
+ * e < m, in a step of N × H elements whose gates are G = gates·H columns of a and of xp (from xo).
+ */
+function gateInto(at: number, k: number, a: Float64Array, x: Float64Array, xo: number, b: Float64Array, bo: number,
+  H: number, G: number, e0: number, m: number): void {
+  for (let e = 0, n = (e0 / H) | 0, j = e0 - n * H; e < m; e++) {
+    const q = n * G + k * H + j;
+    lanes[at + e] = a[q] + (x[xo + q] + b[bo + k * H + j]);
+    if (++j === H) { j = 0; n++; }
+  }
+}
+
 /** An Elman RNN: h_t = act((h_{t−1}·W_hhᵀ + b_hh) + (xp_t + b_ih)), act tanh or ReLU. Writes y [L, N, H], every h. */
 export function rnnSteps(r: Recurrence, relu: boolean, y: Run): void {
   const times = byWT(r, r.H);
@@ -93,14 +106,7 @@ export function lstmSteps(r: Recurrence, c0: Run, y: Run): void {
     const xo = xp.off + t * N * G, yo = y.off + t * S;
     for (let e0 = 0; e0 < S; e0 += B) {
       const m = Math.min(B, S - e0);
-      for (let e = 0, n = (e0 / H) | 0, j = e0 - n * H; e < m; e++) {
-        const q = n * G + j;
-        lanes[I + e] = a[q] + (x[xo + q] + b[bo + j]);
-        lanes[F + e] = a[q + H] + (x[xo + q + H] + b[bo + H + j]);
-        lanes[GG + e] = a[q + 2 * H] + (x[xo + q + 2 * H] + b[bo + 2 * H + j]);
-        lanes[O + e] = a[q + 3 * H] + (x[xo + q + 3 * H] + b[bo + 3 * H + j]);
-        if (++j === H) { j = 0; n++; }
-      }
+      for (let k = 0; k < 4; k++) gateInto(k * P, k, a, x, xo, b, bo, H, G, e0, m); // gate k at lane k·P
       sigmoidLanes(I, m); sigmoidLanes(F, m); tanhLanes(GG, m); sigmoidLanes(O, m);
       for (let e = 0; e < m; e++) {
         const at = yo + e0 + e, i = lanes[I + e], f = lanes[F + e], g = lanes[GG + e];
@@ -138,12 +144,8 @@ export function gruSteps(r: Recurrence, y: Run): void {
     const xo = xp.off + t * N * G, yo = y.off + t * S;
     for (let e0 = 0; e0 < S; e0 += B) {
       const m = Math.min(B, S - e0);
-      for (let e = 0, n = (e0 / H) | 0, j = e0 - n * H; e < m; e++) {
-        const q = n * G + j;
-        lanes[R + e] = a[q] + (x[xo + q] + b[bo + j]);
-        lanes[Z + e] = a[q + H] + (x[xo + q + H] + b[bo + H + j]);
-        if (++j === H) { j = 0; n++; }
-      }
+      gateInto(R, 0, a, x, xo, b, bo, H, G, e0, m);
+      gateInto(Z, 1, a, x, xo, b, bo, H, G, e0, m);
       sigmoidLanes(R, m); sigmoidLanes(Z, m);
       for (let e = 0, n = (e0 / H) | 0, j = e0 - n * H; e < m; e++) {
         const q = n * G + j, an = a[q + 2 * H];
