@@ -1,29 +1,25 @@
-// Shared helpers for the benchmark suites: mode and timing options, the benny runner, result types,
+// Shared helpers for the benchmark suites: mode and timing options, the suite runner, result types,
 // the once-before-timing equality checks, and number formatting.
 import { fileURLToPath } from 'node:url';
-import b from 'benny';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { time, type TimerOptions } from './timer.ts';
 
 /** BENCH_QUICK=1: every case briefly (CI smoke run, no thresholds enforced). */
 export const QUICK = !!process.env.BENCH_QUICK && process.env.BENCH_QUICK !== '0';
 
 export const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 
-/** benny/benchmark.js per-case options. maxTime bounds a case's sampling; minTime is one sample's length. */
-export interface CaseOptions {
-  minSamples?: number;
-  maxTime?: number;
-  minTime?: number;
-  initCount?: number;
-  delay?: number;
-}
-export const CASE_OPTIONS: CaseOptions = QUICK
+/** Per-case timing options (bench/timer.ts): maxTime bounds a case's sampling; minTime is one sample's length. */
+export type CaseOptions = Partial<TimerOptions>;
+export const CASE_OPTIONS: TimerOptions = QUICK
   ? { minSamples: 5, maxTime: 0.25, minTime: 0.02, delay: 0 }
   : { minSamples: 30, maxTime: 5, minTime: 0.1, delay: 0.002 };
 
 export interface BenchCase {
   name: string;
   /** One unit of work (one training step, one product, one chain…), with all state prebuilt; a peer whose API
-   *  is asynchronous returns its promise (benny then times it as a deferred case). */
+   *  is asynchronous returns its promise (which is then awaited in the timing). */
   fn: () => void | Promise<unknown>;
   /** Shown in the summary, e.g. "reference" for cases that are not a target's floor. */
   note?: string;
@@ -33,10 +29,10 @@ export interface BenchCase {
 export interface CaseResult {
   name: string;
   note?: string;
-  /** Median of benchmark.js samples (each sample is a mean over many calls), in seconds. */
+  /** Median of the samples (each sample is a mean over many calls), in seconds. */
   median: number;
   mean: number;
-  /** benny's ops/s (1 / mean). */
+  /** Calls per second (1 / mean). */
   ops: number;
   /** Relative margin of error of the mean, in percent. */
   rme: number;
@@ -59,28 +55,28 @@ export interface SuiteReport {
   metrics: Metric[];
 }
 
-/** Run one benny suite: every case with the mode's options, saved as JSON and chart HTML under bench/results/. */
-export async function runSuite(name: string, cases: BenchCase[]): Promise<CaseResult[]> {
-  const summary = await b.suite(
-    name,
-    // benny calls the outer function up to three times (and the inner one once) while preparing: the outer one
-    // must stay trivial, so all setup happened before, in the suite file.
-    ...cases.map((c) => b.add(c.name, () => c.fn, { ...CASE_OPTIONS, ...c.options })),
-    b.cycle((r) => {
-      console.log(`  ${r.name.padEnd(44)} ${fmtTime(r.details.median).padStart(10)}  ${fmtOps(r.ops).padStart(12)} ops/s  ±${r.margin.toFixed(2)}%  (${r.samples} samples)`);
-    }),
-    b.save({ file: name, folder: RESULTS_DIR, format: 'json', details: true }),
-    b.save({ file: name, folder: RESULTS_DIR, format: 'chart.html' }),
-  );
-  return summary.results.map((r, i) => ({
-    name: r.name,
-    note: cases[i].note,
-    median: r.details.median,
-    mean: r.details.mean,
-    ops: r.ops,
-    rme: r.margin,
-    samples: r.samples,
-  }));
+/**
+ * Run one suite: every case with the mode's options, one after another, then the peers' cases, which `peers`
+ * loads, builds and checks only once the engine's cases are timed: a large library loaded into the process
+ * (TensorFlow.js) slows the engine's code and the hand-written floors measurably, and a user's program running
+ * the engine does not hold it. The samples are saved as JSON under bench/results/.
+ */
+export async function runSuite(name: string, cases: BenchCase[], peers?: () => Promise<BenchCase[]>): Promise<CaseResult[]> {
+  const results: CaseResult[] = [];
+  const saved: { name: string; samples: number[] }[] = [];
+  const timeAll = async (list: BenchCase[]): Promise<void> => {
+    for (const c of list) {
+      const t = await time(c.fn, { ...CASE_OPTIONS, ...c.options });
+      console.log(`  ${c.name.padEnd(44)} ${fmtTime(t.median).padStart(10)}  ${fmtOps(1 / t.mean).padStart(12)} ops/s  ±${t.rme.toFixed(2)}%  (${t.samples.length} samples)`);
+      results.push({ name: c.name, note: c.note, median: t.median, mean: t.mean, ops: 1 / t.mean, rme: t.rme, samples: t.samples.length });
+      saved.push({ name: c.name, samples: t.samples });
+    }
+  };
+  await timeAll(cases);
+  if (peers !== undefined) await timeAll(await peers());
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(join(RESULTS_DIR, `${name}.json`), JSON.stringify({ suite: name, options: CASE_OPTIONS, cases: saved }, null, 1));
+  return results;
 }
 
 export const caseNamed = (cases: CaseResult[], name: string): CaseResult => {

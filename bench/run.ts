@@ -1,16 +1,16 @@
 // The benchmark suite:  npm run bench   (BENCH_QUICK=1 for a short CI run; suite names as arguments to run
 // only some, e.g. `npm run bench -- matmul graph-overhead`).
 //
-// Each suite is a benny suite (results/<suite>.json and .chart.html); this file runs them in order, then the
-// memory check in a child process (it needs --expose-gc), prints the summary table with the target ratios and
-// writes it to results/summary.json and results/summary.md.
+// Each suite (results/<suite>.json: every case's samples) runs in a child process of its own, in order; the
+// memory check runs in a grandchild (it needs --expose-gc). This file then prints the summary table with the
+// target ratios and writes it to results/summary.json and results/summary.md.
 //
 // Targets are reported as met / not met. With BENCH_ENFORCE=1 a full run exits with code 1 when one is not met;
 // by default it only reports (a target at the line flips with the machine's noise), and a quick run never
 // judges: its timings are too short.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fmtBytes, fmtMetric, fmtOps, fmtTime, QUICK, RESULTS_DIR, type Metric, type SuiteReport } from './common.ts';
@@ -87,6 +87,18 @@ function profileSuite(name: string): void {
   console.log(`\n${name}: one engine step profiled (trace: ${file})\n${p.table({ rowLimit: 12 })}`);
 }
 
+// Each suite runs in a process of its own (this file again, with --child NAME REPORT_FILE), so that what one
+// suite loads and warms (TensorFlow.js, onnxruntime, other shapes through the same kernels) cannot slow the next:
+// each is measured as a program that runs only it would see it.
+const child = process.argv.indexOf('--child');
+if (child !== -1) {
+  const [name, reportFile] = process.argv.slice(child + 1, child + 3);
+  const report = await SUITES[name]();
+  if (PROFILE) profileSuite(name);
+  writeFileSync(reportFile, JSON.stringify(report));
+  process.exit(0);
+}
+
 const wanted = process.argv.slice(2).filter((a) => a !== '--profile');
 const unknown = wanted.filter((w) => !(w in SUITES));
 if (unknown.length > 0) {
@@ -94,14 +106,21 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
+function runChild(name: string): SuiteReport {
+  const reportFile = join(tmpdir(), `tensorgrad-bench-${process.pid}-${name}.json`);
+  const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', name, reportFile, ...(PROFILE ? ['--profile'] : [])];
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`suite ${name} failed (exit ${r.status ?? r.signal})`);
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as SuiteReport;
+  rmSync(reportFile);
+  return report;
+}
+
 const started = performance.now();
 console.log(`tensorgrad-ts benchmarks — ${QUICK ? 'QUICK mode (short samples, targets not enforced)' : 'full mode'}`);
 const reports: SuiteReport[] = [];
-for (const [name, run] of Object.entries(SUITES)) {
-  if (wanted.length === 0 || wanted.includes(name)) {
-    reports.push(await run());
-    if (PROFILE) profileSuite(name);
-  }
+for (const name of Object.keys(SUITES)) {
+  if (wanted.length === 0 || wanted.includes(name)) reports.push(runChild(name));
 }
 const wallSeconds = (performance.now() - started) / 1000;
 

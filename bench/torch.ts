@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CASE_OPTIONS, type CaseResult } from './common.ts';
+import { summarise } from './timer.ts';
 import type { Trainer } from './trainer.ts';
 
 const SCRIPT = fileURLToPath(new URL('./torch_peer.py', import.meta.url));
@@ -20,7 +21,6 @@ export type TorchJob =
 export interface TorchResult {
   first: { loss?: number; params?: number[][]; c?: number[]; value?: number; grad?: number };
   samples: number[];
-  median: number;
 }
 
 let python: string | null | undefined;
@@ -64,11 +64,13 @@ const plain = (job: TorchJob): unknown =>
 /** The case's name, with the version found. */
 export const torchName = (what: string): string => `PyTorch ${version} ${what} (float64, 1 thread)`;
 
-/** A timing result in the shape benny's cases have (rme: 95% margin of the mean, in percent). */
+/** The median of the peer's samples, in seconds. */
+export const torchMedian = (r: TorchResult): number => summarise(r.samples).median;
+
+/** A timing result in the shape the engine's cases have (bench/timer.ts's statistics of the peer's samples). */
 export function torchCase(name: string, r: TorchResult): CaseResult {
-  const n = r.samples.length, mean = r.samples.reduce((s, v) => s + v, 0) / n;
-  const sd = Math.sqrt(r.samples.reduce((s, v) => s + (v - mean) ** 2, 0) / Math.max(1, n - 1));
-  return { name, note: 'peer', median: r.median, mean, ops: 1 / mean, rme: (196 * sd) / Math.sqrt(n) / mean, samples: n };
+  const t = summarise(r.samples);
+  return { name, note: 'peer', median: t.median, mean: t.mean, ops: 1 / t.mean, rme: t.rme, samples: t.samples.length };
 }
 
 /** The peer's first step as a Trainer for checkSameStep: `init` before, PyTorch's parameters after. */

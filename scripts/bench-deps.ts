@@ -1,4 +1,4 @@
-// The benchmarks' own dependencies (the peers they race, TensorFlow.js, and the benny harness) live in
+// The benchmarks' own dependencies (the peers they race: TensorFlow.js, onnxruntime) live in
 // bench/package.json with their own lock file, so that installing the package does not download them.
 // `npm run bench` runs this first: it runs `npm ci --prefix bench` when bench/node_modules is missing or does
 // not match bench/package-lock.json. To add a benchmark peer:  npm install --prefix bench PKG
