@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { time, type TimerOptions } from './timer.ts';
+import { time, type Timing, type TimerOptions } from './timer.ts';
 
 /** BENCH_QUICK=1: every case briefly (CI smoke run, no thresholds enforced). */
 export const QUICK = !!process.env.BENCH_QUICK && process.env.BENCH_QUICK !== '0';
@@ -55,6 +55,10 @@ export interface SuiteReport {
   metrics: Metric[];
 }
 
+/** A case's result from its timing. */
+export const caseResult = (name: string, note: string | undefined, t: Timing): CaseResult =>
+  ({ name, note, median: t.median, mean: t.mean, ops: 1 / t.mean, rme: t.rme, samples: t.samples.length });
+
 /**
  * Run one suite: every case with the mode's options, one after another, then the peers' cases, which `peers`
  * loads, builds and checks only once the engine's cases are timed: a large library loaded into the process
@@ -68,7 +72,7 @@ export async function runSuite(name: string, cases: BenchCase[], peers?: () => P
     for (const c of list) {
       const t = await time(c.fn, { ...CASE_OPTIONS, ...c.options });
       console.log(`  ${c.name.padEnd(44)} ${fmtTime(t.median).padStart(10)}  ${fmtOps(1 / t.mean).padStart(12)} ops/s  ±${t.rme.toFixed(2)}%  (${t.samples.length} samples)`);
-      results.push({ name: c.name, note: c.note, median: t.median, mean: t.mean, ops: 1 / t.mean, rme: t.rme, samples: t.samples.length });
+      results.push(caseResult(c.name, c.note, t));
       saved.push({ name: c.name, samples: t.samples });
     }
   };

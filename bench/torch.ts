@@ -4,7 +4,7 @@
 // BENCH_TORCH=0.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { CASE_OPTIONS, type CaseResult } from './common.ts';
+import { caseResult, CASE_OPTIONS, type CaseResult } from './common.ts';
 import { summarise } from './timer.ts';
 import type { Trainer } from './trainer.ts';
 
@@ -68,10 +68,7 @@ export const torchName = (what: string): string => `PyTorch ${version} ${what} (
 export const torchMedian = (r: TorchResult): number => summarise(r.samples).median;
 
 /** A timing result in the shape the engine's cases have (bench/timer.ts's statistics of the peer's samples). */
-export function torchCase(name: string, r: TorchResult): CaseResult {
-  const t = summarise(r.samples);
-  return { name, note: 'peer', median: t.median, mean: t.mean, ops: 1 / t.mean, rme: t.rme, samples: t.samples.length };
-}
+export const torchCase = (name: string, r: TorchResult): CaseResult => caseResult(name, 'peer', summarise(r.samples));
 
 /** The peer's first step as a Trainer for checkSameStep: `init` before, PyTorch's parameters after. */
 export function torchTrainer(name: string, init: Float64Array[], r: TorchResult): Trainer {
