@@ -70,18 +70,39 @@ class Runs {
 
 // Every array comes with the offset of its first element (small tensors live in shared slabs, see storage.ts).
 
-// The elementwise kernels are made per op, around its function of numbers: each op's loop is its own closure,
-// with its own type feedback, so V8 sees one f at its call and inlines it. One loop shared by every op would see
-// them all and call f out of line for each element (about 4× the time on the small tensors of a small network).
+// The elementwise kernels are made per op, around its function of numbers f, so that V8 inlines f into the loop.
+// V8 keeps type feedback per function literal, not per closure: the loops one factory returns for many ops share
+// it, and once several ops' f have reached its call, f is called out of line for every element (4–9× the time
+// a value, measured). So each op's loop is compiled from the factory's source apart (see `perOp`).
 
 export type BinaryMap = (w: Walk, size: number, a: Float64Array, ao: number, b: Float64Array, bo: number, y: Float64Array, yo: number) => void;
 export type UnaryMap = (n: number, x: Float64Array, xo: number, y: Float64Array, yo: number) => void;
 export type TernaryMap = (n: number, a: Float64Array, ao: number, sa: number, b: Float64Array, bo: number, sb: number,
   c: Float64Array, co: number, sc: number, y: Float64Array, yo: number) => void;
 
-/** The kernel y[o] = f(a[i], b[j]) over the walk of `size` elements (a flat walk's own n is not used). */
-export function binaryMapOf(f: (a: number, b: number) => number): BinaryMap {
-  return (w, size, a, ao, b, bo, y, yo) => {
+/** Whether this platform compiles code at run time (a Content-Security-Policy without 'unsafe-eval' forbids it). */
+export const RUNTIME_CODE = ((): boolean => {
+  try {
+    return new Function('return 1')() === 1;
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * `make(...args)`, with make compiled afresh from its own source: a literal of its own, whose loops gather type
+ * feedback for this op alone. `make` must use nothing but its arguments and globals. Where code cannot be compiled
+ * at run time, `make` itself: the same values, slower.
+ */
+function perOp<A extends unknown[], F>(make: (...args: A) => F, ...args: A): F {
+  if (!RUNTIME_CODE) return make(...args);
+  // Numbered: V8 caches compiled code by its source text, and the same text would give the same literal again.
+  return (new Function(`return ${make.toString()}\n// copy ${++copies}`)() as typeof make)(...args);
+}
+let copies = 0;
+
+const binaryMap = (f: (a: number, b: number) => number, RunsOf: typeof Runs): BinaryMap =>
+  (w, size, a, ao, b, bo, y, yo) => {
     const { ia, ib } = w;
     if (w.outer.length === 0) {
       const n = size;
@@ -90,35 +111,38 @@ export function binaryMapOf(f: (a: number, b: number) => number): BinaryMap {
       return;
     }
     if (size === 0) return;
-    const r = new Runs(w), n = w.n;
+    const r = new RunsOf(w), n = w.n;
     do {
       for (let k = 0, i = ao + r.i, j = bo + r.j, o = yo + r.o; k < n; k++, i += ia, j += ib, o++) y[o] = f(a[i], b[j]);
     } while (r.next());
   };
-}
+
+/** The kernel y[o] = f(a[i], b[j]) over the walk of `size` elements (a flat walk's own n is not used). */
+export const binaryMapOf = (f: (a: number, b: number) => number): BinaryMap => perOp(binaryMap, f, Runs);
+
+const unaryMap = (f: (x: number) => number): UnaryMap => (n, x, xo, y, yo) => {
+  for (let k = 0; k < n; k++) y[yo + k] = f(x[xo + k]);
+};
 
 /** The kernel y[k] = f(x[k]) for n elements. */
-export function unaryMapOf(f: (x: number) => number): UnaryMap {
-  return (n, x, xo, y, yo) => {
-    for (let k = 0; k < n; k++) y[yo + k] = f(x[xo + k]);
-  };
-}
+export const unaryMapOf = (f: (x: number) => number): UnaryMap => perOp(unaryMap, f);
+
+type SumOfMap = (n: number, a: Float64Array, ao: number, b: Float64Array, bo: number) => number;
+const sumOfMap = (f: (a: number, b: number) => number): SumOfMap => (n, a, ao, b, bo) => {
+  let s = 0;
+  for (let k = 0; k < n; k++) s += f(a[ao + k], b[bo + k]);
+  return s;
+};
 
 /** The kernel Σ_k f(a[k], b[k]) over n elements, added in order from 0 (as reduceSum adds). */
-export function sumOfMapOf(f: (a: number, b: number) => number): (n: number, a: Float64Array, ao: number, b: Float64Array, bo: number) => number {
-  return (n, a, ao, b, bo) => {
-    let s = 0;
-    for (let k = 0; k < n; k++) s += f(a[ao + k], b[bo + k]);
-    return s;
-  };
-}
+export const sumOfMapOf = (f: (a: number, b: number) => number): SumOfMap => perOp(sumOfMap, f);
+
+const ternaryMap = (f: (a: number, b: number, c: number) => number): TernaryMap => (n, a, ao, sa, b, bo, sb, c, co, sc, y, yo) => {
+  for (let k = 0, i = ao, j = bo, l = co; k < n; k++, i += sa, j += sb, l += sc) y[yo + k] = f(a[i], b[j], c[l]);
+};
 
 /** The kernel y[k] = f(a[i], b[j], c[l]) for n elements, each operand read with stride 1, or 0 to repeat one value. */
-export function ternaryMapOf(f: (a: number, b: number, c: number) => number): TernaryMap {
-  return (n, a, ao, sa, b, bo, sb, c, co, sc, y, yo) => {
-    for (let k = 0, i = ao, j = bo, l = co; k < n; k++, i += sa, j += sb, l += sc) y[yo + k] = f(a[i], b[j], c[l]);
-  };
-}
+export const ternaryMapOf = (f: (a: number, b: number, c: number) => number): TernaryMap => perOp(ternaryMap, f);
 
 /** y[k] = x[k] clamped to [lo, hi] (NaN stays NaN), for n elements. */
 export function clampValues(lo: number, hi: number, n: number, x: Float64Array, xo: number, y: Float64Array, yo: number): void {
