@@ -380,6 +380,14 @@ describe('conventions at kinks and edges (as PyTorch)', () => {
     expect(Array.from(y.grad!.data)).toEqual([-1, 0, 1]);
   });
 
+  it('relu keeps NaN, and its gradient passes g where x > 0 or x is NaN and is 0 elsewhere, NaN g included (PyTorch 1.13)', () => {
+    const x = tensor([NaN, -1, 0, 2], { requiresGrad: true });
+    const y = x.relu();
+    expect(Array.from(y.data)).toEqual([NaN, 0, 0, 2]);
+    y.backward(tensor([3, NaN, NaN, 5]));
+    expect(Array.from(x.grad!.data)).toEqual([3, 0, 0, 5]); // torch.relu(x).backward(g) gives the same
+  });
+
   it('clamp passes the gradient inside [min, max], boundaries included, and blocks it outside', () => {
     const x = tensor([-2, -1, 0, 1, 2], { requiresGrad: true });
     x.clamp(-1, 1).sum().backward();

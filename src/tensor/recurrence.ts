@@ -71,7 +71,7 @@ export function rnnSteps(r: Recurrence, relu: boolean, y: Run): void {
     if (relu) {
       for (let at = 0, j = 0; at < S; at++) {
         const v = a[at] + (x[xo + at] + b[bo + j]);
-        yb[yo + at] = v > 0 ? v : 0;
+        yb[yo + at] = v <= 0 ? 0 : v; // NaN stays NaN, as relu
         if (++j === H) j = 0;
       }
       continue;
@@ -169,7 +169,7 @@ export function gruSteps(r: Recurrence, y: Run): void {
 // writes the same sums in tensor ops, for one that does). g is the gradient arriving at y, laid out as y. Each
 // writes, per step, dX_t = ∂/∂(xp_t + b_ih) [N, G] into out[t]; and when `initial`, ∂/∂h0 (and ∂/∂c0) into the
 // row after those, [dh0 | dc0 | …] along G. The arithmetic is the tensor ops' own, in their order
-// (sigmoidBackward g·(y·(1 − y)), tanhBackward g·(1 − y·y)), so both ways give the same values. ———
+// (sigmoidBackward g·(y·(1 − y)), tanhBackward g·(1 − y·y), reluBackward g where y > 0), so both ways give the same values. ———
 
 /** dh_prev += dA_t·W_hh for dA_t [N, G] at `ao` in `a` (the hidden part's gradient), W_hh [G, H], by `times`. */
 function intoPrevious(r: Recurrence, G: number, a: Float64Array, ao: number, dh: Float64Array, times: Product): void {
@@ -190,7 +190,7 @@ export function rnnStepsBack(r: Recurrence, relu: boolean, y: Run, g: Run, out: 
     const t = r.reverse ? L - 1 - k : k, yo = y.off + t * S, go = g.off + t * S, oo = out.off + t * S;
     for (let i = 0; i < S; i++) {
       const h = yb[yo + i], d = gb[go + i] + dh[i];
-      o[oo + i] = relu ? d * (h > 0 ? 1 : 0) : d * (1 - h * h);
+      o[oo + i] = relu ? (h <= 0 ? 0 : d) : d * (1 - h * h);
     }
     if (k === 0 && !initial) break;
     dh.fill(0);

@@ -105,7 +105,7 @@ export const { neg, exp, log, sigmoid, tanh, relu, abs, sign, sqrt, square, sin,
   log: { f: Math.log, dx: (g, x): T => div(g, x) },
   sigmoid: { f: sigmoidOf, dx: (g, _x, y): T => sigmoidBackward(g, y) }, // F1: σ' = σ(1 − σ), from the output
   tanh: { f: Math.tanh, dx: (g, _x, y): T => tanhBackward(g, y) },
-  relu: { f: (x) => (x > 0 ? x : 0), dx: (g, x): T => mul(g, gt(x, 0)) },
+  relu: { f: (x) => (x <= 0 ? 0 : x), dx: (g, x): T => reluBackward(g, x) }, // NaN stays NaN, as PyTorch
   abs: { f: Math.abs, dx: (g, x): T => mul(g, sign(x)) },
   sign: { f: Math.sign, dx: (g): T => where(g, 0, 0) }, // zeros of g's shape, as PyTorch's sign
   sqrt: { f: Math.sqrt, dx: (g, _x, y): T => div(g, mul(y, 2)) },
@@ -116,7 +116,7 @@ export const { neg, exp, log, sigmoid, tanh, relu, abs, sign, sqrt, square, sin,
   expm1: { f: Math.expm1, dx: (g, _x, y): T => mul(g, add(y, 1)) },
 });
 
-export const { add, sub, mul, div, pow, sigmoidBackward, tanhBackward } = binaryOps({
+export const { add, sub, mul, div, pow, sigmoidBackward, tanhBackward, reluBackward } = binaryOps({
   add: { f: (a, b) => a + b, da: (g): T => g, db: (g): T => g },
   sub: { f: (a, b) => a - b, da: (g): T => g, db: (g): T => neg(g) },
   mul: { f: (a, b) => a * b, da: (g, _a, b): T => mul(g, b), db: (g, a): T => mul(g, a) },
@@ -138,6 +138,12 @@ export const { add, sub, mul, div, pow, sigmoidBackward, tanhBackward } = binary
     f: (g, y) => g * (1 - y * y),
     da: (gg, _g, y): T => tanhBackward(gg, y),
     db: (gg, g, y): T => mul(mul(gg, g), mul(y, -2)),
+  },
+  // g where x > 0, else 0 (PyTorch's threshold_backward: g also where x is NaN); relu' is a step, so nothing flows to x.
+  reluBackward: {
+    f: (g, x) => (x <= 0 ? 0 : g),
+    da: (gg, _g, x): T => reluBackward(gg, x),
+    db: null,
   },
 });
 

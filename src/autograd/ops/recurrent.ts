@@ -11,7 +11,7 @@ import { gruSteps, gruStepsBack, lstmSteps, lstmStepsBack, rnnSteps, rnnStepsBac
 import { makeOp, type BatchRule, type OpDef, type Rule, type TensorBase } from '../tensor-base.ts';
 import { apply } from '../op.ts';
 import { gradEnabled, tangents } from '../state.ts';
-import { add, gt, mul, sigmoidBackward, sub, tanhBackward } from './elementwise.ts';
+import { add, gt, mul, reluBackward, sigmoidBackward, sub, tanhBackward } from './elementwise.ts';
 import { expand } from './broadcast.ts';
 import { cat, stack } from './join.ts';
 import { mm } from './matmul.ts';
@@ -198,7 +198,7 @@ function rnnThroughTime(g: T, ins: readonly T[], y: T, s: Steps): ThroughTime {
   let dh: T | null = null; // ∂/∂h_t arriving from step t + 1
   for (const [t] of backwards(s)) {
     const h = select(hs, 0, t), dht = plus(select(gh, 0, t), dh);
-    dX[t] = s.relu ? mul(dht, gt(h, 0)) : tanhBackward(dht, h); // act' from the output: 1 − h², or h > 0
+    dX[t] = s.relu ? reluBackward(dht, h) : tanhBackward(dht, h); // act' from the output: 1 − h², or h > 0
     dh = mm(dX[t], w, false, false);
   }
   const dx = stack(dX);
