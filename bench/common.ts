@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { time, type Timing, type TimerOptions } from './timer.ts';
+import { setNumThreads } from './engine.ts';
 
 /** BENCH_QUICK=1: every case briefly (CI smoke run, no thresholds enforced). */
 export const QUICK = !!process.env.BENCH_QUICK && process.env.BENCH_QUICK !== '0';
@@ -24,6 +25,8 @@ export interface BenchCase {
   /** Shown in the summary, e.g. "reference" for cases that are not a target's floor. */
   note?: string;
   options?: CaseOptions;
+  /** The engine's threads for large products while this case is timed (setNumThreads; default 2, the engine's own). */
+  threads?: 1 | 2;
 }
 
 export interface CaseResult {
@@ -70,7 +73,9 @@ export async function runSuite(name: string, cases: BenchCase[], peers?: () => P
   const saved: { name: string; samples: number[] }[] = [];
   const timeAll = async (list: BenchCase[]): Promise<void> => {
     for (const c of list) {
+      setNumThreads(c.threads ?? 2);
       const t = await time(c.fn, { ...CASE_OPTIONS, ...c.options });
+      setNumThreads(2);
       console.log(`  ${c.name.padEnd(44)} ${fmtTime(t.median).padStart(10)}  ${fmtOps(1 / t.mean).padStart(12)} ops/s  ±${t.rme.toFixed(2)}%  (${t.samples.length} samples)`);
       results.push(caseResult(c.name, c.note, t));
       saved.push({ name: c.name, samples: t.samples });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gemm, packedProduct } from '../src/tensor/gemm.ts';
 import { startHelper } from '../src/tensor/gemm-module.ts';
-import { useHelper } from '../src/tensor/gemm-thread.ts';
+import { getNumThreads, helperReady, setNumThreads, useHelper } from '../src/tensor/gemm-thread.ts';
 import { expectClose } from './expect-close.ts';
 
 /** Deterministic LCG in [-1, 1). */
@@ -216,6 +216,38 @@ describe('gemm split with the helper thread', () => {
       const one = run(false), two = run(true);
       expect(Array.from(two)).toEqual(Array.from(one));
     }
+  });
+});
+
+describe('setNumThreads: the public switch of the helper thread (torch.set_num_threads)', () => {
+  afterAll(() => setNumThreads(2));
+
+  it('1 keeps every product on this thread; 2 (or more) lets large blocks be split again', async () => {
+    expect(await startHelper()).toBe(true);
+    setNumThreads(1);
+    expect(getNumThreads()).toBe(1);
+    // What tiles() asks before splitting a block (the helper has started, so the module and memory are not read).
+    expect(helperReady({}, {})).toBe(false);
+    setNumThreads(4); // more than the engine uses: two
+    expect(getNumThreads()).toBe(2);
+    expect(helperReady({}, {})).toBe(true);
+  });
+
+  it('gives the same products, bit for bit, with one thread and with two', async () => {
+    expect(await startHelper()).toBe(true);
+    const rng = makeRng(11), [M, N, K] = [256, 256, 256];
+    const A = randomArray(M * K, rng), B = randomArray(K * N, rng);
+    const run = (threads: number): number[] => {
+      setNumThreads(threads);
+      const C = new Float64Array(M * N);
+      gemm(M, N, K, A, 0, K, 1, B, 0, N, 1, C, 0);
+      return Array.from(C);
+    };
+    expect(run(2)).toEqual(run(1));
+  });
+
+  it.each([0, 1.5, -1, NaN, '2', null])('refuses %s', (n) => {
+    expect(() => setNumThreads(n as number)).toThrow(/^setNumThreads: expected an integer ≥ 1/);
   });
 });
 

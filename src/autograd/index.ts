@@ -3,6 +3,7 @@
 export { Tensor, type Operand } from './tensor.ts';
 export { tensor, zeros, ones, full, arange, rand, randn, fromNpy, type TensorOptions, type RandomOptions } from './create.ts';
 export { RandomState, manualSeed, defaultRng } from '../tensor/random.ts';
+export { setNumThreads, getNumThreads } from '../tensor/gemm-thread.ts';
 export type { FloatDtype } from '../tensor/bytes.ts';
 export type { Shape } from '../tensor/shape.ts';
 export { where, maximum, minimum } from './ops/elementwise.ts';

@@ -12,6 +12,8 @@
 // Protocol, over a small shared Int32Array: the caller writes a job's arguments, bumps SEQ and notifies; the
 // worker runs the job, copies SEQ into DONE and notifies. One job at a time.
 
+import { show } from './shape.ts';
+
 const SEQ = 0, DONE = 1, STATE = 2, ARGS = 3, WORDS = 12; // the kernel's 9 arguments are words 3 .. 11
 const READY = 1, FAILED = 2; // STATE: 0 while the worker starts
 const BACK_OFF_MIN = 16, BACK_OFF_MAX = 1024;
@@ -149,4 +151,40 @@ export function useHelper(use: 'auto' | 'always' | 'off'): void {
   }
   mode = use;
   if (SHARED && state === 'off') state = ctrl.length === 0 ? 'idle' : 'on';
+}
+
+/**
+ * How many threads large matrix products may use, as PyTorch's `torch.set_num_threads`: 1, or 2 (this thread and a
+ * helper worker that takes half of each large block's tiles; a larger number is taken as 2, the most the engine
+ * uses). The default is 2 where the platform allows a helper (Node, or a cross-origin-isolated page), backing off
+ * to one thread while the other core is busy. Results are the same, bit for bit, with either.
+ *
+ * @example
+ * ```ts
+ * setNumThreads(1);
+ * getNumThreads() // 1
+ * setNumThreads(2);
+ * setNumThreads(0) // throws 'an integer ≥ 1'
+ * ```
+ */
+export function setNumThreads(n: number): void {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
+    throw new Error(`setNumThreads: expected an integer ≥ 1 (1, or 2 for a helper thread), got ${show(n)}`);
+  }
+  useHelper(n === 1 ? 'off' : 'auto');
+}
+
+/**
+ * How many threads large matrix products may use now (see {@link setNumThreads}): 2 where a helper thread is
+ * allowed and not switched off, else 1.
+ *
+ * @example
+ * ```ts
+ * setNumThreads(1);
+ * getNumThreads() // 1
+ * setNumThreads(2);
+ * ```
+ */
+export function getNumThreads(): number {
+  return state === 'off' ? 1 : 2;
 }
