@@ -24,7 +24,26 @@ export interface TorchResult {
 }
 
 let python: string | null | undefined;
-let version = '';
+let version = '', blas = '';
+
+// Which BLAS the torch process loaded, from its memory map: Debian's torch links the generic libblas.so.3, which
+// is the unoptimised reference BLAS unless an optimised one (libopenblas0) is installed to take its place.
+const PROBE = `import torch
+torch.ones(8, 8, dtype=torch.float64) @ torch.ones(8, 8, dtype=torch.float64)
+print(torch.__version__)
+print(';'.join(sorted({l.split()[-1] for l in open('/proc/self/maps') if 'blas' in l.lower() or 'mkl' in l.lower()})))`;
+
+/** The BLAS library's kind, from the paths of the loaded libraries ('' when none is named). */
+function blasOf(paths: string): string {
+  if (/openblas/i.test(paths)) return 'OpenBLAS';
+  if (/mkl/i.test(paths)) return 'MKL';
+  if (/blis/i.test(paths)) return 'BLIS';
+  if (/\/blas\/libblas/.test(paths)) return 'reference BLAS';
+  return '';
+}
+
+/** One thread in every library the peer may load (OpenMP, OpenBLAS, MKL), besides torch.set_num_threads(1). */
+const ONE_THREAD = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
 
 /** The python3 that imports torch, or null (looked up once; the notice is printed then). */
 function findPython(): string | null {
@@ -35,14 +54,20 @@ function findPython(): string | null {
     return python;
   }
   for (const exe of PYTHONS) {
-    const r = spawnSync(exe, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+    const r = spawnSync(exe, ['-c', PROBE], { encoding: 'utf8', env: ONE_THREAD });
     if (r.status === 0) {
       python = exe;
-      version = r.stdout.trim();
+      const [v = '', libs = ''] = r.stdout.trim().split('\n');
+      version = v;
+      blas = blasOf(libs);
       break;
     }
   }
   if (python === null) console.log(`  PyTorch peer skipped: no python3 with torch (tried ${PYTHONS.join(', ')})`);
+  else if (blas === 'reference BLAS') {
+    console.log('  PyTorch peer: torch runs on the reference BLAS here (unoptimised; its products are several times slower ' +
+      'than a user\'s would be): apt-get install libopenblas0 for a fair peer');
+  }
   return python;
 }
 
@@ -52,7 +77,7 @@ export function runTorch(jobs: TorchJob[]): TorchResult[] | null {
   if (exe === null) return null;
   const { minSamples = 5, maxTime = 1, minTime = 0.05 } = CASE_OPTIONS;
   const input = JSON.stringify({ options: { minSamples, maxTime, minTime }, jobs: jobs.map(plain) });
-  const r = spawnSync(exe, [SCRIPT], { input, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync(exe, [SCRIPT], { input, encoding: 'utf8', maxBuffer: 1 << 28, env: ONE_THREAD });
   if (r.status !== 0) throw new Error(`PyTorch peer failed (exit ${r.status}):\n${r.stderr}`);
   return (JSON.parse(r.stdout) as { results: TorchResult[] }).results;
 }
@@ -61,8 +86,8 @@ export function runTorch(jobs: TorchJob[]): TorchResult[] | null {
 const plain = (job: TorchJob): unknown =>
   JSON.parse(JSON.stringify(job, (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v)));
 
-/** The case's name, with the version found. */
-export const torchName = (what: string): string => `PyTorch ${version} ${what} (float64, 1 thread)`;
+/** The case's name, with the version and BLAS found. */
+export const torchName = (what: string): string => `PyTorch ${version} ${what} (float64, 1 thread${blas === '' ? '' : `, ${blas}`})`;
 
 /** The median of the peer's samples, in seconds. */
 export const torchMedian = (r: TorchResult): number => summarise(r.samples).median;
