@@ -15,8 +15,10 @@ describe('elementwise kernels', () => {
     const script = fileURLToPath(new URL('./fixtures/ops-without-runtime-code.ts', import.meta.url));
     const child = spawnSync(process.execPath, ['--import', 'tsx', '--disallow-code-generation-from-strings', script], { encoding: 'utf8' });
     expect(child.stderr).toBe('');
-    const result = JSON.parse(child.stdout.trim()) as { runtimeCode: boolean; values: number[]; grads: number[][] };
+    const result = JSON.parse(child.stdout.trim()) as { runtimeCode: boolean; compileError: string; values: number[]; grads: number[][] };
     expect(result.runtimeCode).toBe(false);
+    // compile() replays a step as generated code: there it refuses at once, by name, instead of failing later.
+    expect(result.compileError).toMatch(/^compile: this platform forbids code generated at run time/);
     const here = elementwiseProgram();
     expect(result.values).toEqual(here.values);
     expect(result.grads).toEqual(here.grads);

@@ -1,7 +1,7 @@
 // compile(fn): a training step traced and then replayed. Every op the step applies (forward, the backward
 // walk's rules, the optimizer's in-place updates) is recorded as a step; later calls rerun just those steps
 // into the same buffers, with no graph, no allocation and no JavaScript of fn itself.
-import { copyRun } from '../tensor/kernels.ts';
+import { copyRun, RUNTIME_CODE } from '../tensor/kernels.ts';
 import { fmt, sameShape } from '../tensor/shape.ts';
 import { TensorBase, type Step } from './tensor-base.ts';
 import { setTape, tangents, tick, watch } from './state.ts';
@@ -132,6 +132,10 @@ function sameShapes(a: readonly Tensor[], b: readonly Tensor[]): boolean {
  */
 export function compile<A extends Tensor[], R extends StepResult>(fn: (...args: A) => R): Compiled<A, R> {
   if (typeof fn !== 'function') throw new Error(`compile: expected a function, got ${describe(fn)}`);
+  if (!RUNTIME_CODE) { // a replay is JavaScript generated for the step (replay.ts)
+    throw new Error("compile: this platform forbids code generated at run time (a Content-Security-Policy without 'unsafe-eval'), " +
+      'which a compiled step is; call the function itself');
+  }
   interface Entry { calls: number; inputs: Tensor[] | null; first: Trace | null; program: Program<StepResult> | null }
   const entries = new Map<string, Entry>();
   let last: Program<StepResult> | null = null, recent: Entry | null = null;
