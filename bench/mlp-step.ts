@@ -207,13 +207,14 @@ export async function run(): Promise<SuiteReport> {
   if (torch) cases.push(torchCase(torchStep(), torch));
   const e = caseNamed(cases, CASES.engine).median, h = caseNamed(cases, CASES.hand).median;
   const vsWasm = caseNamed(cases, CASES.tfWasm).median / e, vsCpu = caseNamed(cases, CASES.tfCpu).median / e;
+  const twoThreads = caseNamed(cases, CASES.engine1).median / e;
   return {
     suite: 'mlp-step',
     description: `one training step of a 784-128-10 MLP (sigmoid hidden and output, biases), batch ${B}, ½Σ(y − ŷ)², SGD lr 0.05`,
     cases,
     metrics: [
       { name: 'engine ÷ blocked floor', value: e / h, unit: '×', target: '≤ 0.35×', met: e / h <= 0.35 },
-      { name: 'one thread ÷ both cores (the speedup of two threads)', value: caseNamed(cases, CASES.engine1).median / e, unit: '×', target: '≥ 1.5×', met: caseNamed(cases, CASES.engine1).median / e >= 1.5 },
+      { name: 'one thread ÷ both cores (the speedup of two threads)', value: twoThreads, unit: '×', target: '≥ 1.5×', met: twoThreads >= 1.5 },
       { name: 'compiled ÷ eager', value: caseNamed(cases, CASES.compiled).median / e, unit: '×', target: '≤ 1× (no slower)', met: caseNamed(cases, CASES.compiled).median <= e },
       { name: 'tfjs wasm ÷ engine (engine speedup)', value: vsWasm, unit: '×', target: '> 1× (engine faster)', met: vsWasm > 1 },
       { name: 'tfjs cpu ÷ engine (engine speedup)', value: vsCpu, unit: '×' },

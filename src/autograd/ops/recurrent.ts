@@ -11,7 +11,7 @@ import { gruSteps, gruStepsBack, lstmSteps, lstmStepsBack, rnnSteps, rnnStepsBac
 import { makeOp, type BatchRule, type OpDef, type Rule, type TensorBase } from '../tensor-base.ts';
 import { apply } from '../op.ts';
 import { gradEnabled, tangents } from '../state.ts';
-import { add, gt, mul, reluBackward, sigmoidBackward, sub, tanhBackward } from './elementwise.ts';
+import { add, mul, reluBackward, sigmoidBackward, sub, tanhBackward } from './elementwise.ts';
 import { expand } from './broadcast.ts';
 import { cat, stack } from './join.ts';
 import { mm } from './matmul.ts';
@@ -220,7 +220,7 @@ function rnnTangent(ts: readonly (T | null)[], ins: readonly T[], y: T, s: Steps
   for (const [t, p] of forwards(s)) {
     const h = select(hs, 0, t), hPrev = p < 0 ? ins[4] : select(hs, 0, p);
     const ta = total(preActivations(ts, ins, t, hPrev, p < 0 ? ts[4] : th[p]), h.shape);
-    th[t] = s.relu ? times(ta, gt(h, 0)) : through(ta, h, tanhBackward);
+    th[t] = through(ta, h, s.relu ? reluBackward : tanhBackward);
   }
   return packed([th], y);
 }
