@@ -1,7 +1,7 @@
 // Taking a box out of a tensor (narrow, select, slice) and, as its derivative, putting a gradient back into a
 // box of zeros of the input's shape: two ops, each the other's derivative. A box is a start, a step and a
 // length per axis; the output is a copy (tensors stay contiguous), its shape the box's, less any dropped axes.
-import { reduceSum, stridedCopy, stridedWalk, type Walk } from '../../tensor/kernels.ts';
+import { stridedCopy, stridedPlace, stridedWalk, type Walk } from '../../tensor/kernels.ts';
 import { fmt, normalizeAxis, show, stridesOf, type Shape } from '../../tensor/shape.ts';
 import { makeOp, type OpDef, type TensorBase } from '../tensor-base.ts';
 import { apply, expectTensor } from '../op.ts';
@@ -29,7 +29,7 @@ const SLICE: OpDef<Box> = makeOp({
 
 const SLICE_BACKWARD: OpDef<Box> = makeOp({
   name: 'sliceBackward',
-  forward: (out, [g], b) => reduceSum(b.write, g.buf, g.off, out.buf, out.off + b.offset), // into zeros: += is =
+  forward: (out, [g], b) => stridedPlace(b.write, g.buf, g.off, out.buf, out.off + b.offset), // into zeros
   grads: [(gg, [g], _y, b) => apply(SLICE, gg, [gg], g.shape, b)],
   tangent: ([t], _g, y, b) => apply(SLICE_BACKWARD, t!, [t!], y.shape, b),
   batch: ([g], _b, b) => apply(SLICE_BACKWARD, g, [g], [g.shape[0], ...b.from], batchedBox(b, g.shape[0])),
