@@ -5,6 +5,7 @@
 // computed for the whole sequence (one product). The forward arithmetic is PyTorch's, in its order
 // (aten/src/ATen/native/RNN.cpp): gates = (h·W_hhᵀ + b_hh) + (x·W_ihᵀ + b_ih).
 import { packedProduct } from './gemm.ts';
+import { copyRun } from './kernels.ts';
 import { lanes, sigmoidLanes, tanhLanes } from './activations-simd.ts';
 
 /** Values from `off` in `buf` (a tensor's storage; src/tensor knows nothing of tensors). */
@@ -25,7 +26,8 @@ export interface Recurrence { L: number; N: number; H: number; reverse: boolean;
 function hiddenPart(r: Recurrence, G: number, t: number, first: boolean, y: Run, a: Float64Array, times: Product): [Float64Array, number] {
   const { N, H } = r, b = r.bHh.buf, bo = r.bHh.off;
   const hp = first ? r.h0.buf : y.buf, hpo = first ? r.h0.off : y.off + (r.reverse ? t + 1 : t - 1) * N * H;
-  for (let n = 0; n < N; n++) for (let j = 0; j < G; j++) a[n * G + j] = b[bo + j];
+  for (let j = 0; j < G; j++) a[j] = b[bo + j];
+  for (let n = 1; n < N; n++) a.copyWithin(n * G, 0, G);
   times(N, hp, hpo, H, 1, a, 0);
   return [hp, hpo];
 }
@@ -52,10 +54,11 @@ function blocks(parts: number, S: number): { size: number; stride: number } {
  */
 function gateInto(at: number, k: number, a: Float64Array, x: Float64Array, xo: number, b: Float64Array, bo: number,
   H: number, G: number, e0: number, m: number): void {
-  for (let e = 0, n = (e0 / H) | 0, j = e0 - n * H; e < m; e++) {
-    const q = n * G + k * H + j;
-    lanes[at + e] = a[q] + (x[xo + q] + b[bo + k * H + j]);
-    if (++j === H) { j = 0; n++; }
+  // a row's run at a time (the block may start and end inside a row): plain unit-stride loops
+  for (let e = e0, end = e0 + m; e < end;) {
+    const n = (e / H) | 0, j0 = e - n * H, j1 = Math.min(H, j0 + end - e), q = n * G + k * H, l = at + e - e0 - j0;
+    for (let j = j0; j < j1; j++) lanes[l + j] = a[q + j] + (x[xo + q + j] + b[bo + k * H + j]);
+    e += j1 - j0;
   }
 }
 
@@ -108,22 +111,12 @@ export function lstmSteps(r: Recurrence, c0: Run, y: Run): void {
       const m = Math.min(B, S - e0);
       for (let k = 0; k < 4; k++) gateInto(k * P, k, a, x, xo, b, bo, H, G, e0, m); // gate k at lane k·P
       sigmoidLanes(I, m); sigmoidLanes(F, m); tanhLanes(GG, m); sigmoidLanes(O, m);
-      for (let e = 0; e < m; e++) {
-        const at = yo + e0 + e, i = lanes[I + e], f = lanes[F + e], g = lanes[GG + e];
-        const c = f * cp[cpo + e0 + e] + i * g;
-        lanes[C + e] = c;
-        yb[at + plane] = c;
-        yb[at + 2 * plane] = i;
-        yb[at + 3 * plane] = f;
-        yb[at + 4 * plane] = g;
-        yb[at + 5 * plane] = lanes[O + e];
-      }
+      for (let e = 0, c = cpo + e0; e < m; e++) lanes[C + e] = lanes[F + e] * cp[c + e] + lanes[I + e] * lanes[GG + e];
+      const at = yo + e0;
+      for (const [from, p] of [[C, 1], [I, 2], [F, 3], [GG, 4], [O, 5]]) copyRun(m, lanes, from, yb, at + p * plane);
       tanhLanes(C, m);
-      for (let e = 0; e < m; e++) {
-        const at = yo + e0 + e, tc = lanes[C + e];
-        yb[at] = lanes[O + e] * tc;
-        yb[at + 6 * plane] = tc;
-      }
+      copyRun(m, lanes, C, yb, at + 6 * plane);
+      for (let e = 0; e < m; e++) yb[at + e] = lanes[O + e] * lanes[C + e];
     }
   }
 }
