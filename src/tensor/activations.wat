@@ -4,109 +4,141 @@
 ;; the sigmoid op computes it (to 2 ulp) and Math.tanh (to 4 ulp) over the whole range, ±0, ±∞, NaN and subnormal
 ;; results.
 ;;
-;; Both need e^y only for y ≤ 0 (no overflow), as the engine's sigmoid op:
-;;   σ(x) = 1/(1 + e^−x) for x ≥ 0, e^x/(1 + e^x) otherwise: with e = e^−|x|, s = 1/(1 + e), σ = s or e·s;
-;;   tanh|x| = (1 − e)/(1 + e) with e = e^−2|x| for |x| ≥ 0.5; below, where 1 − e would cancel, tanh's own Taylor
-;;   series; then the sign of x put back.
-;; e^y: y = k·ln2 + r, |r| ≤ ln2/2 (ln2 split in two so that k·LN2_HI is exact), e^r by its Taylor series to r^13
-;; (the rest < 4e-18), then times 2^k built from its bits, in two halves so that a result below the normal range
-;; rounds once, as a subnormal.
+;; Both need e^y only for y ≤ 0 (no overflow):
+;;   σ(x) = 1/(1 + e) for x ≥ 0, e/(1 + e) otherwise, with e = e^−|x|: the sigmoid op's own formulas, so that σ
+;;   rounds as the op's does wherever e does;
+;;   tanh|x| = (1 − e)/(1 + e) with e = e^−2|x| and 1 − e = (1 − 2^k) − 2^k·expm1(r) (below): no cancellation
+;;   near x = 0 (where k = 0), so no separate series for small x; then the sign of x put back.
+;; e^y = 2^k·e^r with y = k·ln2 + r, |r| ≤ ln2/2: k rounded by adding 1.5·2^52, which leaves k in the low bits of
+;; the sum, so that those shifted up 52 bits plus the bits of 1 are the bits of 2^k; ln2 split in two so that
+;; k·LN2_HI is exact. e^r = 1 + expm1(r), expm1(r) = r + r²·q(r), q the degree-9 minimax polynomial of
+;; (e^r − 1 − r)/r² on |r| ≤ ln2/2 (within 1.2e-16, so expm1(r) within 4.4e-17 of itself). σ takes 2^(k+64), a
+;; normal number, for 2^k, and 2^64 for 1: a result below the normal range rounds once, in the division.
+;;
+;; For speed on V8 (x86: no FMA, no relaxed SIMD, Estrin's scheme for q: short chains of dependent operations):
+;; the constants are globals, a load each (a v128.const costs three instructions where it is used); and each
+;; loop step reduces the pair at p (load, k, r) before it finishes the pair before it, reduced in the step
+;; before: the out-of-order core, whose window holds only a few pairs' long dependency chains, then overlaps them
+;; better (~15–20% faster). That order holds as long as the loop body is one basic block: V8 moved the reduction
+;; after the finishing when the store was in an `if`. The reduction and q are written out in both loops rather than
+;; called: a call cost ~35% (V8 saves the SIMD registers around it).
 (module
   (import "env" "memory" (memory 1))
 
-  ;; e^y for y ≤ 0 or NaN, in both lanes.
-  (func $exp (param $y v128) (result v128)
-    (local $k v128) (local $r v128) (local $p v128) (local $n v128) (local $k1 v128)
-    (local $e0 v128) (local $e1 v128) (local $e2 v128) (local $e3 v128) (local $e4 v128) (local $e5 v128) (local $e6 v128) (local $ep v128)
-    (local.set $y (f64x2.pmax (local.get $y) (v128.const f64x2 -746 -746))) ;; below, e^y rounds to 0 (NaN stays NaN)
-    (local.set $k (f64x2.nearest (f64x2.mul (local.get $y) (v128.const f64x2 1.4426950408889634 1.4426950408889634))))
-    (local.set $r (f64x2.sub
-      (f64x2.sub (local.get $y) (f64x2.mul (local.get $k) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01)))
-      (f64x2.mul (local.get $k) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10))))
-    ;; Σ r^i/i! for i ≤ 13, by Estrin's scheme (pairs, then r², r⁴, r⁸: a short chain of dependent operations)
-    (local.set $e0 (f64x2.add (v128.const f64x2 1.0 1.0) (f64x2.mul (v128.const f64x2 1.0 1.0) (local.get $r))))
-    (local.set $e1 (f64x2.add (v128.const f64x2 0.5 0.5) (f64x2.mul (v128.const f64x2 0.16666666666666666 0.16666666666666666) (local.get $r))))
-    (local.set $e2 (f64x2.add (v128.const f64x2 0.041666666666666664 0.041666666666666664) (f64x2.mul (v128.const f64x2 0.008333333333333333 0.008333333333333333) (local.get $r))))
-    (local.set $e3 (f64x2.add (v128.const f64x2 0.001388888888888889 0.001388888888888889) (f64x2.mul (v128.const f64x2 0.0001984126984126984 0.0001984126984126984) (local.get $r))))
-    (local.set $e4 (f64x2.add (v128.const f64x2 2.48015873015873e-05 2.48015873015873e-05) (f64x2.mul (v128.const f64x2 2.7557319223985893e-06 2.7557319223985893e-06) (local.get $r))))
-    (local.set $e5 (f64x2.add (v128.const f64x2 2.755731922398589e-07 2.755731922398589e-07) (f64x2.mul (v128.const f64x2 2.505210838544172e-08 2.505210838544172e-08) (local.get $r))))
-    (local.set $e6 (f64x2.add (v128.const f64x2 2.08767569878681e-09 2.08767569878681e-09) (f64x2.mul (v128.const f64x2 1.6059043836821613e-10 1.6059043836821613e-10) (local.get $r))))
-    (local.set $ep (f64x2.mul (local.get $r) (local.get $r)))
-    (local.set $e0 (f64x2.add (local.get $e0) (f64x2.mul (local.get $e1) (local.get $ep))))
-    (local.set $e2 (f64x2.add (local.get $e2) (f64x2.mul (local.get $e3) (local.get $ep))))
-    (local.set $e4 (f64x2.add (local.get $e4) (f64x2.mul (local.get $e5) (local.get $ep))))
-    (local.set $ep (f64x2.mul (local.get $ep) (local.get $ep)))
-    (local.set $e0 (f64x2.add (local.get $e0) (f64x2.mul (local.get $e2) (local.get $ep))))
-    (local.set $e4 (f64x2.add (local.get $e4) (f64x2.mul (local.get $e6) (local.get $ep))))
-    (local.set $ep (f64x2.mul (local.get $ep) (local.get $ep)))
-    (local.set $e0 (f64x2.add (local.get $e0) (f64x2.mul (local.get $e4) (local.get $ep))))
-    (local.set $p (local.get $e0))
-    ;; 2^k = 2^k1 · 2^(k − k1), k1 = floor(k/2): each half at least −539, a normal number
-    (local.set $n (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $k))))
-    (local.set $k1 (i64x2.shr_s (local.get $n) (i32.const 1)))
-    (f64x2.mul
-      (f64x2.mul (local.get $p) (i64x2.shl (i64x2.add (local.get $k1) (v128.const i64x2 1023 1023)) (i32.const 52)))
-      (i64x2.shl (i64x2.add (i64x2.sub (local.get $n) (local.get $k1)) (v128.const i64x2 1023 1023)) (i32.const 52))))
+  (global $SIGN v128 (v128.const i64x2 0x8000000000000000 0x8000000000000000))
+  (global $ONE v128 (v128.const f64x2 1 1)) ;; also the bits of 2^0, 0x3ff << 52
+  (global $TWO v128 (v128.const f64x2 2 2))
+  (global $TWO64 v128 (v128.const f64x2 0x1p64 0x1p64)) ;; also the bits of 2^64, 0x43f << 52
+  (global $SIGMOID_MIN v128 (v128.const f64x2 -746 -746)) ;; below, e^y rounds to 0; k ≥ −1076
+  (global $TANH_MIN v128 (v128.const f64x2 -40 -40)) ;; below, 1 − e^y rounds to 1; k ≥ −58
+  (global $LOG2E v128 (v128.const f64x2 0x1.71547652b82fep0 0x1.71547652b82fep0))
+  (global $SHIFTER v128 (v128.const f64x2 0x1.8p52 0x1.8p52))
+  (global $LN2_HI v128 (v128.const f64x2 0x1.62e42feep-1 0x1.62e42feep-1))
+  (global $LN2_LO v128 (v128.const f64x2 0x1.a39ef35793c76p-33 0x1.a39ef35793c76p-33))
+  (global $Q0 v128 (v128.const f64x2 0x1.0000000000001p-1 0x1.0000000000001p-1))
+  (global $Q1 v128 (v128.const f64x2 0x1.5555555555558p-3 0x1.5555555555558p-3))
+  (global $Q2 v128 (v128.const f64x2 0x1.5555555553d66p-5 0x1.5555555553d66p-5))
+  (global $Q3 v128 (v128.const f64x2 0x1.111111110f807p-7 0x1.111111110f807p-7))
+  (global $Q4 v128 (v128.const f64x2 0x1.6c16c1788a79cp-10 0x1.6c16c1788a79cp-10))
+  (global $Q5 v128 (v128.const f64x2 0x1.a01a01b00a691p-13 0x1.a01a01b00a691p-13))
+  (global $Q6 v128 (v128.const f64x2 0x1.a019b9129ad5ep-16 0x1.a019b9129ad5ep-16))
+  (global $Q7 v128 (v128.const f64x2 0x1.71ddf6b900d99p-19 0x1.71ddf6b900d99p-19))
+  (global $Q8 v128 (v128.const f64x2 0x1.28917ed1dcde4p-22 0x1.28917ed1dcde4p-22))
+  (global $Q9 v128 (v128.const f64x2 0x1.af632130593afp-26 0x1.af632130593afp-26))
 
-;; x[i] = σ(x[i]) for i < n, x at byte offset $p (the last lane of an odd n is computed on the value after it).
+  ;; x[i] = σ(x[i]) for i < n, x at byte offset $p (the last lane of an odd n is computed on the value after it).
   (func (export "sigmoid") (param $n i32) (param $p i32)
-    (local $x v128) (local $e v128) (local $s v128) (local $end i32)
-    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 3))))
+    (local $q i32) (local $last i32)
+    (local $x v128) (local $t v128) (local $r v128) (local $x0 v128) (local $t0 v128) (local $r0 v128)
+    (local $y v128) (local $k v128) (local $r2 v128) (local $r4 v128) (local $a v128) (local $b v128) (local $e v128)
+    (if (i32.eqz (local.get $n)) (then (return)))
+    (local.set $last (i32.add (local.get $p) (i32.shl (i32.shr_u (i32.sub (local.get $n) (i32.const 1)) (i32.const 1)) (i32.const 4))))
+    (local.set $q (local.get $p))
     (block $done
       (loop $pairs
-        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-        (local.set $x (v128.load (local.get $p)))
-        (local.set $e (call $exp (f64x2.neg (f64x2.abs (local.get $x)))))
-        (local.set $s (f64x2.div (v128.const f64x2 1 1) (f64x2.add (v128.const f64x2 1 1) (local.get $e))))
-        ;; x ≥ 0 (and NaN, whose e is NaN): s; x < 0: e·s
-        (v128.store (local.get $p)
-          (v128.bitselect (f64x2.mul (local.get $e) (local.get $s)) (local.get $s) (f64x2.lt (local.get $x) (v128.const f64x2 0 0))))
+        (br_if $done (i32.gt_u (local.get $q) (local.get $last)))
+        ;; x0, t0, r0: the pair at q, reduced in the step before (in the first step, zeros)
+        (local.set $x0 (local.get $x))
+        (local.set $t0 (local.get $t))
+        (local.set $r0 (local.get $r))
+        ;; reduce the pair at p (past the last pair, the last again, unused)
+        (local.set $x (v128.load (select (local.get $p) (local.get $last) (i32.le_u (local.get $p) (local.get $last)))))
+        (local.set $y (f64x2.pmax (v128.or (local.get $x) (global.get $SIGN)) (global.get $SIGMOID_MIN))) ;; −|x| (NaN stays NaN)
+        (local.set $t (f64x2.add (f64x2.mul (local.get $y) (global.get $LOG2E)) (global.get $SHIFTER)))
+        (local.set $k (f64x2.sub (local.get $t) (global.get $SHIFTER)))
+        (local.set $r (f64x2.sub
+          (f64x2.sub (local.get $y) (f64x2.mul (local.get $k) (global.get $LN2_HI)))
+          (f64x2.mul (local.get $k) (global.get $LN2_LO))))
+        ;; finish the pair at q (in the first step, a dummy written to pair 0, after its load, and overwritten next)
+        ;; q(r) by Estrin's scheme: (Q0 + Q1·r) + (Q2 + Q3·r)·r² + r⁴·((Q4 + Q5·r) + (Q6 + Q7·r)·r² + r⁴·(Q8 + Q9·r))
+        (local.set $r2 (f64x2.mul (local.get $r0) (local.get $r0)))
+        (local.set $r4 (f64x2.mul (local.get $r2) (local.get $r2)))
+        (local.set $a (f64x2.add
+          (f64x2.add (global.get $Q0) (f64x2.mul (global.get $Q1) (local.get $r0)))
+          (f64x2.mul (f64x2.add (global.get $Q2) (f64x2.mul (global.get $Q3) (local.get $r0))) (local.get $r2))))
+        (local.set $b (f64x2.add
+          (f64x2.add (global.get $Q4) (f64x2.mul (global.get $Q5) (local.get $r0)))
+          (f64x2.mul (f64x2.add (global.get $Q6) (f64x2.mul (global.get $Q7) (local.get $r0))) (local.get $r2))))
+        (local.set $a (f64x2.add (local.get $a) (f64x2.mul (local.get $r4)
+          (f64x2.add (local.get $b) (f64x2.mul (local.get $r4) (f64x2.add (global.get $Q8) (f64x2.mul (global.get $Q9) (local.get $r0))))))))
+        ;; e = e^−|x|·2^64 = (1 + (r + r²·q))·2^(k+64)
+        (local.set $e (f64x2.mul
+          (f64x2.add (global.get $ONE) (f64x2.add (local.get $r0) (f64x2.mul (local.get $r2) (local.get $a))))
+          (i64x2.add (i64x2.shl (local.get $t0) (i32.const 52)) (global.get $TWO64))))
+        ;; (x < 0 ? e : 2^64)/(2^64 + e), the choice as max(e, x < 0 ? 0 : 2^64) (e ≤ 2^64; a NaN e stays;
+        ;; x < 0 by its sign bit: x = −0 has e = 2^64 too)
+        (v128.store (local.get $q) (f64x2.div
+          (f64x2.pmax (local.get $e) (v128.andnot (global.get $TWO64) (i64x2.lt_s (local.get $x0) (v128.const i64x2 0 0))))
+          (f64x2.add (global.get $TWO64) (local.get $e))))
+        (local.set $q (local.get $p))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (br $pairs))))
 
   ;; x[i] = tanh(x[i]) for i < n, as sigmoid.
   (func (export "tanh") (param $n i32) (param $p i32)
-    (local $x v128) (local $a v128) (local $s v128) (local $q v128) (local $e v128) (local $t v128) (local $end i32)
-    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128) (local $t4 v128) (local $t5 v128) (local $t6 v128) (local $t7 v128) (local $t8 v128) (local $tp v128)
-    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 3))))
+    (local $q i32) (local $last i32)
+    (local $x v128) (local $t v128) (local $r v128) (local $x0 v128) (local $t0 v128) (local $r0 v128)
+    (local $y v128) (local $k v128) (local $r2 v128) (local $r4 v128) (local $a v128) (local $b v128) (local $scale v128) (local $e v128)
+    (if (i32.eqz (local.get $n)) (then (return)))
+    (local.set $last (i32.add (local.get $p) (i32.shl (i32.shr_u (i32.sub (local.get $n) (i32.const 1)) (i32.const 1)) (i32.const 4))))
+    (local.set $q (local.get $p))
     (block $done
       (loop $pairs
-        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-        (local.set $x (v128.load (local.get $p)))
-        (local.set $a (f64x2.abs (local.get $x)))
-        ;; |x| < 0.5: tanh's Taylor series, |x|·(1 + s·Σ c_i·s^i) for s = x², i ≤ 16 (the rest < 1e-18 of it), by Estrin's scheme
-        (local.set $s (f64x2.mul (local.get $a) (local.get $a)))
-        (local.set $t0 (f64x2.add (v128.const f64x2 -0.3333333333333333 -0.3333333333333333) (f64x2.mul (v128.const f64x2 0.13333333333333333 0.13333333333333333) (local.get $s))))
-        (local.set $t1 (f64x2.add (v128.const f64x2 -0.05396825396825397 -0.05396825396825397) (f64x2.mul (v128.const f64x2 0.021869488536155203 0.021869488536155203) (local.get $s))))
-        (local.set $t2 (f64x2.add (v128.const f64x2 -0.008863235529902197 -0.008863235529902197) (f64x2.mul (v128.const f64x2 0.003592128036572481 0.003592128036572481) (local.get $s))))
-        (local.set $t3 (f64x2.add (v128.const f64x2 -0.0014558343870513183 -0.0014558343870513183) (f64x2.mul (v128.const f64x2 0.000590027440945586 0.000590027440945586) (local.get $s))))
-        (local.set $t4 (f64x2.add (v128.const f64x2 -0.00023912911424355248 -0.00023912911424355248) (f64x2.mul (v128.const f64x2 9.691537956929451e-05 9.691537956929451e-05) (local.get $s))))
-        (local.set $t5 (f64x2.add (v128.const f64x2 -3.927832388331683e-05 -3.927832388331683e-05) (f64x2.mul (v128.const f64x2 1.5918905069328964e-05 1.5918905069328964e-05) (local.get $s))))
-        (local.set $t6 (f64x2.add (v128.const f64x2 -6.451689215655431e-06 -6.451689215655431e-06) (f64x2.mul (v128.const f64x2 2.6147711512907546e-06 2.6147711512907546e-06) (local.get $s))))
-        (local.set $t7 (f64x2.add (v128.const f64x2 -1.0597268320104654e-06 -1.0597268320104654e-06) (f64x2.mul (v128.const f64x2 4.294911078273806e-07 4.294911078273806e-07) (local.get $s))))
-        (local.set $t8 (v128.const f64x2 -1.7406618963571648e-07 -1.7406618963571648e-07))
-        (local.set $tp (f64x2.mul (local.get $s) (local.get $s)))
-        (local.set $t0 (f64x2.add (local.get $t0) (f64x2.mul (local.get $t1) (local.get $tp))))
-        (local.set $t2 (f64x2.add (local.get $t2) (f64x2.mul (local.get $t3) (local.get $tp))))
-        (local.set $t4 (f64x2.add (local.get $t4) (f64x2.mul (local.get $t5) (local.get $tp))))
-        (local.set $t6 (f64x2.add (local.get $t6) (f64x2.mul (local.get $t7) (local.get $tp))))
-        (local.set $tp (f64x2.mul (local.get $tp) (local.get $tp)))
-        (local.set $t0 (f64x2.add (local.get $t0) (f64x2.mul (local.get $t2) (local.get $tp))))
-        (local.set $t4 (f64x2.add (local.get $t4) (f64x2.mul (local.get $t6) (local.get $tp))))
-        (local.set $tp (f64x2.mul (local.get $tp) (local.get $tp)))
-        (local.set $t0 (f64x2.add (local.get $t0) (f64x2.mul (local.get $t4) (local.get $tp))))
-        (local.set $tp (f64x2.mul (local.get $tp) (local.get $tp)))
-        (local.set $t0 (f64x2.add (local.get $t0) (f64x2.mul (local.get $t8) (local.get $tp))))
-        (local.set $q (local.get $t0))
-        (local.set $q (f64x2.add (local.get $a) (f64x2.mul (local.get $a) (f64x2.mul (local.get $q) (local.get $s)))))
-        (local.set $e (call $exp (f64x2.mul (local.get $a) (v128.const f64x2 -2 -2))))
-        ;; |x| < 0.5: the series; else (1 − e)/(1 + e) (NaN: the second, NaN)
-        (local.set $t (v128.bitselect
-          (local.get $q)
-          (f64x2.div (f64x2.sub (v128.const f64x2 1 1) (local.get $e)) (f64x2.add (v128.const f64x2 1 1) (local.get $e)))
-          (f64x2.lt (local.get $a) (v128.const f64x2 0.5 0.5))))
-        ;; the sign of x (tanh(−0) = −0)
-        (v128.store (local.get $p) (v128.or (local.get $t)
-          (v128.and (local.get $x) (v128.const i64x2 0x8000000000000000 0x8000000000000000))))
+        (br_if $done (i32.gt_u (local.get $q) (local.get $last)))
+        ;; x0, t0, r0: the pair at q, reduced in the step before (in the first step, zeros)
+        (local.set $x0 (local.get $x))
+        (local.set $t0 (local.get $t))
+        (local.set $r0 (local.get $r))
+        ;; reduce the pair at p (past the last pair, the last again, unused)
+        (local.set $x (v128.load (select (local.get $p) (local.get $last) (i32.le_u (local.get $p) (local.get $last)))))
+        (local.set $y (v128.or (local.get $x) (global.get $SIGN))) ;; −|x| (NaN stays NaN)
+        (local.set $y (f64x2.pmax (f64x2.add (local.get $y) (local.get $y)) (global.get $TANH_MIN)))
+        (local.set $t (f64x2.add (f64x2.mul (local.get $y) (global.get $LOG2E)) (global.get $SHIFTER)))
+        (local.set $k (f64x2.sub (local.get $t) (global.get $SHIFTER)))
+        (local.set $r (f64x2.sub
+          (f64x2.sub (local.get $y) (f64x2.mul (local.get $k) (global.get $LN2_HI)))
+          (f64x2.mul (local.get $k) (global.get $LN2_LO))))
+        ;; finish the pair at q (in the first step, a dummy written to pair 0, after its load, and overwritten next)
+        ;; q(r) by Estrin's scheme: (Q0 + Q1·r) + (Q2 + Q3·r)·r² + r⁴·((Q4 + Q5·r) + (Q6 + Q7·r)·r² + r⁴·(Q8 + Q9·r))
+        (local.set $r2 (f64x2.mul (local.get $r0) (local.get $r0)))
+        (local.set $r4 (f64x2.mul (local.get $r2) (local.get $r2)))
+        (local.set $a (f64x2.add
+          (f64x2.add (global.get $Q0) (f64x2.mul (global.get $Q1) (local.get $r0)))
+          (f64x2.mul (f64x2.add (global.get $Q2) (f64x2.mul (global.get $Q3) (local.get $r0))) (local.get $r2))))
+        (local.set $b (f64x2.add
+          (f64x2.add (global.get $Q4) (f64x2.mul (global.get $Q5) (local.get $r0)))
+          (f64x2.mul (f64x2.add (global.get $Q6) (f64x2.mul (global.get $Q7) (local.get $r0))) (local.get $r2))))
+        (local.set $a (f64x2.add (local.get $a) (f64x2.mul (local.get $r4)
+          (f64x2.add (local.get $b) (f64x2.mul (local.get $r4) (f64x2.add (global.get $Q8) (f64x2.mul (global.get $Q9) (local.get $r0))))))))
+        ;; 1 − e^y = (1 − 2^k) − 2^k·expm1(r), expm1(r) = r + r²·q
+        (local.set $scale (i64x2.add (i64x2.shl (local.get $t0) (i32.const 52)) (global.get $ONE))) ;; 2^k
+        (local.set $e (f64x2.sub
+          (f64x2.sub (global.get $ONE) (local.get $scale))
+          (f64x2.mul (local.get $scale) (f64x2.add (local.get $r0) (f64x2.mul (local.get $r2) (local.get $a))))))
+        ;; (1 − e^y)/(1 + e^y), ≥ +0, with the sign of x (tanh(−0) = −0)
+        (v128.store (local.get $q) (v128.or
+          (f64x2.div (local.get $e) (f64x2.sub (global.get $TWO) (local.get $e)))
+          (v128.and (local.get $x0) (global.get $SIGN))))
+        (local.set $q (local.get $p))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (br $pairs)))))
