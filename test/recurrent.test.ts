@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cat, compile, grad, gradcheck, gradgradcheck, manualSeed, nn, ones, optim, RandomState, randn, Tensor, tensor, zeros } from '../src/index.ts';
 import { expectClose, maxAbs } from './expect-close.ts';
+import { lanes, reserveLanes, sigmoidLanes } from '../src/tensor/activations-simd.ts';
 import { expectForwardOverReverse, expectJvp } from './jvp-check.ts';
 
 type Nested = number | Nested[];
@@ -107,6 +108,33 @@ describe('gradcheck and gradgradcheck (parameters and input)', () => {
     const inputs = [x, h, ...(m instanceof nn.LSTM ? [c] : []), ...m.parameters()];
     expect(gradcheck(fn, inputs).message).toMatch(/passed/);
     expect(gradgradcheck(fn, inputs).message).toMatch(/passed/);
+  });
+});
+
+describe('the LSTM step kernel', () => {
+  it('over several blocks of rows and an odd hidden size, gives what LSTMCell gives step by step', () => {
+    // 1,400 sequences of hidden size 5: more rows than one block of the activations module's lanes holds
+    const rng = new RandomState(21), L = 3, N = 1400, H = 5;
+    const lstm = new nn.LSTM(2, H, { rng }), cell = new nn.LSTMCell(2, H);
+    const sd = lstm.stateDict();
+    cell.loadStateDict({ weight_ih: sd.weight_ih_l0!, weight_hh: sd.weight_hh_l0!, bias_ih: sd.bias_ih_l0!, bias_hh: sd.bias_hh_l0! });
+    const x = randn([L, N, 2], { rng }), h0 = randn([1, N, H], { rng }), c0 = randn([1, N, H], { rng });
+    const [out, [hN, cN]] = lstm.call(x, [h0, c0]);
+    let h = h0.select(0, 0), c = c0.select(0, 0);
+    for (let t = 0; t < L; t++) {
+      [h, c] = cell.call(x.select(0, t), [h, c]);
+      expectClose(out.select(0, t), h, { atol: 1e-14 }, `h at step ${t}`);
+    }
+    expectClose(hN.select(0, 0), h, { atol: 1e-14 });
+    expectClose(cN.select(0, 0), c, { atol: 1e-14 });
+  });
+  it('grows its lanes when a step needs more, and the kernels run on the new ones', () => {
+    const before = lanes.length;
+    reserveLanes(before + 1);
+    expect(lanes.length).toBeGreaterThan(before);
+    lanes.set([0, 1, -1], lanes.length - 4);
+    sigmoidLanes(lanes.length - 4, 3);
+    expect(Array.from(lanes.subarray(lanes.length - 4, lanes.length - 1))).toEqual([0.5, 1 / (1 + Math.exp(-1)), Math.exp(-1) / (1 + Math.exp(-1))]);
   });
 });
 

@@ -1,5 +1,6 @@
 ;; The logistic sigmoid and tanh over an array, in place, two float64 lanes at a time (WebAssembly SIMD): the gate
-;; arithmetic of the recurrent layers (recurrence.ts), where Math.exp and Math.tanh cost 9–28 ns a value here.
+;; arithmetic of the recurrent layers (recurrence.ts), where Math.exp and Math.tanh cost 9–28 ns a value here; and
+;; an LSTM step whole around them (lstmStep, at the end).
 ;; Compiled to activations-wasm.ts by `npm run build:wasm`; test/simd-activations.test.ts checks them against σ as
 ;; the sigmoid op computes it (to 2 ulp) and Math.tanh (to 4 ulp) over the whole range, ±0, ±∞, NaN and subnormal
 ;; results.
@@ -47,7 +48,7 @@
   (global $Q9 v128 (v128.const f64x2 0x1.af632130593afp-26 0x1.af632130593afp-26))
 
   ;; x[i] = σ(x[i]) for i < n, x at byte offset $p (the last lane of an odd n is computed on the value after it).
-  (func (export "sigmoid") (param $n i32) (param $p i32)
+  (func $sigmoid (export "sigmoid") (param $n i32) (param $p i32)
     (local $q i32) (local $last i32)
     (local $x v128) (local $t v128) (local $r v128) (local $x0 v128) (local $t0 v128) (local $r0 v128)
     (local $y v128) (local $k v128) (local $r2 v128) (local $r4 v128) (local $a v128) (local $b v128) (local $e v128)
@@ -95,7 +96,7 @@
         (br $pairs))))
 
   ;; x[i] = tanh(x[i]) for i < n, as sigmoid.
-  (func (export "tanh") (param $n i32) (param $p i32)
+  (func $tanh (export "tanh") (param $n i32) (param $p i32)
     (local $q i32) (local $last i32)
     (local $x v128) (local $t v128) (local $r v128) (local $x0 v128) (local $t0 v128) (local $r0 v128)
     (local $y v128) (local $k v128) (local $r2 v128) (local $r4 v128) (local $a v128) (local $b v128) (local $scale v128) (local $e v128)
@@ -141,4 +142,59 @@
           (v128.and (local.get $x0) (global.get $SIGN))))
         (local.set $q (local.get $p))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
-        (br $pairs)))))
+        (br $pairs))))
+
+  ;; One step of an LSTM (recurrence.ts) over `rows` rows of H values, in planes of rows·H values, plane k at byte
+  ;; $p + k·$stride: the gates' pre-activations a + (x + b), for a and x [rows, 4H] at $a and $x and b [4H] at $b,
+  ;; written gate by gate into planes 0–3 (i, f, g, o); i, f and o through σ, g through tanh; c = f·c_prev + i·g
+  ;; (c_prev in plane 4) into plane 5; tanh(c) into plane 6; h = o·tanh(c) into plane 7. The arithmetic, in its
+  ;; order, of the tensor ops. By pairs of lanes: for an odd H a row's last pair also writes the lane after the
+  ;; row, which the next row then overwrites (and after the last row, a spare lane of the region).
+  (func (export "lstmStep") (param $rows i32) (param $H i32) (param $a i32) (param $x i32) (param $b i32) (param $p i32) (param $stride i32)
+    (local $r i32) (local $k i32) (local $j i32) (local $row i32) (local $src i32) (local $dst i32) (local $bias i32)
+    (local $n i32) (local $f i32) (local $g i32) (local $o i32) (local $cp i32) (local $c i32) (local $tc i32) (local $h i32)
+    (local.set $row (i32.shl (local.get $H) (i32.const 3))) ;; a row of a plane, in bytes
+    (local.set $n (i32.mul (local.get $rows) (local.get $H)))
+    (local.set $f (i32.add (local.get $p) (local.get $stride)))
+    (local.set $g (i32.add (local.get $f) (local.get $stride)))
+    (local.set $o (i32.add (local.get $g) (local.get $stride)))
+    (local.set $cp (i32.add (local.get $o) (local.get $stride)))
+    (local.set $c (i32.add (local.get $cp) (local.get $stride)))
+    (local.set $tc (i32.add (local.get $c) (local.get $stride)))
+    (local.set $h (i32.add (local.get $tc) (local.get $stride)))
+    ;; the gates: row r's run of gate k, a[r, kH ..] + (x[r, kH ..] + b[kH ..]), to plane k at r·H
+    (loop $rowsLoop
+      (local.set $k (i32.const 0))
+      (loop $gates
+        (local.set $src (i32.mul (i32.add (i32.shl (local.get $r) (i32.const 2)) (local.get $k)) (local.get $row)))
+        (local.set $dst (i32.add (i32.add (local.get $p) (i32.mul (local.get $k) (local.get $stride))) (i32.mul (local.get $r) (local.get $row))))
+        (local.set $bias (i32.add (local.get $b) (i32.mul (local.get $k) (local.get $row))))
+        (local.set $j (i32.const 0))
+        (loop $pairs
+          (v128.store (i32.add (local.get $dst) (local.get $j))
+            (f64x2.add (v128.load (i32.add (i32.add (local.get $a) (local.get $src)) (local.get $j)))
+              (f64x2.add (v128.load (i32.add (i32.add (local.get $x) (local.get $src)) (local.get $j)))
+                (v128.load (i32.add (local.get $bias) (local.get $j))))))
+          (br_if $pairs (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 16))) (local.get $row))))
+        (br_if $gates (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 1))) (i32.const 4))))
+      (br_if $rowsLoop (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows))))
+    (call $sigmoid (local.get $n) (local.get $p))
+    (call $sigmoid (local.get $n) (local.get $f))
+    (call $tanh (local.get $n) (local.get $g))
+    (call $sigmoid (local.get $n) (local.get $o))
+    ;; c = f·c_prev + i·g, into c and (for its tanh, in place) tc
+    (local.set $j (i32.const 0))
+    (loop $cells
+      (v128.store (i32.add (local.get $c) (local.get $j)) (f64x2.add
+        (f64x2.mul (v128.load (i32.add (local.get $f) (local.get $j))) (v128.load (i32.add (local.get $cp) (local.get $j))))
+        (f64x2.mul (v128.load (i32.add (local.get $p) (local.get $j))) (v128.load (i32.add (local.get $g) (local.get $j))))))
+      (v128.store (i32.add (local.get $tc) (local.get $j)) (v128.load (i32.add (local.get $c) (local.get $j))))
+      (br_if $cells (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 16))) (i32.shl (local.get $n) (i32.const 3)))))
+    (call $tanh (local.get $n) (local.get $tc))
+    ;; h = o·tanh(c)
+    (local.set $j (i32.const 0))
+    (loop $outputs
+      (v128.store (i32.add (local.get $h) (local.get $j))
+        (f64x2.mul (v128.load (i32.add (local.get $o) (local.get $j))) (v128.load (i32.add (local.get $tc) (local.get $j)))))
+      (br_if $outputs (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 16))) (i32.shl (local.get $n) (i32.const 3))))))
+)

@@ -1,12 +1,13 @@
 // The recurrences of the recurrent layers (RNN, LSTM, GRU), forward and back through time: over all steps of one
 // layer and direction, each step one product with W_hh (packed into the gemm module once for all the steps) and
-// the gate arithmetic in plain loops, its σ and tanh in the activations module (WebAssembly SIMD, within 2 and 4 ulp
-// of Math's: the bench's LSTM step was ~20% faster). The input's part of every step, x·W_ihᵀ, comes in already
+// the gate arithmetic: the LSTM's whole in the activations module (WebAssembly SIMD; its forward kernel 23% faster
+// than loops here around the module's σ and tanh), the GRU's and RNN's in plain loops around them (σ and tanh within
+// 2 and 4 ulp of Math's: the bench's LSTM step was ~20% faster). The input's part of every step, x·W_ihᵀ, comes in already
 // computed for the whole sequence (one product). The forward arithmetic is PyTorch's, in its order
 // (aten/src/ATen/native/RNN.cpp): gates = (h·W_hhᵀ + b_hh) + (x·W_ihᵀ + b_ih).
 import { packedProduct } from './gemm.ts';
 import { copyRun } from './kernels.ts';
-import { lanes, sigmoidLanes, tanhLanes } from './activations-simd.ts';
+import { lanes, lstmStepLanes, reserveLanes, sigmoidLanes, tanhLanes } from './activations-simd.ts';
 
 /** Values from `off` in `buf` (a tensor's storage; src/tensor knows nothing of tensors). */
 export interface Run { readonly buf: Float64Array; readonly off: number }
@@ -94,29 +95,31 @@ export function rnnSteps(r: Recurrence, relu: boolean, y: Run): void {
 /**
  * An LSTM: gates [i, f, g, o] = (h·W_hhᵀ + b_hh) + (xp_t + b_ih), i, f and o through σ, g through tanh;
  * c_t = f·c_{t−1} + i·g and h_t = o·tanh(c_t), from c0 [N, H]. Writes y [7, L, N, H]: h, c, i, f, g, o and
- * tanh(c) at every step (what the backward reads). σ and tanh run in the activations module (WebAssembly SIMD),
- * over a step's values in blocks: each gate's pre-activations written there, mapped, then c, then tanh(c).
+ * tanh(c) at every step (what the backward reads). After each step's product (a, [N, 4H]), the step runs in the
+ * activations module by blocks of rows: a, the step's xp and c_prev copied in, the planes copied out.
  */
 export function lstmSteps(r: Recurrence, c0: Run, y: Run): void {
   const times = byWT(r, 4 * r.H);
-  const { L, N, H, xp, bIh } = r, G = 4 * H, S = N * H, a = new Float64Array(N * G), plane = L * S;
-  const x = xp.buf, b = bIh.buf, bo = bIh.off, yb = y.buf, { size: B, stride: P } = blocks(5, S);
-  const I = 0, F = P, GG = 2 * P, O = 3 * P, C = 4 * P; // where each part of a block is in the lanes
+  const { L, N, H, xp, bIh } = r, G = 4 * H, S = N * H, a = new Float64Array(N * G), plane = L * S, yb = y.buf;
+  // Regions of the lanes, each with a spare lane after it and at an even lane: a and x [R, G], b [G], then the
+  // eight planes [R, H] (i, f, g, o, c_prev, c, tanh c, h), R rows a block.
+  const even = (n: number): number => n + 2 - (n & 1);
+  reserveLanes(even(G) + 18 * H + 64);
+  const R = Math.min(N, Math.max(1, Math.floor((lanes.length - even(G) - 24) / (2 * G + 8 * H + 24))));
+  const A = 0, X = even(R * G), B = 2 * X, P = B + even(G), Z = even(R * H);
+  copyRun(G, bIh.buf, bIh.off, lanes, B);
+  const out = [[7, 0], [5, 1], [0, 2], [1, 3], [2, 4], [3, 5], [6, 6]]; // plane of the lanes, plane of y
   for (let k = 0; k < L; k++) {
     const t = r.reverse ? L - 1 - k : k;
     hiddenPart(r, G, t, k === 0, y, a, times);
     const cp = k === 0 ? c0.buf : yb, cpo = k === 0 ? c0.off : y.off + plane + (r.reverse ? t + 1 : t - 1) * S;
-    const xo = xp.off + t * N * G, yo = y.off + t * S;
-    for (let e0 = 0; e0 < S; e0 += B) {
-      const m = Math.min(B, S - e0);
-      for (let k = 0; k < 4; k++) gateInto(k * P, k, a, x, xo, b, bo, H, G, e0, m); // gate k at lane k·P
-      sigmoidLanes(I, m); sigmoidLanes(F, m); tanhLanes(GG, m); sigmoidLanes(O, m);
-      for (let e = 0, c = cpo + e0; e < m; e++) lanes[C + e] = lanes[F + e] * cp[c + e] + lanes[I + e] * lanes[GG + e];
-      const at = yo + e0;
-      for (const [from, p] of [[C, 1], [I, 2], [F, 3], [GG, 4], [O, 5]]) copyRun(m, lanes, from, yb, at + p * plane);
-      tanhLanes(C, m);
-      copyRun(m, lanes, C, yb, at + 6 * plane);
-      for (let e = 0; e < m; e++) yb[at + e] = lanes[O + e] * lanes[C + e];
+    for (let n0 = 0; n0 < N; n0 += R) {
+      const rows = Math.min(R, N - n0), m = rows * H, at = y.off + t * S + n0 * H;
+      copyRun(rows * G, a, n0 * G, lanes, A);
+      copyRun(rows * G, xp.buf, xp.off + t * N * G + n0 * G, lanes, X);
+      copyRun(m, cp, cpo + n0 * H, lanes, P + 4 * Z);
+      lstmStepLanes(rows, H, A, X, B, P, Z);
+      for (const [from, to] of out) copyRun(m, lanes, P + from * Z, yb, at + to * plane);
     }
   }
 }
