@@ -112,7 +112,7 @@ describe('gradcheck and gradgradcheck (parameters and input)', () => {
 });
 
 describe('the LSTM step kernel', () => {
-  it('over several blocks of rows and an odd hidden size, gives what LSTMCell gives step by step', () => {
+  it('over several blocks of rows and an odd hidden size, gives what LSTMCell gives step by step, and back', () => {
     // 1,400 sequences of hidden size 5: more rows than one block of the activations module's lanes holds
     const rng = new RandomState(21), L = 3, N = 1400, H = 5;
     const lstm = new nn.LSTM(2, H, { rng }), cell = new nn.LSTMCell(2, H);
@@ -127,6 +127,15 @@ describe('the LSTM step kernel', () => {
     }
     expectClose(hN.select(0, 0), h, { atol: 1e-14 });
     expectClose(cN.select(0, 0), c, { atol: 1e-14 });
+    // backward: the kernel (a walk that records nothing) against the tensor ops (one that records), bit for bit
+    for (const v of [x, h0, c0]) v.requiresGrad = true;
+    const w = randn([L, N, H], { rng }), wrt = [x, h0, c0, ...lstm.parameters()];
+    const loss = (): Tensor => {
+      const [o, [hL, cL]] = lstm.call(x, [h0, c0]);
+      return o.mul(w).sum().add(hL.mul(cL).sum());
+    };
+    const plain = grad(loss(), wrt), recorded = grad(loss(), wrt, { createGraph: true });
+    plain.forEach((d, k) => expectClose(d!, recorded[k]!, { atol: 0 }, `gradient ${k}`));
   });
   it('grows its lanes when a step needs more, and the kernels run on the new ones', () => {
     const before = lanes.length;

@@ -8,6 +8,7 @@ interface Exports {
   sigmoid(n: number, at: number): void;
   tanh(n: number, at: number): void;
   lstmStep(rows: number, H: number, a: number, x: number, b: number, p: number, stride: number): void;
+  lstmStepBack(rows: number, H: number, p: number, stride: number, out: number): void;
 }
 const PAGE = 8192; // float64s in a 64 KiB page
 const memory = memoryOf(16, false, 65536);
@@ -38,3 +39,12 @@ export const tanhLanes = (at: number, n: number): void => kernels.tanh(n, 8 * at
  */
 export const lstmStepLanes = (rows: number, H: number, a: number, x: number, b: number, p: number, stride: number): void =>
   kernels.lstmStep(rows, H, 8 * a, 8 * x, 8 * b, 8 * p, 8 * stride);
+
+/**
+ * An LSTM step of backpropagation through time over `rows` rows of H values: twenty planes of rows·H values from
+ * lane p, `stride` lanes apart: i, f, g, o, tanh c, c_prev, the gradients arriving at h, c, i, f, g, o and tanh c,
+ * dh and dc (read); the gates' gradients (by the way) and dc for the step before (written). The gates' gradients
+ * [rows, 4H] at lane `out`. Every region needs a free lane after it, and starts at an even lane.
+ */
+export const lstmStepBackLanes = (rows: number, H: number, p: number, stride: number, out: number): void =>
+  kernels.lstmStepBack(rows, H, 8 * p, 8 * stride, 8 * out);

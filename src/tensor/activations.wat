@@ -197,4 +197,60 @@
       (v128.store (i32.add (local.get $h) (local.get $j))
         (f64x2.mul (v128.load (i32.add (local.get $o) (local.get $j))) (v128.load (i32.add (local.get $tc) (local.get $j)))))
       (br_if $outputs (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 16))) (i32.shl (local.get $n) (i32.const 3))))))
-)
+
+  ;; One step of an LSTM's backward through time (recurrence.ts, lstmStepsBack) over `rows` rows of H values, in
+  ;; planes of rows·H values $stride bytes apart from $p: i, f, g, o, tanh c and c_prev (the forward's); the
+  ;; gradients arriving at h, c, i, f, g, o and tanh c; dh and dc from the step after. Writes the gradients of the
+  ;; gates' pre-activations [rows, 4H] at $out (by four more planes, each row then copied to its place) and dc for
+  ;; the step before into the plane after those. The arithmetic, in its order, of the tensor ops (sigmoidBackward
+  ;; g·(y·(1 − y)), tanhBackward g·(1 − y·y)).
+  (func (export "lstmStepBack") (param $rows i32) (param $H i32) (param $p i32) (param $stride i32) (param $out i32)
+    (local $j i32) (local $end i32) (local $r i32) (local $k i32) (local $row i32)
+    (local $i v128) (local $f v128) (local $g v128) (local $o v128) (local $tc v128) (local $dht v128) (local $dct v128)
+    (local $iP i32) (local $fP i32) (local $gP i32) (local $oP i32) (local $tcP i32) (local $cpP i32) (local $ghP i32) (local $gcP i32) (local $giP i32) (local $gfP i32)
+    (local $ggP i32) (local $goP i32) (local $gtcP i32) (local $dhP i32) (local $dcP i32) (local $diP i32) (local $dfP i32) (local $dgP i32) (local $doP i32) (local $dcOutP i32)
+    (local.set $iP (local.get $p))
+    (local.set $fP (i32.add (local.get $iP) (local.get $stride)))
+    (local.set $gP (i32.add (local.get $fP) (local.get $stride)))
+    (local.set $oP (i32.add (local.get $gP) (local.get $stride)))
+    (local.set $tcP (i32.add (local.get $oP) (local.get $stride)))
+    (local.set $cpP (i32.add (local.get $tcP) (local.get $stride)))
+    (local.set $ghP (i32.add (local.get $cpP) (local.get $stride)))
+    (local.set $gcP (i32.add (local.get $ghP) (local.get $stride)))
+    (local.set $giP (i32.add (local.get $gcP) (local.get $stride)))
+    (local.set $gfP (i32.add (local.get $giP) (local.get $stride)))
+    (local.set $ggP (i32.add (local.get $gfP) (local.get $stride)))
+    (local.set $goP (i32.add (local.get $ggP) (local.get $stride)))
+    (local.set $gtcP (i32.add (local.get $goP) (local.get $stride)))
+    (local.set $dhP (i32.add (local.get $gtcP) (local.get $stride)))
+    (local.set $dcP (i32.add (local.get $dhP) (local.get $stride)))
+    (local.set $diP (i32.add (local.get $dcP) (local.get $stride)))
+    (local.set $dfP (i32.add (local.get $diP) (local.get $stride)))
+    (local.set $dgP (i32.add (local.get $dfP) (local.get $stride)))
+    (local.set $doP (i32.add (local.get $dgP) (local.get $stride)))
+    (local.set $dcOutP (i32.add (local.get $doP) (local.get $stride)))
+    (local.set $end (i32.shl (i32.mul (local.get $rows) (local.get $H)) (i32.const 3)))
+    (loop $pairs
+      (local.set $i (v128.load (i32.add (local.get $iP) (local.get $j)))) (local.set $f (v128.load (i32.add (local.get $fP) (local.get $j)))) (local.set $g (v128.load (i32.add (local.get $gP) (local.get $j)))) (local.set $o (v128.load (i32.add (local.get $oP) (local.get $j)))) (local.set $tc (v128.load (i32.add (local.get $tcP) (local.get $j))))
+      (local.set $dht (f64x2.add (v128.load (i32.add (local.get $ghP) (local.get $j))) (v128.load (i32.add (local.get $dhP) (local.get $j)))))
+      ;; c feeds h = o·tanh(c), its own plane tanh(c), and the next step
+      (local.set $dct (f64x2.add (f64x2.add (v128.load (i32.add (local.get $gcP) (local.get $j))) (v128.load (i32.add (local.get $dcP) (local.get $j))))
+        (f64x2.mul (f64x2.add (f64x2.mul (local.get $dht) (local.get $o)) (v128.load (i32.add (local.get $gtcP) (local.get $j)))) (f64x2.sub (global.get $ONE) (f64x2.mul (local.get $tc) (local.get $tc))))))
+      ;; c = f·c_prev + i·g
+      (v128.store (i32.add (local.get $diP) (local.get $j)) (f64x2.mul (f64x2.add (f64x2.mul (local.get $dct) (local.get $g)) (v128.load (i32.add (local.get $giP) (local.get $j)))) (f64x2.mul (local.get $i) (f64x2.sub (global.get $ONE) (local.get $i)))))
+      (v128.store (i32.add (local.get $dfP) (local.get $j)) (f64x2.mul (f64x2.add (f64x2.mul (local.get $dct) (v128.load (i32.add (local.get $cpP) (local.get $j)))) (v128.load (i32.add (local.get $gfP) (local.get $j)))) (f64x2.mul (local.get $f) (f64x2.sub (global.get $ONE) (local.get $f)))))
+      (v128.store (i32.add (local.get $dgP) (local.get $j)) (f64x2.mul (f64x2.add (f64x2.mul (local.get $dct) (local.get $i)) (v128.load (i32.add (local.get $ggP) (local.get $j)))) (f64x2.sub (global.get $ONE) (f64x2.mul (local.get $g) (local.get $g)))))
+      (v128.store (i32.add (local.get $doP) (local.get $j)) (f64x2.mul (f64x2.add (f64x2.mul (local.get $dht) (local.get $tc)) (v128.load (i32.add (local.get $goP) (local.get $j)))) (f64x2.mul (local.get $o) (f64x2.sub (global.get $ONE) (local.get $o)))))
+      (v128.store (i32.add (local.get $dcOutP) (local.get $j)) (f64x2.mul (local.get $dct) (local.get $f)))
+      (br_if $pairs (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 16))) (local.get $end))))
+    ;; row r of gate k's plane to [r, kH ..] of the output
+    (local.set $row (i32.shl (local.get $H) (i32.const 3)))
+    (loop $rowsLoop
+      (local.set $k (i32.const 0))
+      (loop $gates
+        (memory.copy
+          (i32.add (local.get $out) (i32.mul (i32.add (i32.shl (local.get $r) (i32.const 2)) (local.get $k)) (local.get $row)))
+          (i32.add (i32.add (local.get $diP) (i32.mul (local.get $k) (local.get $stride))) (i32.mul (local.get $r) (local.get $row)))
+          (local.get $row))
+        (br_if $gates (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 1))) (i32.const 4))))
+      (br_if $rowsLoop (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows))))))

@@ -7,7 +7,7 @@
 // (aten/src/ATen/native/RNN.cpp): gates = (h·W_hhᵀ + b_hh) + (x·W_ihᵀ + b_ih).
 import { packedProduct } from './gemm.ts';
 import { copyRun } from './kernels.ts';
-import { lanes, lstmStepLanes, reserveLanes, sigmoidLanes, tanhLanes } from './activations-simd.ts';
+import { lanes, lstmStepBackLanes, lstmStepLanes, reserveLanes, sigmoidLanes, tanhLanes } from './activations-simd.ts';
 
 /** Values from `off` in `buf` (a tensor's storage; src/tensor knows nothing of tensors). */
 export interface Run { readonly buf: Float64Array; readonly off: number }
@@ -195,28 +195,36 @@ export function rnnStepsBack(r: Recurrence, relu: boolean, y: Run, g: Run, out: 
   if (initial) initialState(out, L, H, 0, N, H, dh);
 }
 
-/** The LSTM's, from y = [h, c, i, f, g, o, tanh c] and c0. out [L (+ 1), N, 4H]. */
+/**
+ * The LSTM's, from y = [h, c, i, f, g, o, tanh c] and c0. out [L (+ 1), N, 4H]. Each step runs in the activations
+ * module (lstmStepBack) by blocks of rows: the forward's planes, the gradients arriving and dh, dc copied in,
+ * the gates' gradients and dc copied out; then dh = dX_t·W_hh.
+ */
 export function lstmStepsBack(r: Recurrence, c0: Run, y: Run, g: Run, out: Run, initial: boolean): void {
   const times = byW(r, 4 * r.H);
   const { L, N, H } = r, G = 4 * H, S = N * H, P = L * S, yb = y.buf, gb = g.buf, o = out.buf;
   const dh = new Float64Array(S), dc = new Float64Array(S);
+  // Regions of the lanes, each with a spare lane after it and at an even lane: twenty planes [R, H] (i, f, g, o,
+  // tanh c, c_prev; the gradients at h, c, i, f, g, o, tanh c; dh, dc; the four gates' gradients, dc out), then
+  // the gates' gradients [R, 4H], R rows a block.
+  const even = (n: number): number => n + 2 - (n & 1);
+  reserveLanes(20 * even(H) + even(G) + 64);
+  const R = Math.min(N, Math.max(1, Math.floor((lanes.length - 64) / (24 * H + 66))));
+  const Z = even(R * H), D = 20 * Z;
   for (let k = L - 1; k >= 0; k--) {
     const t = r.reverse ? L - 1 - k : k, first = k === 0;
     const yo = y.off + t * S, go = g.off + t * S, oo = out.off + t * N * G;
     const cp = first ? c0.buf : yb, cpo = first ? c0.off : y.off + P + (r.reverse ? t + 1 : t - 1) * S;
-    for (let n = 0; n < N; n++) {
-      for (let j = 0; j < H; j++) {
-        const at = n * H + j, q = oo + n * G + j;
-        const i = yb[yo + 2 * P + at], f = yb[yo + 3 * P + at], cg = yb[yo + 4 * P + at], og = yb[yo + 5 * P + at], tc = yb[yo + 6 * P + at];
-        const dht = gb[go + at] + dh[at];
-        // c feeds h = o·tanh(c), its own plane tanh(c), and the next step
-        const dct = (gb[go + P + at] + dc[at]) + (dht * og + gb[go + 6 * P + at]) * (1 - tc * tc);
-        o[q] = (dct * cg + gb[go + 2 * P + at]) * (i * (1 - i)); // c = f·c_prev + i·g
-        o[q + H] = (dct * cp[cpo + at] + gb[go + 3 * P + at]) * (f * (1 - f));
-        o[q + 2 * H] = (dct * i + gb[go + 4 * P + at]) * (1 - cg * cg);
-        o[q + 3 * H] = (dht * tc + gb[go + 5 * P + at]) * (og * (1 - og));
-        dc[at] = dct * f;
-      }
+    for (let n0 = 0; n0 < N; n0 += R) {
+      const rows = Math.min(R, N - n0), m = rows * H, e = n0 * H;
+      for (let q = 0; q < 5; q++) copyRun(m, yb, yo + (2 + q) * P + e, lanes, q * Z); // i, f, g, o, tanh c
+      copyRun(m, cp, cpo + e, lanes, 5 * Z);
+      for (let q = 0; q < 7; q++) copyRun(m, gb, go + q * P + e, lanes, (6 + q) * Z);
+      copyRun(m, dh, e, lanes, 13 * Z);
+      copyRun(m, dc, e, lanes, 14 * Z);
+      lstmStepBackLanes(rows, H, 0, Z, D);
+      copyRun(rows * G, lanes, D, o, oo + n0 * G);
+      copyRun(m, lanes, 19 * Z, dc, e);
     }
     if (first && !initial) break;
     dh.fill(0);
