@@ -1,9 +1,9 @@
 // The recurrences of the recurrent layers (RNN, LSTM, GRU), forward and back through time: over all steps of one
 // layer and direction, each step one product with W_hh (packed into the gemm module once for all the steps) and
 // the gate arithmetic: the LSTM's whole in the activations module (WebAssembly SIMD; its forward kernel 23% faster
-// than loops here around the module's σ and tanh), the GRU's and RNN's in plain loops around them (σ and tanh within
-// 2 and 4 ulp of Math's: the bench's LSTM step was ~20% faster). The input's part of every step, x·W_ihᵀ, comes in already
-// computed for the whole sequence (one product). The forward arithmetic is PyTorch's, in its order
+// than loops here around the module's σ and tanh), the GRU's and RNN's in plain loops around them (σ and tanh
+// within 2 and 4 ulp of Math's: the bench's LSTM step was ~20% faster). The input's part of every step, x·W_ihᵀ,
+// comes in already computed for the whole sequence (one product). The forward arithmetic is PyTorch's, in its order
 // (aten/src/ATen/native/RNN.cpp): gates = (h·W_hhᵀ + b_hh) + (x·W_ihᵀ + b_ih).
 import { packedProduct } from './gemm.ts';
 import { copyRun } from './kernels.ts';
@@ -92,6 +92,15 @@ export function rnnSteps(r: Recurrence, relu: boolean, y: Run): void {
   }
 }
 
+/** n lanes and a spare one after them, rounded up to an even count (each region of the lanes starts at an even
+ *  lane and has a lane free after it: the module maps lanes in pairs). */
+const even = (n: number): number => n + 2 - (n & 1);
+
+/** How many of N rows a block of the lanes holds, a row taking `perRow` lanes and the block `fixed` more (≥ 1: the
+ *  caller reserved one row's worth). */
+const rowsOf = (N: number, perRow: number, fixed: number): number =>
+  Math.min(N, Math.max(1, Math.floor((lanes.length - fixed) / perRow)));
+
 /**
  * An LSTM: gates [i, f, g, o] = (h·W_hhᵀ + b_hh) + (xp_t + b_ih), i, f and o through σ, g through tanh;
  * c_t = f·c_{t−1} + i·g and h_t = o·tanh(c_t), from c0 [N, H]. Writes y [7, L, N, H]: h, c, i, f, g, o and
@@ -101,11 +110,10 @@ export function rnnSteps(r: Recurrence, relu: boolean, y: Run): void {
 export function lstmSteps(r: Recurrence, c0: Run, y: Run): void {
   const times = byWT(r, 4 * r.H);
   const { L, N, H, xp, bIh } = r, G = 4 * H, S = N * H, a = new Float64Array(N * G), plane = L * S, yb = y.buf;
-  // Regions of the lanes, each with a spare lane after it and at an even lane: a and x [R, G], b [G], then the
-  // eight planes [R, H] (i, f, g, o, c_prev, c, tanh c, h), R rows a block.
-  const even = (n: number): number => n + 2 - (n & 1);
-  reserveLanes(even(G) + 18 * H + 64);
-  const R = Math.min(N, Math.max(1, Math.floor((lanes.length - even(G) - 24) / (2 * G + 8 * H + 24))));
+  // Regions of the lanes: a and x [R, G], b [G], then the eight planes [R, H] (i, f, g, o, c_prev, c, tanh c, h),
+  // R rows a block; at most 16·R·H + 4H + 22 lanes.
+  reserveLanes(20 * H + 22);
+  const R = rowsOf(N, 16 * H, 4 * H + 22);
   const A = 0, X = even(R * G), B = 2 * X, P = B + even(G), Z = even(R * H);
   copyRun(G, bIh.buf, bIh.off, lanes, B);
   const out = [[7, 0], [5, 1], [0, 2], [1, 3], [2, 4], [3, 5], [6, 6]]; // plane of the lanes, plane of y
@@ -204,12 +212,11 @@ export function lstmStepsBack(r: Recurrence, c0: Run, y: Run, g: Run, out: Run, 
   const times = byW(r, 4 * r.H);
   const { L, N, H } = r, G = 4 * H, S = N * H, P = L * S, yb = y.buf, gb = g.buf, o = out.buf;
   const dh = new Float64Array(S), dc = new Float64Array(S);
-  // Regions of the lanes, each with a spare lane after it and at an even lane: twenty planes [R, H] (i, f, g, o,
-  // tanh c, c_prev; the gradients at h, c, i, f, g, o, tanh c; dh, dc; the four gates' gradients, dc out), then
-  // the gates' gradients [R, 4H], R rows a block.
-  const even = (n: number): number => n + 2 - (n & 1);
-  reserveLanes(20 * even(H) + even(G) + 64);
-  const R = Math.min(N, Math.max(1, Math.floor((lanes.length - 64) / (24 * H + 66))));
+  // Regions of the lanes: twenty planes [R, H] (i, f, g, o, tanh c, c_prev; the gradients at h, c, i, f, g, o,
+  // tanh c; dh, dc; the four gates' gradients, dc out), then the gates' gradients [R, 4H], R rows a block; at
+  // most 24·R·H + 42 lanes.
+  reserveLanes(24 * H + 42);
+  const R = rowsOf(N, 24 * H, 42);
   const Z = even(R * H), D = 20 * Z;
   for (let k = L - 1; k >= 0; k--) {
     const t = r.reverse ? L - 1 - k : k, first = k === 0;
