@@ -186,14 +186,26 @@ function sumRows(rows: number, n: number, stride: number, x: Float64Array, xo: n
   for (; r < rows; r++) for (let j = 0, a = xo + r * stride; j < n; j++) y[yo + j] += x[a + j];
 }
 
-/** y[yo + i] = v for i < n (a loop: TypedArray.prototype.fill enters the runtime, slow for a small run). */
+/** From this many values a run is filled or copied by the runtime (TypedArray.fill, or set: a memset or memcpy,
+ *  ~0.1 ns a value, but ~100 ns to enter, or to make the subarray) rather than by a loop (~1 ns a value), and
+ *  y += a·x runs over subarrays (its loop then without bounds checks): measured crossovers. */
+const SET_MIN = 128;
+
+/** y[yo + i] = v for i < n. */
 export function fillRun(n: number, v: number, y: Float64Array, yo: number): void {
-  for (let i = 0; i < n; i++) y[yo + i] = v;
+  if (n >= SET_MIN) y.fill(v, yo, yo + n);
+  else for (let i = 0; i < n; i++) y[yo + i] = v;
 }
 
-/** From this many values a copy goes through TypedArray.set (a memcpy, ~0.1 ns a value, but ~100 ns to make the
- *  subarray) rather than a loop (~1 ns a value): measured crossover. */
-const SET_MIN = 128;
+/** y[yo + i] += a·x[xo + i] for i < n (an optimizer's update). */
+export function addScaled(n: number, a: number, x: Float64Array, xo: number, y: Float64Array, yo: number): void {
+  if (n < SET_MIN) {
+    for (let i = 0; i < n; i++) y[yo + i] += a * x[xo + i];
+    return;
+  }
+  const ys = y.subarray(yo, yo + n), xs = x.subarray(xo, xo + n);
+  for (let i = 0; i < ys.length; i++) ys[i] += a * xs[i];
+}
 
 /** y[yo + i] = x[xo + i] for i < n: a copy between runs of two arrays (x and y distinct, or not overlapping). */
 export function copyRun(n: number, x: Float64Array, xo: number, y: Float64Array, yo: number): void {

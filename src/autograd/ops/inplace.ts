@@ -1,6 +1,6 @@
 // In-place ops: they overwrite a tensor's storage (optimizer updates, zeroed gradients, loaded weights). The door
 // stamps it with the clock, so that backward refuses a graph whose tensors were changed after it used them.
-import { fillRun, stridedCopy, stridedWalk, type Walk } from '../../tensor/kernels.ts';
+import { addScaled, fillRun, stridedCopy, stridedWalk, type Walk } from '../../tensor/kernels.ts';
 import { broadcastShapes, broadcastStrides, fmt, sameShape } from '../../tensor/shape.ts';
 import { makeOp, TensorBase, type OpDef } from '../tensor-base.ts';
 import { apply, describe, expectTensor, IN_PLACE } from '../op.ts';
@@ -37,7 +37,7 @@ const ADD: OpDef<number | null> = makeOp({
   name: 'add_',
   forward: (out, ins, s) => {
     const alpha = scaleOf(s, ins), src = ins[0], y = out.buf, yo = out.off, n = out.size, x = src.buf, xo = src.off;
-    if (src.size === 1) { const v = alpha * x[xo]; for (let i = 0; i < n; i++) y[yo + i] += v; } else for (let i = 0; i < n; i++) y[yo + i] += alpha * x[xo + i];
+    if (src.size === 1) { const v = alpha * x[xo]; for (let i = 0; i < n; i++) y[yo + i] += v; } else addScaled(n, alpha, x, xo, y, yo);
   },
   grads: [],
   fast: {
