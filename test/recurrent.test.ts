@@ -112,9 +112,10 @@ describe('gradcheck and gradgradcheck (parameters and input)', () => {
 });
 
 describe('the LSTM step kernel', () => {
-  it('over several blocks of rows and an odd hidden size, gives what LSTMCell gives step by step, and back', () => {
-    // 1,400 sequences of hidden size 5: more rows than one block of the activations module's lanes holds
-    const rng = new RandomState(21), L = 3, N = 1400, H = 5;
+  // 1,400 sequences of hidden size 5: more rows than one block of the activations module's lanes holds; and a
+  // hidden size of 1, where every pair of lanes spans two rows
+  it.each([[1400, 5], [3, 1]])('over %s sequences of hidden size %s, gives what LSTMCell gives step by step, and back', (N, H) => {
+    const rng = new RandomState(21), L = 3;
     const lstm = new nn.LSTM(2, H, { rng }), cell = new nn.LSTMCell(2, H);
     const sd = lstm.stateDict();
     cell.loadStateDict({ weight_ih: sd.weight_ih_l0!, weight_hh: sd.weight_hh_l0!, bias_ih: sd.bias_ih_l0!, bias_hh: sd.bias_hh_l0! });
