@@ -18,7 +18,7 @@ const kernels = exportsOf<Exports>(moduleOf(ACTIVATIONS_WASM), memory);
  *  reserveLanes): read it again after a call that may grow it. */
 export let lanes = new Float64Array(memory.buffer);
 
-/** Grows the lanes to at least n (an LSTM step needs 20 for every value of its hidden size). */
+/** Grows the lanes to at least n (an LSTM step needs some 24 for every unit of its hidden size). */
 export function reserveLanes(n: number): void {
   const more = Math.ceil((n - lanes.length) / PAGE);
   if (more > 0) {
@@ -43,8 +43,8 @@ export const lstmStepLanes = (rows: number, H: number, a: number, x: number, b: 
 /**
  * An LSTM step of backpropagation through time over `rows` rows of H values: twenty planes of rows·H values from
  * lane p, `stride` lanes apart: i, f, g, o, tanh c, c_prev, the gradients arriving at h, c, i, f, g, o and tanh c,
- * dh and dc (read); the gates' gradients (by the way) and dc for the step before (written). The gates' gradients
- * [rows, 4H] at lane `out`. Every region needs a free lane after it, and starts at an even lane.
+ * dh and dc (read); the four gates' gradients, on their way to `out`, and dc for the step before (written). The
+ * gates' gradients [rows, 4H] at lane `out`. Every region needs a free lane after it, and starts at an even lane.
  */
 export const lstmStepBackLanes = (rows: number, H: number, p: number, stride: number, out: number): void =>
   kernels.lstmStepBack(rows, H, 8 * p, 8 * stride, 8 * out);
