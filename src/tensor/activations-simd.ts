@@ -1,6 +1,6 @@
 // The WebAssembly module of activations.wat: σ and tanh over runs of values written into its memory, two lanes
 // at a time (the recurrent layers' gate arithmetic; Math.exp and Math.tanh cost 9–28 ns a value here), and an
-// LSTM step whole.
+// LSTM step whole, forward and back.
 import { ACTIVATIONS_WASM } from './activations-wasm.ts';
 import { exportsOf, memoryOf, moduleOf } from './wasm.ts';
 

@@ -1,6 +1,7 @@
 ;; The logistic sigmoid and tanh over an array, in place, two float64 lanes at a time (WebAssembly SIMD): the gate
 ;; arithmetic of the recurrent layers (recurrence.ts), where Math.exp and Math.tanh cost 9–28 ns a value here; and
-;; an LSTM step whole around them (lstmStep, at the end).
+;; an LSTM step whole around them, forward and back (lstmStep and lstmStepBack, at the end; test/recurrent.test.ts
+;; checks those against LSTMCell and the tensor-op rules).
 ;; Compiled to activations-wasm.ts by `npm run build:wasm`; test/simd-activations.test.ts checks them against σ as
 ;; the sigmoid op computes it (to 2 ulp) and Math.tanh (to 4 ulp) over the whole range, ±0, ±∞, NaN and subnormal
 ;; results.
