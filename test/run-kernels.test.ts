@@ -7,7 +7,7 @@ import { RandomState } from '../src/index.ts';
 
 const rng = new RandomState(5);
 const values = (n: number): Float64Array => Float64Array.from({ length: n }, () => rng.random() * 2 - 1);
-const SIZES = [0, 1, 127, 128, 129, 1000];
+const SIZES = [0, 1, 127, 128, 129, 135, 1000, 1003]; // the crossover, and tails of 1 and 7 past the unrolled loop
 
 describe('run kernels', () => {
   it.each(SIZES)('copyRun, fillRun and addScaled over %s values give what loops give, and nothing else changes', (n) => {

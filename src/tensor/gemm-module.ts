@@ -20,13 +20,12 @@ interface Exports {
   kernel(mt: number, nt: number, kc: number, a: number, b: number, bts: number, bks: number, c: number, ldc: number): void;
   rows(n: number, kc: number, x: number, y: number, ldy: number, c: number): void;
   dots(n: number, kc: number, x: number, y: number, ldy: number, c: number): void;
-  outer(m: number, n: number, a: number, b: number, c: number, ldc: number): void;
   packRows(np: number, kc: number, src: number, lds: number, dst: number): void;
   packColumns(nt: number, kc: number, src: number, lds: number, dst: number): void;
 }
 const memory = memoryOf(Math.ceil((END * 8) / 65536), SHARED);
 const module = moduleOf(SHARED ? GEMM_WASM_SHARED : GEMM_WASM);
-export const { kernel, rows, dots, outer, packRows, packColumns } = exportsOf<Exports>(module, memory);
+export const { kernel, rows, dots, packRows, packColumns } = exportsOf<Exports>(module, memory);
 /** The memory as float64s; kernels take byte offsets (8 × an index into it). */
 export const heap = new Float64Array(memory.buffer);
 

@@ -114,30 +114,6 @@
       (local.set $y (i32.add (local.get $y) (i32.const 128)))
       (br_if $chunks (i32.lt_u (local.tee $pc (i32.add (local.get $pc) (i32.const 128))) (local.get $end)))))
 
-  ;; c[i, j] += a[i]·b[j] for i < m, j < n: an outer product (c's rows ldc bytes apart), two columns at a time.
-  (func (export "outer")
-    (param $m i32) (param $n i32) (param $a i32) (param $b i32) (param $c i32) (param $ldc i32)
-    (local $j i32) (local $pb i32) (local $pc i32) (local $v v128)
-    (loop $rows
-      (local.set $v (v128.load64_splat (local.get $a)))
-      (local.set $pb (local.get $b))
-      (local.set $pc (local.get $c))
-      (local.set $j (i32.shr_u (local.get $n) (i32.const 1)))
-      (if (local.get $j)
-        (then
-          (loop $pairs
-            (v128.store (local.get $pc) (f64x2.add (v128.load (local.get $pc)) (f64x2.mul (local.get $v) (v128.load (local.get $pb)))))
-            (local.set $pb (i32.add (local.get $pb) (i32.const 16)))
-            (local.set $pc (i32.add (local.get $pc) (i32.const 16)))
-            (br_if $pairs (local.tee $j (i32.sub (local.get $j) (i32.const 1)))))))
-      (if (i32.and (local.get $n) (i32.const 1))
-        (then
-          (f64.store (local.get $pc)
-            (f64.add (f64.load (local.get $pc)) (f64.mul (f64x2.extract_lane 0 (local.get $v)) (f64.load (local.get $pb)))))))
-      (local.set $a (i32.add (local.get $a) (i32.const 8)))
-      (local.set $c (i32.add (local.get $c) (local.get $ldc)))
-      (br_if $rows (local.tee $m (i32.sub (local.get $m) (i32.const 1))))))
-
   ;; c[j] += Σ_k x[k]·y[j, k] for j < n: dot products of x with y's rows (ldy bytes apart), without packing.
   ;; Eight k at a time in four accumulators (independent additions hide the adder's latency), then pairs, then
   ;; the odd one: every value read is a real one, so a row's neighbours never enter its sum.
