@@ -6,7 +6,7 @@ import { compile, nn, optim, RandomState, Tensor } from './engine.ts';
 import { warm } from './xor-step.ts';
 import { caseNamed, F32_TOL, F64_TOL, runSuite, type SuiteReport } from './common.ts';
 import { asCase, checkSameStep, type Trainer } from './trainer.ts';
-import { runTorch, torchCase, torchMedian, torchName, torchTrainer, type TorchResult } from './torch.ts';
+import { runTorch, timedAgain, torchCase, torchMedian, torchName, torchTrainer, type TorchJob } from './torch.ts';
 
 const IN = 32, H = 64, L = 32, N = 16;
 const LR = 0.1;
@@ -45,10 +45,10 @@ export function engineLstm(compiled = false): Trainer {
   };
 }
 
-/** The same step in PyTorch, from the same weights (null when skipped). */
-function torchLstm(init: Float64Array[]): TorchResult | null {
+/** The same step in PyTorch, from the same weights. */
+function torchJob(init: Float64Array[]): TorchJob {
   const { x, y } = lstmData();
-  return runTorch([{ kind: 'lstm_step', sizes: [IN, H, L, N], params: init, x, y, lr: LR }])?.[0] ?? null;
+  return { kind: 'lstm_step', sizes: [IN, H, L, N], params: init, x, y, lr: LR };
 }
 const torchStep = (): string => torchName('(nn.LSTM, mse_loss, backward, optim.SGD)');
 
@@ -56,10 +56,11 @@ export async function run(): Promise<SuiteReport> {
   console.log(`\nlstm: one training step of nn.LSTM(${IN}, ${H}) over ${L} steps of a batch of ${N}, mean squared error of every output, SGD lr ${LR}`);
   const engine = engineLstm(), compiled = engineLstm(true);
   const init = engine.params().map((p) => Float64Array.from(p));
-  const torch = torchLstm(init);
-  checkSameStep(engine, [compiled, ...(torch ? [torchTrainer(torchStep(), init, torch)] : [])], F64_TOL, F32_TOL);
+  const job = torchJob(init), first = runTorch([job])?.[0] ?? null;
+  checkSameStep(engine, [compiled, ...(first ? [torchTrainer(torchStep(), init, first)] : [])], F64_TOL, F32_TOL);
 
   const cases = await runSuite('lstm', [engine, compiled].map(asCase));
+  const torch = first && timedAgain(first, job); // on both sides of the engine's cases
   if (torch) cases.push(torchCase(torchStep(), torch));
   const e = caseNamed(cases, CASES.engine).median;
   return {

@@ -82,6 +82,18 @@ export function runTorch(jobs: TorchJob[]): TorchResult[] | null {
   return (JSON.parse(r.stdout) as { results: TorchResult[] }).results;
 }
 
+/**
+ * The job timed again, after the engine's cases, its samples pooled with those of `before` (the same job timed
+ * before them, its first step checked there). The machine's speed drifts over a suite's ~20 s on a shared VM: a
+ * peer timed on one side of the engine takes the drift into the ratio, one timed on both sides cancels a steady
+ * drift.
+ */
+export function timedAgain(before: TorchResult, job: TorchJob): TorchResult {
+  const after = runTorch([job]);
+  if (after === null) throw new Error('PyTorch peer: timed once, then not found');
+  return { first: before.first, samples: [...before.samples, ...after[0].samples] };
+}
+
 /** Typed arrays as plain arrays, for JSON (which writes float64 values exactly: shortest round-trip digits). */
 const plain = (job: TorchJob): unknown =>
   JSON.parse(JSON.stringify(job, (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v)));
