@@ -178,6 +178,38 @@ describe('compile: optimizers, schedules, labels and random masks', () => {
     expect(c.opt.lr).toBe(e.opt.lr);
   });
 
+  it.each([0, 0.9])('parameters of 128 values and more (momentum %s): the replay calls the run kernels, reads the new lr, and matches eager bit for bit', (momentum) => {
+    // From 128 values the update (y += a·x), the zeroing of a gradient and a value expanded over a tensor are the
+    // kernels' (runtime fill, unrolled loop), called by the replay instead of written out as loops.
+    const make = () => {
+      const rng = new RandomState(8);
+      const model = new nn.Sequential(new nn.Linear(12, 16, { init: 'xavier', rng }), new nn.Sigmoid(), new nn.Linear(16, 8, { init: 'xavier', rng }));
+      const opt = new optim.SGD(model.parameters(), { lr: 0.5, momentum });
+      return { model, opt, sched: new optim.CosineAnnealingLR(opt, { tMax: 20 }) };
+    };
+    const e = make(), c = make();
+    const body = (m: typeof e) => (x: Tensor, y: Tensor): Tensor => {
+      m.opt.zeroGrad();
+      const l = m.model.call(x).sub(y).pow(2).mean(); // its gradient: one value expanded over [16, 8]
+      l.backward();
+      m.opt.step();
+      return l;
+    };
+    const eager = body(e), step = compile(body(c));
+    const data = new RandomState(9);
+    for (let i = 0; i < 30; i++) {
+      const x = Tensor.from(data.uniform(-1, 1, [16, 12]), [16, 12]), y = Tensor.from(data.random([16, 8]), [16, 8]);
+      expect(step(x, y).item()).toBe(eager(x, y).item());
+      e.sched.step();
+      c.sched.step();
+    }
+    c.model.parameters().forEach((p, k) => expect(p.data).toEqual(e.model.parameters()[k].data));
+    // No fill, update or expanded value written out as a loop over 192 or 128 values (elementwise maps still are).
+    const source = step.toSource();
+    expect(source).not.toMatch(/i < (192|128); i\+\+\) s\d+\[o\d+ \+ i\] (= c\d+;|\+= a \*|= s\d+\[o\d+\];)/);
+    for (const op of ['fill_', 'add_', 'expand']) expect(source).toMatch(new RegExp(`// \\d+: ${op}\\n\\s+r\\d+\\(\\);`));
+  });
+
   it('an index out of range in a later call is still refused (the replay checks each call\'s labels)', () => {
     const w = tensor([[0.5, -0.5, 0.1]], { requiresGrad: true });
     const step = compile((x: Tensor, labels: Tensor) => nn.crossEntropyLoss(x.matmul(w), labels));

@@ -188,8 +188,9 @@ function sumRows(rows: number, n: number, stride: number, x: Float64Array, xo: n
 
 /** From this many values a run is filled or copied by the runtime (TypedArray.fill, or set: a memset or memcpy,
  *  ~0.1 ns a value, but ~100 ns to enter, or to make the subarray) rather than by a loop (~1 ns a value), and
- *  y += a·x runs over subarrays (its loop then without bounds checks): measured crossovers. */
-const SET_MIN = 128;
+ *  y += a·x runs over subarrays (its loop then without bounds checks): measured crossovers. A replay (compile)
+ *  calls these kernels from this size too, instead of writing the loop out. */
+export const SET_MIN = 128;
 
 /** y[yo + i] = v for i < n. */
 export function fillRun(n: number, v: number, y: Float64Array, yo: number): void {

@@ -1,7 +1,7 @@
 // Broadcasting as a pair of ops, each the other's derivative: expand copies values out along new or size-1
 // dims, sumTo adds them back up. Every gradient of a broadcast operand goes through sumTo, the one place
 // where the "forgot to reduce the broadcast gradient" bug could live.
-import { flatWalk, reduceSum, stridedCopy, stridedWalk, type Walk } from '../../tensor/kernels.ts';
+import { flatWalk, reduceSum, SET_MIN, stridedCopy, stridedWalk, type Walk } from '../../tensor/kernels.ts';
 import { broadcastShapes, broadcastStrides, fmt, sameShape, sizeOf, stridesOf, type Shape } from '../../tensor/shape.ts';
 import { makeOp, type OpDef, type TensorBase } from '../tensor-base.ts';
 import { apply } from '../op.ts';
@@ -13,7 +13,7 @@ const EXPAND: OpDef<Walk> = makeOp({
   grads: [(g, [x]) => sumTo(g, x.shape)], // sum in reverse
   tangent: ([t], _x, y, w) => apply(EXPAND, t!, [t!], y.shape, w), // linear: the op itself, on the tangent
   batch: (xs, b, _w, shape) => expand(lift(xs, b, shape.length)[0], [xs[0].shape[0], ...shape]),
-  fast: { source: (io) => (io.size(1) === 1 ? `for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} = ${io.at(1, '0')};` : null) },
+  fast: { source: (io) => (io.size(1) === 1 && io.size(0) < SET_MIN ? `for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} = ${io.at(1, '0')};` : null) },
 });
 
 const SUM_TO: OpDef<Walk> = makeOp({

@@ -1,6 +1,6 @@
 // In-place ops: they overwrite a tensor's storage (optimizer updates, zeroed gradients, loaded weights). The door
 // stamps it with the clock, so that backward refuses a graph whose tensors were changed after it used them.
-import { addScaled, fillRun, stridedCopy, stridedWalk, type Walk } from '../../tensor/kernels.ts';
+import { addScaled, fillRun, SET_MIN, stridedCopy, stridedWalk, type Walk } from '../../tensor/kernels.ts';
 import { broadcastShapes, broadcastStrides, fmt, sameShape } from '../../tensor/shape.ts';
 import { makeOp, TensorBase, type OpDef } from '../tensor-base.ts';
 import { apply, describe, expectTensor, IN_PLACE } from '../op.ts';
@@ -18,7 +18,7 @@ const FILL: OpDef<number> = makeOp({
   name: 'fill_',
   forward: (out, _ins, v) => fillRun(out.size, v, out.buf, out.off),
   grads: [],
-  fast: { source: (io, v) => `for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} = ${io.value(v)};` },
+  fast: { source: (io, v) => (io.size(0) >= SET_MIN ? null : `for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} = ${io.value(v)};`) },
 });
 /**
  * A scale (alpha, value) is a number, or a one-element tensor read when the op runs: an optimizer keeps its learning
@@ -42,6 +42,7 @@ const ADD: OpDef<number | null> = makeOp({
   grads: [],
   fast: {
     source: (io, s) => {
+      if (io.size(1) >= SET_MIN) return null; // the kernel's unrolled loop
       const alpha = s === null ? io.at(2, '0') : io.value(s); // a scale tensor is read at each run
       return io.size(1) === 1
         ? `{ const v = ${alpha} * ${io.at(1, '0')}; for (let i = 0; i < ${io.size(0)}; i++) ${io.at(0, 'i')} += v; }`
