@@ -133,8 +133,9 @@ describe('gemm vector paths across their blocks', () => {
 });
 
 describe('gemm with strides that are not a plain transpose', () => {
-  // Every other value of a larger buffer (a strided view): no side is unit-stride, so packing gathers.
-  for (const [M, N, K] of [[5, 7, 9], [1, 20, 30], [20, 1, 30], [30, 20, 1], [40, 30, 50], [3, 300, 70]]) {
+  // Every other value of a larger buffer (a strided view): no side is unit-stride, so packing gathers. The last
+  // is an outer product whose strided row is gathered by blocks, being wider than the module's region B.
+  for (const [M, N, K] of [[5, 7, 9], [1, 20, 30], [20, 1, 30], [30, 20, 1], [40, 30, 50], [3, 300, 70], [2, 262_149, 1]]) {
     it(`${M}×${K} · ${K}×${N}`, () => {
       const rng = makeRng(M * 7 + N * 3 + K);
       const A = randomArray(4 * M * K + 10, rng), B = randomArray(4 * K * N + 10, rng);
