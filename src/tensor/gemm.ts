@@ -51,7 +51,7 @@ export function gemm(M: number, N: number, K: number,
  * C[i, j] += A[i, 0]·B[0, j]: an outer product, in place in JavaScript. Each C value is read and written once, so
  * copying C into the module and back costs more than its SIMD saves (784×128: 72 against 91 µs, measured). The
  * row loop is unrolled by 8: V8 unrolls nothing, and a one-line loop's counter, branch and interrupt check cost
- * more than its multiply-add. A strided B row (a transposed operand) is gathered into region B first.
+ * more than its multiply-add. A B row with a stride (gemm takes any) is gathered into region B first, by blocks.
  */
 function outerProduct(M: number, N: number, A: Float64Array, aOff: number, aRow: number,
   B: Float64Array, bOff: number, bCol: number, C: Float64Array, cOff: number): void {
