@@ -1,7 +1,7 @@
 // The profiler (profile, recordFunction): what a known training step records, op by op and phase by phase; the
 // Chrome trace it writes; that its spans account for the step's time; and how it fails.
 import { describe, expect, it } from 'vitest';
-import { compile, isProfiling, nn, optim, profile, RandomState, recordFunction, tensor, Tensor, type ProfileEvent } from '../src/index.ts';
+import { compile, isProfiling, jvp, nn, optim, profile, RandomState, recordFunction, tensor, Tensor, type ProfileEvent } from '../src/index.ts';
 
 /** The documents' 3-4-1 XOR step: forward, ½Σ(y − ŷ)² through mseLoss, backward, SGD. */
 function xorStep(): () => Tensor {
@@ -90,6 +90,15 @@ describe('profile', () => {
     }
     expect(best).toBeGreaterThan(0.85);
     expect(best).toBeLessThanOrEqual(1 + 1e-9);
+  });
+
+  it('gives each op its own output\'s shape, FLOPs and bytes when it applies ops of its own (jvp\'s tangents)', () => {
+    const x = tensor([[1, 2, 3], [4, 5, 6]]);
+    const p = profile(() => jvp((a: Tensor) => a.exp().sum(), [x], [tensor([[1, 1, 1], [1, 1, 1]])]));
+    const top = p.events.filter((e) => e.depth === 0 && e.name !== 'reshape').map((e) => [e.name, e.shape, e.flops, e.bytes]);
+    expect(top).toEqual([['exp', [2, 3], 6, 96], ['sum', [], 6, 56]]);
+    const tangent = p.events.find((e) => e.depth === 1 && e.name === 'mul')!; // exp's tangent, t·eˣ, inside exp's span
+    expect(tangent.shape).toEqual([2, 3]);
   });
 
   it('labels a part of the work with recordFunction, and without a profile just runs it', () => {

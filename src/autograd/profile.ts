@@ -131,7 +131,7 @@ class Recorder implements Watch {
   private readonly open: Open[] = [];
   constructor(private readonly t0: number) {}
 
-  span<R>(name: string, kind: ProfileEvent['kind'], shape: readonly number[], run: () => R, measure?: (r: R) => [number, number]): R {
+  span<R>(name: string, kind: ProfileEvent['kind'], shape: readonly number[], run: () => R, measure?: (r: R, event: ProfileEvent) => void): R {
     const event: ProfileEvent = { name, kind, phase, start: 0, duration: 0, self: 0, depth: this.open.length, flops: 0, bytes: 0, shape };
     this.events.push(event);
     const me: Open = { event, children: 0 };
@@ -139,7 +139,7 @@ class Recorder implements Watch {
     const start = performance.now();
     try {
       const r = run();
-      if (measure !== undefined) [event.flops, event.bytes] = measure(r);
+      if (measure !== undefined) measure(r, event);
       return r;
     } finally {
       const end = performance.now();
@@ -154,12 +154,13 @@ class Recorder implements Watch {
 
   op(op: { readonly name: string }, ins: readonly unknown[], attrs: unknown, run: () => unknown): unknown {
     const inputs = ins as readonly TensorBase[];
-    return this.span(op.name, 'op', NO_SHAPE, run, (out) => {
+    return this.span(op.name, 'op', NO_SHAPE, run, (out, event) => { // event: not the last one, if run applied ops (a tangent's)
       const t = out as TensorBase;
-      this.events[this.events.length - 1].shape = t.shape;
       let bytes = 8 * t.size;
       for (let i = 0; i < inputs.length; i++) bytes += 8 * inputs[i].size;
-      return [flopsOf(t, inputs, attrs), bytes];
+      event.shape = t.shape;
+      event.flops = flopsOf(t, inputs, attrs);
+      event.bytes = bytes;
     });
   }
 
