@@ -123,50 +123,62 @@ function flopsOf(out: TensorBase, inputs: readonly TensorBase[], attrs: unknown)
   return n;
 }
 
-interface Open { event: ProfileEvent; children: number }
 const NO_SHAPE: readonly number[] = [];
+/** '∂' and an op's name, the label of its rule's spans: made once per op. */
+const ruleLabels = new WeakMap<object, string>();
 
 class Recorder implements Watch {
   readonly events: ProfileEvent[] = [];
-  private readonly open: Open[] = [];
+  /** Per open span, outermost first: the time of the spans closed inside it so far. */
+  private readonly inside: number[] = [];
   constructor(private readonly t0: number) {}
 
-  span<R>(name: string, kind: ProfileEvent['kind'], shape: readonly number[], run: () => R, measure?: (r: R, event: ProfileEvent) => void): R {
-    const event: ProfileEvent = { name, kind, phase, start: 0, duration: 0, self: 0, depth: this.open.length, flops: 0, bytes: 0, shape };
+  /** Record a span that starts now; close it with `close`. */
+  private open(name: string, kind: ProfileEvent['kind'], shape: readonly number[]): ProfileEvent {
+    const event: ProfileEvent = { name, kind, phase, start: 0, duration: 0, self: 0, depth: this.inside.length, flops: 0, bytes: 0, shape };
     this.events.push(event);
-    const me: Open = { event, children: 0 };
-    this.open.push(me);
-    const start = performance.now();
+    this.inside.push(0);
+    return event;
+  }
+
+  private close(event: ProfileEvent, start: number): void {
+    const end = performance.now(), inside = this.inside.pop()!, n = this.inside.length;
+    event.start = 1000 * (start - this.t0);
+    event.duration = 1000 * (end - start);
+    event.self = event.duration - inside;
+    if (n > 0) this.inside[n - 1] += event.duration;
+  }
+
+  span<R>(name: string, kind: ProfileEvent['kind'], shape: readonly number[], run: () => R): R {
+    const event = this.open(name, kind, shape), start = performance.now();
     try {
-      const r = run();
-      if (measure !== undefined) measure(r, event);
-      return r;
+      return run();
     } finally {
-      const end = performance.now();
-      this.open.pop();
-      event.start = 1000 * (start - this.t0);
-      event.duration = 1000 * (end - start);
-      event.self = event.duration - me.children;
-      const parent = this.open[this.open.length - 1];
-      if (parent !== undefined) parent.children += event.duration;
+      this.close(event, start);
     }
   }
 
+  // The spans of ops and rules, written out rather than through span(): no closure made per op.
   op(op: { readonly name: string }, ins: readonly unknown[], attrs: unknown, run: () => unknown): unknown {
-    const inputs = ins as readonly TensorBase[];
-    return this.span(op.name, 'op', NO_SHAPE, run, (out, event) => { // event: not the last one, if run applied ops (a tangent's)
-      const t = out as TensorBase;
-      let bytes = 8 * t.size;
+    const event = this.open(op.name, 'op', NO_SHAPE), start = performance.now();
+    try {
+      const out = run() as TensorBase, inputs = ins as readonly TensorBase[];
+      let bytes = 8 * out.size;
       for (let i = 0; i < inputs.length; i++) bytes += 8 * inputs[i].size;
-      event.shape = t.shape;
-      event.flops = flopsOf(t, inputs, attrs);
+      event.shape = out.shape;
+      event.flops = flopsOf(out, inputs, attrs);
       event.bytes = bytes;
-    });
+      return out;
+    } finally {
+      this.close(event, start);
+    }
   }
 
   rule(node: unknown, run: () => unknown): unknown {
-    const t = node as TensorBase;
-    return this.span(`∂${t.gradFn?.name ?? '?'}`, 'rule', t.shape, run);
+    const t = node as TensorBase, op = t.gradFn;
+    let label = op === null ? '∂?' : ruleLabels.get(op);
+    if (label === undefined) ruleLabels.set(op!, label = `∂${op!.name}`);
+    return this.span(label, 'rule', t.shape, run);
   }
 }
 
