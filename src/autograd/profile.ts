@@ -158,7 +158,7 @@ class Recorder implements Watch {
     }
   }
 
-  // The spans of ops and rules, written out rather than through span(): no closure made per op.
+  // An op's span, written out rather than through span(), so that measuring its output needs no closure per op.
   op(op: { readonly name: string }, ins: readonly unknown[], attrs: unknown, run: () => unknown): unknown {
     const event = this.open(op.name, 'op', NO_SHAPE), start = performance.now();
     try {
