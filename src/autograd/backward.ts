@@ -99,42 +99,37 @@ class Positions {
 const positionOf = (positions: Positions, x: TensorBase): number => (x.requiresGrad ? positions.get(x.serial) : -1);
 
 /**
- * The tensors `roots` depend on through inputs that require grad, inputs before the tensors made from them, each
- * with its position set in `positions`; uses[k] counts the edges into tensor k (in units of USE). Iterative, so
- * deep chains cannot overflow.
+ * Sort the tensors `roots` depend on through inputs that require grad into `s.order`, inputs before the tensors
+ * made from them, each with its position set in `s.positions`, and return how many there are. s.info[k] starts as
+ * `flags` plus the count of edges into tensor k (in units of USE). Iterative, so deep chains cannot overflow.
  */
-function topoSort(roots: readonly TensorBase[], positions: Positions, uses: number[]): TensorBase[] {
-  const order: TensorBase[] = [], stack: TensorBase[] = [], next: number[] = []; // per tensor on the stack: the input to visit next
-  let newest = 0;
+function topoSort(roots: readonly TensorBase[], s: WalkState, flags: number): number {
+  const { positions, order, stack } = s;
+  let newest = 0, n = 0, top = -1;
   for (let r = 0; r < roots.length; r++) newest = Math.max(newest, roots[r].serial);
   positions.clear(newest);
   for (let r = 0; r < roots.length; r++) {
     if (positions.get(roots[r].serial) >= 0) continue;
-    stack.push(roots[r]);
-    next.push(0);
-    while (stack.length > 0) {
-      const top = stack.length - 1, t = stack[top], i = next[top];
+    s.push(++top, roots[r]);
+    while (top >= 0) {
+      const t = stack[top]!, i = s.next[top]; // next: per tensor on the stack, the input to visit next
       if (i < t.inputs.length) {
-        next[top] = i + 1;
+        s.next[top] = i + 1;
         const x = t.inputs[i];
         if (!x.requiresGrad) continue;
         const p = positions.get(x.serial);
-        if (p >= 0) { // placed already: a graph has no edge back to a tensor still on the stack
-          uses[p] += USE;
-        } else {
-          stack.push(x);
-          next.push(0);
-        }
+        if (p >= 0) s.info[p] += USE; // placed already: a graph has no edge back to a tensor still on the stack
+        else s.push(++top, x);
       } else {
-        stack.pop();
-        next.pop();
-        positions.set(t.serial, order.length);
-        order.push(t);
-        uses.push(stack.length === 0 ? 0 : USE); // the edge that led here (none to a root)
+        stack[top--] = null!;
+        positions.set(t.serial, n);
+        if (n === s.info.length) s.grow();
+        order[n] = t;
+        s.info[n++] = top < 0 ? flags : flags + USE; // the edge that led here (none to a root)
       }
     }
   }
-  return order;
+  return n;
 }
 
 /** Throw if a tensor that t's rules read (its inputs, its output) was overwritten in place after t was made. */
@@ -177,18 +172,47 @@ class Claims {
 }
 
 /**
- * One walk's state: whether it may write into gradients at all (not under createGraph, nor inside vmap, where a
- * batched gradient has no buffer of its own); per position in the order, the gradient pending there and its flags
- * (whether the walk may add into it in place: storage it made and handed to no one else); the storage it has claimed.
+ * One walk's state, kept for the next walk (its arrays only grow): where each tensor sits in the order; the order;
+ * the DFS stack of topoSort; per position, the gradient pending there and its flags; the storage the walk has
+ * claimed as its own gradients; and whether it may write into gradients at all (not under createGraph, nor inside
+ * vmap, where a batched gradient has no buffer of its own). A gradient the walk owns is storage it made and handed
+ * to no one else: it may add into it in place.
  */
-interface Walk { inPlace: boolean; pending: (TensorBase | null)[]; info: Int32Array; claims: Claims }
+class WalkState {
+  readonly positions = new Positions();
+  readonly claims = new Claims();
+  order: (TensorBase | null)[] = [];
+  pending: (TensorBase | null)[] = [];
+  stack: (TensorBase | null)[] = [];
+  next = new Int32Array(64);
+  info = new Int32Array(64);
+  inPlace = true;
+
+  /** Put t on the DFS stack at `top`. */
+  push(top: number, t: TensorBase): void {
+    if (top === this.next.length) {
+      const next = new Int32Array(2 * top);
+      next.set(this.next);
+      this.next = next;
+    }
+    this.stack[top] = t;
+    this.next[top] = 0;
+  }
+
+  /** Room for twice as many positions. */
+  grow(): void {
+    const info = new Int32Array(2 * this.info.length);
+    info.set(this.info);
+    this.info = info;
+  }
+}
 
 // Per position of a walk's order, in one Int32Array: leads to a wanted gradient; the walk owns its pending
 // gradient (may add into it in place); and, above these bits, how many of the walk's edges lead into it.
 const NEEDED = 1, OWNED = 2, USE = 4;
 
 /** Sum g into the gradient pending at position k (`owned`: g is storage the walk already owns, handed on by a rule). */
-function receive(w: Walk, k: number, g: TensorBase, owned = false): void {
+function receive(w: WalkState, k: number, g: TensorBase, owned = false): void {
   const p = w.pending[k];
   if (p === null) {
     w.pending[k] = g;
@@ -203,7 +227,7 @@ function receive(w: Walk, k: number, g: TensorBase, owned = false): void {
 
 /** Add g into t.grad: in place (as PyTorch), or as a new graph node under createGraph. g's storage is kept only
  *  when this walk owns it; otherwise it is copied, so no two gradients ever share storage. */
-function keep(w: Walk, t: TensorBase, g: TensorBase, owned: boolean): void {
+function keep(w: WalkState, t: TensorBase, g: TensorBase, owned: boolean): void {
   if (t.grad === null) t.grad = owned || w.claims.take(g) ? g : clone(g);
   else if (w.inPlace) add_(t.grad, g);
   else t.grad = add(t.grad, g);
@@ -211,7 +235,7 @@ function keep(w: Walk, t: TensorBase, g: TensorBase, owned: boolean): void {
 
 // The state of the last walk, reused by the next (a walk that starts inside another, a custom op's rule calling
 // grad, makes its own).
-const spare = { positions: new Positions(), claims: new Claims(), info: new Int32Array(64) };
+const spare = new WalkState();
 let walking = false;
 
 /**
@@ -222,31 +246,25 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
   opts: BackwardOptions): (TensorBase | null)[] {
   const { createGraph = false, retainGraph = createGraph } = opts;
   const nested = walking;
-  const positions = nested ? new Positions() : spare.positions, claims = nested ? new Claims() : spare.claims;
-  const uses: number[] = [], order = topoSort(roots, positions, uses), n = order.length;
-  if (!nested && spare.info.length < n) spare.info = new Int32Array(2 * n);
-  const info = nested ? new Int32Array(n) : spare.info, pending = new Array<TensorBase | null>(n);
-  // How many edges of the walk lead into each tensor (a leaf used once may take its gradient in place: `into`),
-  // and which lead to somewhere a gradient is wanted: rules toward others are skipped. For backward() that is all
-  // of them, each leading to a leaf that requires grad; for grad(), a target or a tensor made from one.
-  for (let k = 0; k < n; k++) {
-    info[k] = uses[k] | (targets === null || targets.includes(order[k]) ? NEEDED : 0);
-    pending[k] = null;
-  }
+  const w = nested ? new WalkState() : spare, { positions, claims, order, pending } = w;
+  // Which tensors lead to somewhere a gradient is wanted: rules toward others are skipped. For backward() that is
+  // all of them, each leading to a leaf that requires grad; for grad(), a target or a tensor made from one.
+  const n = topoSort(roots, w, targets === null ? NEEDED : 0), info = w.info;
   for (let k = 0; targets !== null && k < n; k++) { // inputs come first in `order`
-    const inputs = order[k].inputs;
+    const t = order[k]!, inputs = t.inputs;
+    if (targets.includes(t)) info[k] |= NEEDED;
     for (let i = 0; i < inputs.length; i++) {
       const p = positionOf(positions, inputs[i]);
       if (p >= 0 && (info[p] & NEEDED) !== 0) info[k] |= NEEDED;
     }
   }
+  for (let k = pending.length; k < n; k++) pending.push(null);
   // Seeds were made before the walk began: never its own, so never written over (compile replays a step without
   // the 1 that seedFor writes by hand).
   claims.clear(tick());
   // Sums may be made in place, over gradients the walk owns, unless each is recorded (createGraph), followed by
   // forward mode (a jvp over this walk carries a tangent for every value) or batched by a vmap (no values to write).
-  const inPlace = !createGraph && tangents === null && batching === null;
-  const w: Walk = { inPlace, pending, info, claims };
+  const inPlace = w.inPlace = !createGraph && tangents === null && batching === null;
   const got: (TensorBase | null)[] = targets === null ? [] : targets.map(() => null);
   const intoLeaves = targets === null && inPlace;
 
@@ -256,8 +274,8 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
   try {
     for (let i = 0; i < roots.length; i++) receive(w, positions.get(roots[i].serial), seeds[i]);
     for (; k >= 0; k--) {
-      const t = order[k], g = pending[k], flags = info[k];
-      pending[k] = null;
+      const t = order[k]!, g = pending[k], flags = info[k];
+      order[k] = pending[k] = null;
       info[k] = 0; // read for the last time (rules read the positions of inputs, all below k)
       if (g === null || (flags & NEEDED) === 0) continue;
       let given = false; // g handed to the caller: its values must stay as they are (a retained .grad is a copy)
@@ -300,7 +318,11 @@ function walk(roots: readonly TensorBase[], seeds: readonly TensorBase[], target
     lend(lentBefore);
     setPhase(phaseBefore);
     walking = nested;
-    if (!nested && k >= 0) info.fill(0, 0, k + 1); // after a throw: the positions not yet visited
+    if (!nested && k >= 0) { // after a throw: the positions not yet visited
+      info.fill(0, 0, k + 1);
+      order.fill(null, 0, k + 1);
+      pending.fill(null, 0, k + 1);
+    }
   }
   return got;
 }
