@@ -143,8 +143,10 @@ export function describe(v: unknown): string {
 // A number operand becomes a 0-d constant. Programs reuse a few constants (0.5, a learning rate, n for a
 // mean) in every step, so they are cached: nothing writes to a constant, and users never hold one.
 const constants = new Map<number, TensorBase>();
-// The constants last asked for, in turn: a step usually asks for the same few, and a Map keyed by a double hashes it.
+// The constants last asked for, in turn, and their values (NaN matches nothing): a step usually asks for the same
+// few, and a Map keyed by a double hashes it.
 const recent: (TensorBase | null)[] = [null, null, null, null];
+const recentValues = Float64Array.of(NaN, NaN, NaN, NaN);
 let next = 0;
 
 /** x as a tensor: itself, or a cached 0-d constant for a number; anything else is refused. */
@@ -152,8 +154,9 @@ export function operand(x: unknown, like: TensorBase, op: string, which: string)
   if (x instanceof TensorBase) return x;
   if (typeof x !== 'number') throw new Error(`${op}: ${which} must be a tensor or a number, got ${describe(x)}`);
   for (let i = 0; i < 4; i++) {
-    const r = recent[i];
-    if (r !== null && Object.is(r.buf[r.off], x)) return r;
+    if (recentValues[i] !== x) continue;
+    const r = recent[i]!, v = r.store[r.offset]; // still holding x (a view of a constant can be written through)
+    if (v === x && (x !== 0 || 1 / v === 1 / x)) return r; // 0 and −0 are different constants
   }
   let t = constants.get(x);
   if (t === undefined || !Object.is(t.buf[t.off], x)) { // Map keys conflate 0 and −0
@@ -163,6 +166,7 @@ export function operand(x: unknown, like: TensorBase, op: string, which: string)
     constants.set(x, t);
   }
   recent[next] = t;
+  recentValues[next] = x;
   next = (next + 1) & 3;
   return t;
 }
