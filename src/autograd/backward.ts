@@ -144,29 +144,30 @@ function checkVersions(t: TensorBase): void {
 
 /** The storage a walk has claimed as its own gradients, by serial: only tensors made during the walk can be. */
 class Claims {
-  private bits = new Uint8Array(256);
+  private by = new Int32Array(256); // per serial after `start`: the walk that claimed it (older walks' marks are stale)
+  private walk = 0;
   private start = 0;
-  private top = 0;
 
   /** None claimed; tensors made after the tick `start` may be. */
   clear(start: number): void {
-    this.bits.fill(0, 0, this.top);
+    if (++this.walk === 0x7fffffff) { // the stamps would wrap: forget them all
+      this.by.fill(0);
+      this.walk = 1;
+    }
     this.start = start;
-    this.top = 0;
   }
 
   /** Claim t's storage, unless it was made before the walk or is claimed already. */
   take(t: TensorBase): boolean {
     const i = t.base.serial - this.start;
     if (i <= 0) return false;
-    if (i >= this.bits.length) {
-      const bits = new Uint8Array(2 * i);
-      bits.set(this.bits);
-      this.bits = bits;
+    if (i >= this.by.length) {
+      const by = new Int32Array(2 * i);
+      by.set(this.by);
+      this.by = by;
     }
-    if (this.bits[i] !== 0) return false;
-    this.bits[i] = 1;
-    if (i >= this.top) this.top = i + 1;
+    if (this.by[i] === this.walk) return false;
+    this.by[i] = this.walk;
     return true;
   }
 }
