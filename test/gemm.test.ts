@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gemm, packedProduct } from '../src/tensor/gemm.ts';
 import { startHelper } from '../src/tensor/gemm-module.ts';
-import { getNumThreads, helperReady, setNumThreads, useHelper } from '../src/tensor/gemm-thread.ts';
+import { getNumThreads, helperChunks, helperReady, setNumThreads, useHelper } from '../src/tensor/gemm-thread.ts';
 import { expectClose } from './expect-close.ts';
 
 /** Deterministic LCG in [-1, 1). */
@@ -202,6 +202,19 @@ describe('gemm split with the helper thread', () => {
       for (const [tA, tB] of transposes) check({ M, N, K, tA, tB, aOff: 3, bOff: 1, cOff: 2, accumulate: true }, M + N + K);
     });
   }
+
+  it('runs chunks of every split block on the helper thread too', async () => {
+    expect(await startHelper()).toBe(true);
+    const rng = makeRng(7);
+    const [M, N, K] = [256, 256, 256]; // one block of 64×64 tiles, split in 16 chunks of 4 tile rows
+    const A = randomArray(M * K, rng), B = randomArray(K * N, rng);
+    for (let i = 0; i < 3; i++) {
+      const before = helperChunks();
+      gemm(M, N, K, A, 0, K, 1, B, 0, N, 1, new Float64Array(M * N), 0);
+      expect(helperChunks() - before).toBeGreaterThanOrEqual(1);
+      expect(helperChunks() - before).toBeLessThanOrEqual(16);
+    }
+  });
 
   it('gives bit-identical results with and without the helper', async () => {
     expect(await startHelper()).toBe(true);

@@ -1,7 +1,7 @@
 // The WebAssembly module behind gemm (gemm.wat): its memory and regions, its kernels, and the tile kernel split
 // between this thread and a helper thread when a block is large enough.
 import { GEMM_WASM, GEMM_WASM_SHARED } from './gemm-wasm.ts';
-import { finish, helperReady, post, SHARED } from './gemm-thread.ts';
+import { helperReady, SHARED, split } from './gemm-thread.ts';
 import { exportsOf, memoryOf, moduleOf } from './wasm.ts';
 
 /** Tile rows = tile columns = panel width of the tile kernel; V: the row kernel's column chunk. */
@@ -15,6 +15,9 @@ const END = C_AT + MC * NC;
 /** A block of at least this many tile steps (4×4 multiply-adds each; ~70 µs on one thread) may be split with the
  *  helper thread. */
 const SPLIT_MIN = 1 << 16;
+/** A split block's chunks: enough that a helper waking late, or running slower, still takes its share (at 2^16
+ *  tile steps, a chunk is ~4 µs of work). */
+const CHUNKS = 16;
 
 interface Exports {
   kernel(mt: number, nt: number, kc: number, a: number, b: number, bts: number, bks: number, c: number, ldc: number): void;
@@ -31,23 +34,13 @@ export const heap = new Float64Array(memory.buffer);
 
 /**
  * The tile kernel over mt×nt tiles (arguments as gemm.wat's `kernel`, A panels 32·kc bytes apart). A large block
- * is cut in two along its longer side: the helper thread (gemm-thread.ts) takes the second half while this
- * thread runs the first.
+ * is cut along its longer side into up to CHUNKS chunks, which this thread and the helper thread (gemm-thread.ts)
+ * take in turn until none is left.
  */
 export function tiles(mt: number, nt: number, kc: number, a: number, b: number, bts: number, bks: number, c: number, ldc: number): void {
-  if (mt * nt * kc < SPLIT_MIN || !helperReady(module, memory)) {
-    kernel(mt, nt, kc, a, b, bts, bks, c, ldc);
-  } else if (mt >= nt) {
-    const h = mt >> 1;
-    post(mt - h, nt, kc, a + h * 32 * kc, b, bts, bks, c + h * R * ldc, ldc);
-    kernel(h, nt, kc, a, b, bts, bks, c, ldc);
-    finish();
-  } else {
-    const h = nt >> 1;
-    post(mt, nt - h, kc, a, b + h * bts, bts, bks, c + h * 8 * R, ldc);
-    kernel(mt, h, kc, a, b, bts, bks, c, ldc);
-    finish();
-  }
+  if (mt * nt * kc < SPLIT_MIN || !helperReady(module, memory)) return kernel(mt, nt, kc, a, b, bts, bks, c, ldc);
+  const byRows = mt >= nt, n = byRows ? mt : nt, step = Math.ceil(n / CHUNKS);
+  split(kernel, mt, nt, kc, a, b, bts, bks, c, ldc, byRows, step, Math.ceil(n / step));
 }
 
 /** Starts the helper thread and resolves once it is ready (true) or known unavailable (false): for tests and

@@ -1,39 +1,75 @@
 // A second thread for large products: a worker that instantiates the same WebAssembly module on the same shared
-// memory and runs the tile kernel on its share of the tiles while the calling thread runs the rest (results are
+// memory and runs the tile kernel on chunks of a block's tiles while the calling thread runs others (results are
 // identical: each C value is still summed by one thread in the same order). It is started on first need and
 // becomes usable once it reports ready; until then, and wherever a worker, shared memory or a blocking wait is
 // unavailable (a browser page without cross-origin isolation, an old Node), products run on one thread.
 //
-// Splitting pays only while the helper's core is free (measured at 128³–384³: 1.2–1.8× with it free, 0.7–0.9×
-// when another process holds it, since the helper then starts late and the caller waits). So when the caller's
-// wait outlasts its own half, the next jobs are refused (16, doubling while the lag repeats, up to 1024), and
-// the helper is tried again after that.
+// The chunks are taken one at a time from a shared counter, by both threads, until none is left (as OpenMP's
+// dynamic schedule): the helper wakes tens of µs after a job is posted, and on this VM its core may run slower than
+// the caller's, so a fixed half for each would leave the caller waiting; taken this way, each thread does what it
+// has time for, and a helper that wakes after the last chunk was taken does nothing. When the caller's wait for the
+// helper's last chunk still outlasts the time it worked itself (another process holds the helper's core), the next
+// jobs are refused (16, doubling while the lag repeats, up to 1024), and the helper is tried again after that.
 //
-// Protocol, over a small shared Int32Array: the caller writes a job's arguments, bumps SEQ and notifies; the
-// worker runs the job, copies SEQ into DONE and notifies. One job at a time.
+// Protocol, over a small shared Int32Array: the caller writes a job's arguments, its number into NEXT (whose low 16
+// bits count the chunks taken), zeroes DONE, bumps SEQ and notifies; each thread takes chunks by compare-exchange on
+// NEXT (so a thread still holding an older job's number takes none of a newer job) and counts each chunk it finishes
+// in DONE; the caller returns once DONE reaches the chunk count. One job at a time.
 
 import { show } from './shape.ts';
 
-const SEQ = 0, DONE = 1, STATE = 2, ARGS = 3, WORDS = 12; // the kernel's 9 arguments are words 3 .. 11
+const SEQ = 0, STATE = 1, NEXT = 2, DONE = 3, HELPED = 4, ARGS = 5, WORDS = ARGS + 12; // args: the kernel's 9, by rows, step, count
 const READY = 1, FAILED = 2; // STATE: 0 while the worker starts
 const BACK_OFF_MIN = 16, BACK_OFF_MAX = 1024;
+/** How long the helper polls for the next job before it blocks (ms), as OpenMP runtimes spin: a training step's
+ *  next product usually comes within it, and waking from Atomics.wait takes tens of µs on this VM. */
+const SPIN_MS = 0.2;
+
+/** The tile kernel of gemm.wat (arguments in its order). */
+type Kernel = (mt: number, nt: number, kc: number, a: number, b: number, bts: number, bks: number, c: number, ldc: number) => void;
+
+/**
+ * Take chunks of job `job` from the counter and run them until none is left (the helper counts its own in HELPED).
+ * A chunk is `step` tile rows (or tile columns) of the block, the last one shorter. Both threads run this function,
+ * the helper from its source text, so it refers to nothing outside itself (word numbers as literals: SEQ … ARGS).
+ */
+function takeChunks(ctrl: Int32Array<ArrayBufferLike>, job: number, kernel: Kernel, helper: boolean): void {
+  const mt = ctrl[5], nt = ctrl[6], kc = ctrl[7], a = ctrl[8], b = ctrl[9], bts = ctrl[10], bks = ctrl[11];
+  const c = ctrl[12], ldc = ctrl[13], byRows = ctrl[14] === 1, step = ctrl[15], count = ctrl[16];
+  for (;;) {
+    let taken;
+    do {
+      taken = Atomics.load(ctrl, 2);
+      if (taken >>> 16 !== job || (taken & 0xffff) >= count) return;
+    } while (Atomics.compareExchange(ctrl, 2, taken, taken + 1) !== taken);
+    const first = (taken & 0xffff) * step;
+    if (byRows) kernel(Math.min(step, mt - first), nt, kc, a + first * 32 * kc, b, bts, bks, c + first * 4 * ldc, ldc);
+    else kernel(mt, Math.min(step, nt - first), kc, a, b + first * bts, bts, bks, c + first * 32, ldc);
+    if (helper) Atomics.add(ctrl, 4, 1); // HELPED, before DONE: counted once the caller sees the job done
+    Atomics.add(ctrl, 3, 1);
+    Atomics.notify(ctrl, 3);
+  }
+}
 
 // The worker's whole program: plain JavaScript with no imports, so that it runs from a string in Node
-// (worker_threads, eval) and in browsers (a Blob URL). It blocks in Atomics.wait between jobs.
+// (worker_threads, eval) and in browsers (a Blob URL). Between jobs it polls for SPIN_MS, then blocks in Atomics.wait.
 const WORKER = `
+const takeChunks = ${takeChunks.toString()};
 const start = ({ module, memory, ctrl }) => {
   const { kernel } = new WebAssembly.Instance(module, { env: { memory } }).exports;
   Atomics.store(ctrl, ${STATE}, ${READY});
   for (let seen = 0; ;) {
+    for (const until = performance.now() + ${SPIN_MS}; Atomics.load(ctrl, ${SEQ}) === seen && performance.now() < until;);
     Atomics.wait(ctrl, ${SEQ}, seen);
     seen = Atomics.load(ctrl, ${SEQ});
     try {
-      kernel(ctrl[3], ctrl[4], ctrl[5], ctrl[6], ctrl[7], ctrl[8], ctrl[9], ctrl[10], ctrl[11]);
+      takeChunks(ctrl, seen & 0x7fff, kernel, true);
     } catch {
       Atomics.store(ctrl, ${STATE}, ${FAILED});
+      Atomics.add(ctrl, ${DONE}, 1); // the chunk that failed: the caller stops waiting for it
+      Atomics.notify(ctrl, ${DONE});
+      return;
     }
-    Atomics.store(ctrl, ${DONE}, seen);
-    Atomics.notify(ctrl, ${DONE});
   }
 };
 if (typeof require === 'function') require('node:worker_threads').parentPort.once('message', start);
@@ -91,7 +127,7 @@ export const SHARED = spawn !== null;
 let state: 'idle' | 'on' | 'off' = SHARED ? 'idle' : 'off';
 let mode: 'auto' | 'always' = 'auto';
 let ctrl: Int32Array<ArrayBufferLike> = new Int32Array(0);
-let seq = 0, posted = 0, backOff = 0, nextBackOff = BACK_OFF_MIN;
+let seq = 0, backOff = 0, nextBackOff = BACK_OFF_MIN;
 const blocking = SHARED && mayBlock();
 
 /** Starts the helper on first call (asynchronously) and tells whether to hand it a job now. */
@@ -112,19 +148,28 @@ export function helperReady(module: object, memory: object): boolean {
   return false;
 }
 
-/** Hands the helper the tile kernel's arguments; the caller runs its own half, then calls `finish`. */
-export function post(...args: number[]): void {
-  ctrl.set(args, ARGS);
-  posted = performance.now();
-  Atomics.store(ctrl, SEQ, ++seq);
+/**
+ * Run the tile kernel over a block of mt×nt tiles (arguments as gemm.wat's `kernel`) in `count` chunks of `step`
+ * tile rows (byRows) or tile columns, on this thread and the helper's; returns once every chunk is done. Throws if
+ * a chunk failed in the helper (which then is not used again).
+ */
+export function split(kernel: Kernel, mt: number, nt: number, kc: number, a: number, b: number, bts: number, bks: number,
+  c: number, ldc: number, byRows: boolean, step: number, count: number): void {
+  const job = ++seq & 0x7fff;
+  const args = ctrl.subarray(ARGS);
+  args[0] = mt; args[1] = nt; args[2] = kc; args[3] = a; args[4] = b; args[5] = bts; args[6] = bks; args[7] = c; args[8] = ldc;
+  args[9] = byRows ? 1 : 0; args[10] = step; args[11] = count;
+  Atomics.store(ctrl, DONE, 0);
+  Atomics.store(ctrl, NEXT, job << 16);
+  const posted = performance.now();
+  Atomics.store(ctrl, SEQ, seq);
   Atomics.notify(ctrl, SEQ);
-}
-
-/** Waits for the posted job (backing off if that took longer than the caller's half); throws if it failed in
- *  the helper (which then is not used again). */
-export function finish(): void {
+  // 'always' (tests, measurements): the helper takes the first chunk, so that every split block runs on both threads.
+  while (mode === 'always' && (Atomics.load(ctrl, NEXT) & 0xffff) === 0 && Atomics.load(ctrl, STATE) !== FAILED);
+  takeChunks(ctrl, job, kernel, false);
   const mine = performance.now();
-  for (let done; (done = Atomics.load(ctrl, DONE)) !== seq;) {
+  for (let done; (done = Atomics.load(ctrl, DONE)) !== count;) {
+    if (Atomics.load(ctrl, STATE) === FAILED) break;
     if (blocking) Atomics.wait(ctrl, DONE, done);
   }
   if (Atomics.load(ctrl, STATE) === FAILED) {
@@ -139,6 +184,9 @@ export function finish(): void {
     nextBackOff = Math.min(2 * nextBackOff, BACK_OFF_MAX);
   }
 }
+
+/** How many chunks the helper thread has run since it started (for tests and measurements). */
+export const helperChunks = (): number => (ctrl.length === 0 ? 0 : Atomics.load(ctrl, HELPED));
 
 /** 'auto' (the default: split large blocks, backing off while the helper lags), 'always' (split every large
  *  block: tests and measurements) or 'off' (one thread), where the platform allows a helper at all. */
@@ -155,7 +203,7 @@ export function useHelper(use: 'auto' | 'always' | 'off'): void {
 
 /**
  * How many threads large matrix products may use, as PyTorch's `torch.set_num_threads`: 1, or 2 (this thread and a
- * helper worker that takes half of each large block's tiles; a larger number is taken as 2, the most the engine
+ * helper worker that takes chunks of each large block's tiles; a larger number is taken as 2, the most the engine
  * uses). The default is 2 where the platform allows a helper (Node, or a cross-origin-isolated page), backing off
  * to one thread while the other core is busy. Results are the same, bit for bit, with either.
  *
