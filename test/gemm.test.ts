@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gemm, packedProduct } from '../src/tensor/gemm.ts';
 import { startHelper } from '../src/tensor/gemm-module.ts';
-import { getNumThreads, helperChunks, helperReady, setNumThreads, useHelper } from '../src/tensor/gemm-thread.ts';
+import { getNumThreads, helperChunks, helperReady, measured, setNumThreads, splitNext, useHelper } from '../src/tensor/gemm-thread.ts';
 import { expectClose } from './expect-close.ts';
 
 /** Deterministic LCG in [-1, 1). */
@@ -230,6 +230,33 @@ describe('gemm split with the helper thread', () => {
       const one = run(false), two = run(true);
       expect(Array.from(two)).toEqual(Array.from(one));
     }
+  });
+});
+
+describe('whether a large block is split: measured, not assumed', () => {
+  afterAll(() => useHelper('auto'));
+  const next16 = (): number => Array.from({ length: 16 }, () => splitNext()).filter(Boolean).length;
+
+  it('runs one thread first, then two, then whichever was faster, the other one block in 16', () => {
+    useHelper('auto');
+    expect(splitNext()).toBe(false); // nothing measured: one thread first
+    measured(false, 1.0, 1000);
+    expect(splitNext()).toBe(true); // then two
+    measured(true, 0.6, 1000);
+    expect(next16()).toBe(15); // two threads faster: split all but one in 16
+    for (let i = 0; i < 20; i++) measured(true, 2.0, 1000); // the helper's core got busy
+    expect(next16()).toBe(1); // one thread now, two threads tried once in 16
+    for (let i = 0; i < 20; i++) measured(true, 0.5, 1000); // and free again
+    expect(next16()).toBe(15);
+  });
+
+  it("compares time per tile step, so blocks of other sizes count alike; 'always' splits every block", () => {
+    useHelper('auto');
+    measured(false, 1.0, 1000);
+    measured(true, 4.0, 8000); // half the time per step
+    expect(next16()).toBe(15);
+    useHelper('always');
+    expect(next16()).toBe(16);
   });
 });
 

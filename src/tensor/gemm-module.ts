@@ -1,7 +1,7 @@
 // The WebAssembly module behind gemm (gemm.wat): its memory and regions, its kernels, and the tile kernel split
 // between this thread and a helper thread when a block is large enough.
 import { GEMM_WASM, GEMM_WASM_SHARED } from './gemm-wasm.ts';
-import { helperReady, SHARED, split } from './gemm-thread.ts';
+import { helperReady, measured, SHARED, split, splitNext } from './gemm-thread.ts';
 import { exportsOf, memoryOf, moduleOf } from './wasm.ts';
 
 /** Tile rows = tile columns = panel width of the tile kernel; V: the row kernel's column chunk. */
@@ -35,12 +35,19 @@ export const heap = new Float64Array(memory.buffer);
 /**
  * The tile kernel over mt×nt tiles (arguments as gemm.wat's `kernel`, A panels 32·kc bytes apart). A large block
  * is cut along its longer side into up to CHUNKS chunks, which this thread and the helper thread (gemm-thread.ts)
- * take in turn until none is left.
+ * take in turn until none is left, while splitting is measured to pay (splitNext).
  */
 export function tiles(mt: number, nt: number, kc: number, a: number, b: number, bts: number, bks: number, c: number, ldc: number): void {
-  if (mt * nt * kc < SPLIT_MIN || !helperReady(module, memory)) return kernel(mt, nt, kc, a, b, bts, bks, c, ldc);
-  const byRows = mt >= nt, n = byRows ? mt : nt, step = Math.ceil(n / CHUNKS);
-  split(kernel, mt, nt, kc, a, b, bts, bks, c, ldc, byRows, step, Math.ceil(n / step));
+  const steps = mt * nt * kc;
+  if (steps < SPLIT_MIN || !helperReady(module, memory)) return kernel(mt, nt, kc, a, b, bts, bks, c, ldc);
+  const both = splitNext(), start = performance.now();
+  if (both) {
+    const byRows = mt >= nt, n = byRows ? mt : nt, step = Math.ceil(n / CHUNKS);
+    split(kernel, mt, nt, kc, a, b, bts, bks, c, ldc, byRows, step, Math.ceil(n / step));
+  } else {
+    kernel(mt, nt, kc, a, b, bts, bks, c, ldc);
+  }
+  measured(both, performance.now() - start, steps);
 }
 
 /** Starts the helper thread and resolves once it is ready (true) or known unavailable (false): for tests and

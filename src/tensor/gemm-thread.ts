@@ -7,9 +7,12 @@
 // The chunks are taken one at a time from a shared counter, by both threads, until none is left (as OpenMP's
 // dynamic schedule): the helper wakes tens of µs after a job is posted, and on this VM its core may run slower than
 // the caller's, so a fixed half for each would leave the caller waiting; taken this way, each thread does what it
-// has time for, and a helper that wakes after the last chunk was taken does nothing. When the caller's wait for the
-// helper's last chunk still outlasts the time it worked itself (another process holds the helper's core), the next
-// jobs are refused (16, doubling while the lag repeats, up to 1024), and the helper is tried again after that.
+// has time for, and a helper that wakes after the last chunk was taken does nothing.
+//
+// Whether splitting pays at all is measured, not assumed: on a shared machine two threads can be slower than one
+// (another process holds the other core, or the two virtual cores share one physical core). The time per tile step
+// of split blocks and of blocks run on this thread alone are kept as running means; a large block is split while
+// that is the faster, and one block in EXPLORE is run the other way, so that both means follow the machine's load.
 //
 // Protocol, over a small shared Int32Array: the caller writes a job's arguments, its number into NEXT (whose low 16
 // bits count the chunks taken), zeroes DONE, bumps SEQ and notifies; each thread takes chunks by compare-exchange on
@@ -20,10 +23,7 @@ import { show } from './shape.ts';
 
 const SEQ = 0, STATE = 1, NEXT = 2, DONE = 3, HELPED = 4, ARGS = 5, WORDS = ARGS + 12; // args: the kernel's 9, by rows, step, count
 const READY = 1, FAILED = 2; // STATE: 0 while the worker starts
-const BACK_OFF_MIN = 16, BACK_OFF_MAX = 1024;
-/** How long the helper polls for the next job before it blocks (ms), as OpenMP runtimes spin: a training step's
- *  next product usually comes within it, and waking from Atomics.wait takes tens of µs on this VM. */
-const SPIN_MS = 0.2;
+const EXPLORE = 16;
 
 /** The tile kernel of gemm.wat (arguments in its order). */
 type Kernel = (mt: number, nt: number, kc: number, a: number, b: number, bts: number, bks: number, c: number, ldc: number) => void;
@@ -52,14 +52,14 @@ function takeChunks(ctrl: Int32Array<ArrayBufferLike>, job: number, kernel: Kern
 }
 
 // The worker's whole program: plain JavaScript with no imports, so that it runs from a string in Node
-// (worker_threads, eval) and in browsers (a Blob URL). Between jobs it polls for SPIN_MS, then blocks in Atomics.wait.
+// (worker_threads, eval) and in browsers (a Blob URL). It blocks in Atomics.wait between jobs (it does not spin:
+// where the two cores are one physical core's two threads, as on this VM, a spinning helper slows the caller 1.5×).
 const WORKER = `
 const takeChunks = ${takeChunks.toString()};
 const start = ({ module, memory, ctrl }) => {
   const { kernel } = new WebAssembly.Instance(module, { env: { memory } }).exports;
   Atomics.store(ctrl, ${STATE}, ${READY});
   for (let seen = 0; ;) {
-    for (const until = performance.now() + ${SPIN_MS}; Atomics.load(ctrl, ${SEQ}) === seen && performance.now() < until;);
     Atomics.wait(ctrl, ${SEQ}, seen);
     seen = Atomics.load(ctrl, ${SEQ});
     try {
@@ -127,16 +127,13 @@ export const SHARED = spawn !== null;
 let state: 'idle' | 'on' | 'off' = SHARED ? 'idle' : 'off';
 let mode: 'auto' | 'always' = 'auto';
 let ctrl: Int32Array<ArrayBufferLike> = new Int32Array(0);
-let seq = 0, backOff = 0, nextBackOff = BACK_OFF_MIN;
+let seq = 0;
+let soloCost = 0, splitCost = 0, jobs = 0; // ms per tile step (0: not measured yet); large blocks seen
 const blocking = SHARED && mayBlock();
 
 /** Starts the helper on first call (asynchronously) and tells whether to hand it a job now. */
 export function helperReady(module: object, memory: object): boolean {
-  if (state === 'on') {
-    if (backOff === 0) return Atomics.load(ctrl, STATE) === READY;
-    backOff--;
-    return false;
-  }
+  if (state === 'on') return Atomics.load(ctrl, STATE) === READY;
   if (state === 'off') return false;
   try {
     ctrl = new Int32Array(new SharedArrayBuffer(4 * WORDS));
@@ -161,13 +158,11 @@ export function split(kernel: Kernel, mt: number, nt: number, kc: number, a: num
   args[9] = byRows ? 1 : 0; args[10] = step; args[11] = count;
   Atomics.store(ctrl, DONE, 0);
   Atomics.store(ctrl, NEXT, job << 16);
-  const posted = performance.now();
   Atomics.store(ctrl, SEQ, seq);
   Atomics.notify(ctrl, SEQ);
   // 'always' (tests, measurements): the helper takes the first chunk, so that every split block runs on both threads.
   while (mode === 'always' && (Atomics.load(ctrl, NEXT) & 0xffff) === 0 && Atomics.load(ctrl, STATE) !== FAILED);
   takeChunks(ctrl, job, kernel, false);
-  const mine = performance.now();
   for (let done; (done = Atomics.load(ctrl, DONE)) !== count;) {
     if (Atomics.load(ctrl, STATE) === FAILED) break;
     if (blocking) Atomics.wait(ctrl, DONE, done);
@@ -176,23 +171,31 @@ export function split(kernel: Kernel, mt: number, nt: number, kc: number, a: num
     state = 'off';
     throw new Error('gemm: the tile kernel failed in the helper thread');
   }
-  if (mode === 'always') return;
-  if (performance.now() - mine <= mine - posted) {
-    nextBackOff = BACK_OFF_MIN;
-  } else {
-    backOff = nextBackOff;
-    nextBackOff = Math.min(2 * nextBackOff, BACK_OFF_MAX);
-  }
+}
+
+/** Whether to split the next large block with the ready helper: while that has been the faster (one thread is
+ *  measured first, then two), except one block in EXPLORE; 'always' splits every one. */
+export function splitNext(): boolean {
+  if (mode === 'always') return true;
+  if (soloCost === 0) return false;
+  if (splitCost === 0) return true;
+  return (splitCost <= soloCost) !== (++jobs % EXPLORE === 0);
+}
+
+/** Record that a large block of `steps` tile steps took `ms`, split (`both`) or on this thread alone. */
+export function measured(both: boolean, ms: number, steps: number): void {
+  const cost = ms / steps;
+  if (both) splitCost = splitCost === 0 ? cost : splitCost + (cost - splitCost) / 4;
+  else soloCost = soloCost === 0 ? cost : soloCost + (cost - soloCost) / 4;
 }
 
 /** How many chunks the helper thread has run since it started (for tests and measurements). */
 export const helperChunks = (): number => (ctrl.length === 0 ? 0 : Atomics.load(ctrl, HELPED));
 
-/** 'auto' (the default: split large blocks, backing off while the helper lags), 'always' (split every large
- *  block: tests and measurements) or 'off' (one thread), where the platform allows a helper at all. */
+/** 'auto' (the default: split large blocks while that is measured faster), 'always' (split every large block:
+ *  tests and measurements) or 'off' (one thread), where the platform allows a helper at all. */
 export function useHelper(use: 'auto' | 'always' | 'off'): void {
-  backOff = 0;
-  nextBackOff = BACK_OFF_MIN;
+  soloCost = splitCost = jobs = 0;
   if (use === 'off') {
     state = 'off';
     return;
@@ -204,8 +207,8 @@ export function useHelper(use: 'auto' | 'always' | 'off'): void {
 /**
  * How many threads large matrix products may use, as PyTorch's `torch.set_num_threads`: 1, or 2 (this thread and a
  * helper worker that takes chunks of each large block's tiles; a larger number is taken as 2, the most the engine
- * uses). The default is 2 where the platform allows a helper (Node, or a cross-origin-isolated page), backing off
- * to one thread while the other core is busy. Results are the same, bit for bit, with either.
+ * uses). The default is 2 where the platform allows a helper (Node, or a cross-origin-isolated page), used while it
+ * is measured to make products faster (not while another process holds the other core). Results are the same, bit for bit, with either.
  *
  * @example
  * ```ts
