@@ -23,6 +23,7 @@ import { show } from './shape.ts';
 
 const SEQ = 0, STATE = 1, NEXT = 2, DONE = 3, HELPED = 4, ARGS = 5, WORDS = ARGS + 12; // args: the kernel's 9, by rows, step, count
 const READY = 1, FAILED = 2; // STATE: 0 while the worker starts
+/** One large block in EXPLORE is run the way not preferred, so that both running means stay current. */
 const EXPLORE = 16;
 
 /** The tile kernel of gemm.wat (arguments in its order). */
